@@ -1,0 +1,80 @@
+/* trend: the growth verdict and time to limit for one series (analysis stage).
+ *
+ * Pure: never opens a file, never reads a clock; time comes in as t_ms
+ * (CLOCK_MONOTONIC milliseconds, any origin). Implements LEAK-DETECTION.md:
+ * four tiers of min/max buckets (2 s, 16 s, 128 s, 1024 s), floor/peak
+ * envelopes, an O(n) OLS screen, then Mann-Kendall with AR(1) correction and
+ * Theil-Sen slope with a 90 % CI, gated against noise, tiny creep, warm-up
+ * ramps, one-off steps and GC sawtooth. State is fixed-size (about 1 KB) and
+ * a push is O(1) except when a bucket closes and the screen says "rising". */
+#ifndef MEMSLOPE_TREND_H
+#define MEMSLOPE_TREND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum trend_verdict {
+	TREND_UNKNOWN = 0, /* not enough history yet */
+	TREND_STABLE,
+	TREND_GROWING,     /* suspect: a tier is active */
+	TREND_LEAK,        /* confirmed: tier >= 1 passing now, >= 600 s history */
+	TREND_SHRINKING,
+};
+
+enum trend_ttl_target { TTL_NONE = 0, TTL_MAX, TTL_HIGH };
+
+/* What the outputs show. Doubles are NAN where not known (null in JSON);
+ * ttl_hi_s may be INFINITY (band open above). */
+struct trend_result {
+	enum trend_verdict verdict;
+	double slope_bytes_per_s;
+	double slope_lo_bytes_per_s, slope_hi_bytes_per_s; /* 90 % CI */
+	double window_s; /* evidence window the slope was measured on */
+	double mk_z;     /* Mann-Kendall Z after autocorrelation correction */
+	double mk_s_frac; /* S / (n(n-1)/2): "monotonicity", 0..1 */
+	double r2;       /* OLS R^2 of the floor fit */
+	int tier;        /* tier the verdict comes from, -1 if none */
+	double ttl_s, ttl_lo_s, ttl_hi_s;
+	enum trend_ttl_target ttl_target;
+	bool oom_imminent;
+};
+
+/* The per-entity state. Embedded by the model; internals are private to
+ * trend.c but sized here so no allocation is needed. */
+#define TREND_K 32
+#define TREND_TIERS 4
+struct trend_tier {
+	uint32_t mn[TREND_K], mx[TREND_K]; /* KiB ring; UINT32_MAX = gap */
+	int64_t newest_idx;                /* bucket index (t / W) of newest closed */
+	int64_t open_idx;                  /* bucket index of the open bucket, -1 none */
+	uint32_t cmin, cmax;               /* open bucket */
+	uint8_t n, passes, fails, active;
+	uint8_t last_pass;                 /* last 2 evaluations as bits */
+};
+struct trend {
+	struct trend_tier tier[TREND_TIERS];
+	int64_t t_first_ms, t_last_ms;
+	uint32_t x_first_kib, x_last_kib;
+	uint32_t peak_kib;          /* sawtooth guard: peak since last drop */
+	int64_t last_drop_ms;
+	uint32_t interval_s[4];     /* last inter-drop intervals */
+	uint32_t drop_kib[4];       /* last drop sizes */
+	uint8_t n_drops;
+	int64_t limit_bytes, high_bytes; /* last limits given, for TTL */
+	struct trend_result result;
+};
+
+void trend_init(struct trend *t);
+/* Feed one observation: x_bytes (the series value, >= 0) at t_ms. limit_bytes
+ * is the limit this series can grow to (MS_UNLIMITED / MS_ABSENT: none known),
+ * high_bytes likewise for memory.high. A t_ms older than the last one is
+ * ignored (clock going backwards); a > 50 % drop of a cgroup series is the
+ * caller's business (call trend_init to reset). Updates t->result. */
+void trend_push(struct trend *t, int64_t t_ms, int64_t x_bytes, int64_t limit_bytes,
+		int64_t high_bytes);
+/* The current verdict and numbers; valid until the next push. */
+const struct trend_result *trend_get(const struct trend *t);
+/* "stable", "growing", "leak", "shrinking", "unknown". */
+const char *trend_verdict_name(enum trend_verdict v);
+
+#endif

@@ -1,0 +1,60 @@
+/* util: small shared helpers used by every stage of the pipeline.
+ *
+ * Absent values: every sampled quantity is an int64_t; MS_ABSENT means "could
+ * not be read" (null in JSON), MS_UNLIMITED means "no limit set" ("max").
+ * Neither is ever shown as 0. */
+#ifndef MEMSLOPE_UTIL_H
+#define MEMSLOPE_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define MS_ABSENT INT64_MIN
+#define MS_UNLIMITED INT64_MAX
+
+static inline bool ms_has(int64_t v) { return v != MS_ABSENT; }
+
+/* Out of memory or an impossible state: restore the terminal (through the
+ * hook set with util_set_fatal_hook), print one line, exit 1. */
+void fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+void util_set_fatal_hook(void (*hook)(void));
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t m);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Clocks, in milliseconds. Only main.c and the samplers call these. */
+int64_t util_now_wall_ms(void);
+int64_t util_now_mono_ms(void);
+
+/* Parse a size such as "512", "64K", "10MB", "1.5GiB" (powers of 1024) into
+ * bytes. 0 on success, -1 on a malformed or out-of-range value. */
+int util_parse_size(const char *s, int64_t *bytes);
+/* Parse a duration such as "90s", "10m", "1h", "250ms", "1.5" (seconds). */
+int util_parse_duration(const char *s, int64_t *ms);
+/* Parse a growth rate such as "5MB/min", "1MiB/s", "100K/h" into bytes/s. */
+int util_parse_rate(const char *s, double *bytes_per_s);
+
+/* Read a whole small file (< 1 MiB) into a NUL-terminated buffer the caller
+ * frees. Returns NULL and sets errno on failure. */
+char *util_read_file(const char *path, size_t *len);
+/* pread a kept descriptor from offset 0 into buf (size cap), NUL-terminated.
+ * Returns bytes read or -1 (errno set; ESRCH when the process was reaped). */
+ssize_t util_pread_all(int fd, char *buf, size_t cap);
+
+/* Copy s into a new string with every byte that could act on a terminal
+ * replaced: C0/C1 controls, DEL, and invalid UTF-8 become '?' (newline and
+ * tab become a space). Valid printable UTF-8 is kept. Caller frees. */
+char *util_sanitize(const char *s);
+
+/* Format bytes as a short human string ("1.2G", "512M", "4.0K", "-" when
+ * absent, "max" when unlimited) into buf. Returns buf. */
+char *util_fmt_bytes(int64_t bytes, char *buf, size_t cap);
+/* Format seconds as "4m52s", "2h05m", "3d04h"; "-" for NAN. Returns buf. */
+char *util_fmt_duration(double s, char *buf, size_t cap);
+
+#endif
