@@ -55,13 +55,22 @@ struct cgroup_psi {
 	double full_avg10, full_avg60, full_avg300;
 	int64_t full_total_us;
 };
-/* Nested-keyed PSI ("some avg10=.. avg60=.. avg300=.. total=..\nfull ..."). */
+/* Nested-keyed PSI ("some avg10=.. avg60=.. avg300=.. total=..\nfull ...").
+ * "full" is optional; what is missing is NAN / MS_ABSENT, present is false
+ * on -1. */
 int cgroup_parse_psi(const char *text, struct cgroup_psi *psi);
 
 struct cgroup_kv {
 	char *key;
 	int64_t value;
 };
+
+/* Pure parser for memory.stat ("key value\n"...): every well-formed line, in
+ * file order, into *kv (n entries; free with cgroup_kv_free), keys limited to
+ * [A-Za-z0-9_]. Malformed lines are skipped and make the result -1; blank
+ * lines are ignored. */
+int cgroup_parse_stat(const char *text, struct cgroup_kv **kv, size_t *n);
+void cgroup_kv_free(struct cgroup_kv *kv, size_t n);
 
 struct cgroup_sample {
 	char *path; /* relative to the root, "/" for the root itself */
@@ -104,7 +113,7 @@ int64_t cgroup_stat_get(const struct cgroup_sample *s, const char *key);
 /* True when path names an existing cgroup directory under the root. */
 bool cgroup_exists(const struct cgroup_fs *fs, const char *path);
 /* PIDs in the cgroup and all below it (cgroup.procs, recursively). Returns
- * count; *pids is allocated (caller frees), NULL when none. */
+ * count; *pids is allocated (caller frees), NULL when none. Sorted, unique. */
 size_t cgroup_pids_recursive(const struct cgroup_fs *fs, const char *path, pid_t **pids);
 
 #endif

@@ -37,29 +37,47 @@ struct trend_result {
 	double ttl_s, ttl_lo_s, ttl_hi_s;
 	enum trend_ttl_target ttl_target;
 	bool oom_imminent;
+	double ttl_max_s; /* time to the limit itself, also when ttl_s is to memory.high */
 };
 
 /* The per-entity state. Embedded by the model; internals are private to
- * trend.c but sized here so no allocation is needed. */
+ * trend.c but sized here so no allocation is needed (about 1.5 KB). */
 #define TREND_K 32
 #define TREND_TIERS 4
+struct trend_fit {                         /* a tier's evidence, compact */
+	float slope, slope_lo, slope_hi;   /* bytes/s; lo/hi NAN: screen only */
+	float mk_z, mk_s_frac, r2, window_s;
+	int32_t end_idx;                   /* newest bucket of the fit (its tier's W) */
+	uint32_t floor_kib, amp_med_kib, amp_max_kib; /* at end_idx; median/max amplitude */
+};
 struct trend_tier {
 	uint32_t mn[TREND_K], mx[TREND_K]; /* KiB ring; UINT32_MAX = gap */
-	int64_t newest_idx;                /* bucket index (t / W) of newest closed */
-	int64_t open_idx;                  /* bucket index of the open bucket, -1 none */
+	int32_t newest_idx;                /* bucket index (t / W) of newest accounted */
+	int32_t open_idx;                  /* bucket index of the open bucket, -1 none */
 	uint32_t cmin, cmax;               /* open bucket */
 	uint8_t n, passes, fails, active;
 	uint8_t last_pass;                 /* last 2 evaluations as bits */
+	uint8_t last_shrink;               /* same, for the shrinking test */
+	uint8_t evaluable;                 /* last attempt had >= 8 envelope points */
+	struct trend_fit fit;              /* last passing fit while active, else latest */
 };
 struct trend {
 	struct trend_tier tier[TREND_TIERS];
 	int64_t t_first_ms, t_last_ms;
-	uint32_t x_first_kib, x_last_kib;
+	int64_t last_rel_ms;        /* t_last_ms - t_first_ms, clamped (< 2^40) */
+	uint32_t x_first_kib;
+	uint32_t floor_first_kib;   /* min of the first 16 s (lifetime rate) */
 	uint32_t peak_kib;          /* sawtooth guard: peak since last drop */
-	int64_t last_drop_ms;
-	uint32_t interval_s[4];     /* last inter-drop intervals */
-	uint32_t drop_kib[4];       /* last drop sizes */
-	uint8_t n_drops;
+	int64_t last_drop_rel_ms;   /* relative to t_first_ms */
+	uint16_t interval_s[4];     /* period estimates of the last drops, newest first */
+	uint32_t drop_kib[4];       /* last drop sizes, newest first */
+	uint32_t drop_peak_kib, trough_kib; /* the drop in progress */
+	uint8_t n_drops, in_drop;
+	uint8_t started;
+	int8_t leak_tier;           /* tier that confirmed LEAK, -1 none */
+	uint8_t oom_fast;           /* step 7 fast path fired at the last 2 s bucket */
+	uint32_t peak16_kib;        /* max of the last 8 tier-0 bucket maxima */
+	struct trend_fit oom_fit;   /* fast-path fit of the maxima (amp = 0) */
 	int64_t limit_bytes, high_bytes; /* last limits given, for TTL */
 	struct trend_result result;
 };

@@ -1,0 +1,246 @@
+/* model: entity tables, events, lookups. See model.h. */
+#include "model.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+struct model *model_new(const char *host, int64_t interval_ms)
+{
+	struct model *m = xcalloc(1, sizeof(*m));
+
+	m->host = xstrdup(host);
+	m->interval_ms = interval_ms;
+	m->warn_pct = 80;
+	m->crit_pct = 90;
+	m->sys.mem_total_bytes = m->sys.mem_available_bytes = m->sys.mem_free_bytes = MS_ABSENT;
+	m->sys.swap_total_bytes = m->sys.swap_free_bytes = MS_ABSENT;
+	m->self.cpu_pct = NAN;
+	m->self.rss_bytes = MS_ABSENT;
+	m->self.sample_cost_us_per_process = NAN;
+	return m;
+}
+
+void model_proc_free(struct proc_entity *p)
+{
+	if (!p)
+		return;
+	free(p->user);
+	free(p->name);
+	free(p->cmdline);
+	free(p->cgroup);
+	history_done(&p->hist_rss);
+	free(p);
+}
+
+void model_tree_free(struct tree_entity *t)
+{
+	if (!t)
+		return;
+	free(t->name);
+	free(t->pids);
+	history_done(&t->hist_rss);
+	free(t);
+}
+
+void model_cgroup_free(struct cgroup_entity *c)
+{
+	if (!c)
+		return;
+	cgroup_sample_done(&c->s);
+	history_done(&c->hist_current);
+	free(c);
+}
+
+void model_free(struct model *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n_procs; i++)
+		model_proc_free(m->procs[i]);
+	for (size_t i = 0; i < m->n_trees; i++)
+		model_tree_free(m->trees[i]);
+	for (size_t i = 0; i < m->n_cgroups; i++)
+		model_cgroup_free(m->cgroups[i]);
+	for (size_t i = 0; i < m->ev_len; i++) {
+		struct event *e = &m->events[(m->ev_head + i) % MODEL_EVENTS_MAX];
+
+		free(e->cgroup);
+		free(e->message);
+	}
+	free(m->procs);
+	free(m->trees);
+	free(m->cgroups);
+	free(m->host);
+	free(m);
+}
+
+#define APPEND(arr, n, cap, item)                                              \
+	do {                                                                   \
+		if ((n) == (cap)) {                                            \
+			(cap) = (cap) ? (cap) * 2 : 16;                        \
+			(arr) = xrealloc((arr), (cap) * sizeof(*(arr)));       \
+		}                                                              \
+		(arr)[(n)++] = (item);                                         \
+	} while (0)
+
+struct proc_entity *model_proc_add(struct model *m, pid_t pid, uint64_t start_ticks)
+{
+	struct proc_entity *p = xcalloc(1, sizeof(*p));
+
+	p->pid = pid;
+	p->start_ticks = start_ticks;
+	p->state = '?';
+	p->threads = p->rss_bytes = p->rss_anon_bytes = p->rss_file_bytes = MS_ABSENT;
+	p->rss_shmem_bytes = p->swap_bytes = p->peak_rss_bytes = MS_ABSENT;
+	p->pss_bytes = p->uss_bytes = p->oom_score = p->oom_score_adj = MS_ABSENT;
+	p->limit_bytes = MS_ABSENT;
+	p->usage_pct = NAN;
+	p->alive = true;
+	p->exit_ms = -1;
+	history_init(&p->hist_rss);
+	trend_init(&p->trend);
+	APPEND(m->procs, m->n_procs, m->cap_procs, p);
+	return p;
+}
+
+struct tree_entity *model_tree_add(struct model *m, pid_t root_pid, uint64_t root_start_ticks)
+{
+	struct tree_entity *t = xcalloc(1, sizeof(*t));
+
+	t->root_pid = root_pid;
+	t->root_start_ticks = root_start_ticks;
+	t->rss_bytes = t->anon_swap_bytes = t->swap_bytes = t->pss_bytes = MS_ABSENT;
+	t->peak_rss_bytes = t->limit_bytes = MS_ABSENT;
+	t->usage_pct = NAN;
+	t->alive = true;
+	history_init(&t->hist_rss);
+	trend_init(&t->trend);
+	APPEND(m->trees, m->n_trees, m->cap_trees, t);
+	return t;
+}
+
+struct cgroup_entity *model_cgroup_add(struct model *m, const char *path)
+{
+	struct cgroup_entity *c = xcalloc(1, sizeof(*c));
+
+	c->s.path = xstrdup(path);
+	c->limit_bytes = MS_ABSENT;
+	c->usage_pct = NAN;
+	c->last_working_set_bytes = MS_ABSENT;
+	for (int i = 0; i < 6; i++)
+		c->prev_events[i] = MS_ABSENT;
+	history_init(&c->hist_current);
+	trend_init(&c->trend);
+	APPEND(m->cgroups, m->n_cgroups, m->cap_cgroups, c);
+	return c;
+}
+
+void model_procs_compact(struct model *m, bool (*keep)(const struct proc_entity *, void *), void *ctx)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < m->n_procs; i++) {
+		if (keep(m->procs[i], ctx))
+			m->procs[j++] = m->procs[i];
+		else
+			model_proc_free(m->procs[i]);
+	}
+	m->n_procs = j;
+}
+
+void model_event(struct model *m, enum event_kind kind, pid_t pid, const char *cgroup,
+		 const char *fmt, ...)
+{
+	struct event *e;
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		fatal("out of memory");
+	va_end(ap);
+	if (m->ev_len == MODEL_EVENTS_MAX) {
+		e = &m->events[m->ev_head];
+		free(e->cgroup);
+		free(e->message);
+		m->ev_head = (m->ev_head + 1) % MODEL_EVENTS_MAX;
+		m->ev_len--;
+	}
+	e = &m->events[(m->ev_head + m->ev_len) % MODEL_EVENTS_MAX];
+	e->time_ms = m->time_ms;
+	e->kind = kind;
+	e->pid = pid;
+	e->cgroup = cgroup ? xstrdup(cgroup) : NULL;
+	e->message = msg;
+	m->ev_len++;
+	m->ev_total++;
+}
+
+const struct event *model_event_at(const struct model *m, size_t i)
+{
+	if (i >= m->ev_len)
+		return NULL;
+	return &m->events[(m->ev_head + i) % MODEL_EVENTS_MAX];
+}
+
+size_t model_events_this_tick(const struct model *m, const struct event **first_out)
+{
+	uint64_t n = m->ev_total - m->ev_tick_first;
+
+	if (n > m->ev_len)
+		n = m->ev_len; /* more than the ring holds: the oldest are gone */
+	*first_out = n ? model_event_at(m, m->ev_len - (size_t)n) : NULL;
+	return (size_t)n;
+}
+
+const char *model_event_kind_name(enum event_kind k)
+{
+	static const char *const names[] = {
+		[EV_PROC_START] = "process_start", [EV_PROC_EXIT] = "process_exit",
+		[EV_VERDICT] = "verdict", [EV_THRESHOLD] = "threshold",
+		[EV_CGROUP_EVENT] = "cgroup_event", [EV_OOM_KILL] = "oom_kill",
+		[EV_OOM_IMMINENT] = "oom_imminent", [EV_CGROUP_GONE] = "cgroup_gone",
+		[EV_ALERT_HOOK] = "alert_hook", [EV_INFO] = "info",
+	};
+
+	if ((unsigned)k < sizeof(names) / sizeof(names[0]) && names[k])
+		return names[k];
+	return "info";
+}
+
+struct proc_entity *model_proc_find(const struct model *m, pid_t pid)
+{
+	struct proc_entity *dead = NULL;
+
+	for (size_t i = 0; i < m->n_procs; i++) {
+		if (m->procs[i]->pid != pid)
+			continue;
+		if (m->procs[i]->alive)
+			return m->procs[i];
+		dead = m->procs[i];
+	}
+	return dead;
+}
+
+struct cgroup_entity *model_cgroup_find(const struct model *m, const char *path)
+{
+	if (!path)
+		return NULL;
+	for (size_t i = 0; i < m->n_cgroups; i++)
+		if (strcmp(m->cgroups[i]->s.path, path) == 0)
+			return m->cgroups[i];
+	return NULL;
+}
+
+struct tree_entity *model_tree_find(const struct model *m, pid_t root_pid)
+{
+	for (size_t i = 0; i < m->n_trees; i++)
+		if (m->trees[i]->root_pid == root_pid)
+			return m->trees[i];
+	return NULL;
+}

@@ -1,0 +1,170 @@
+/* model: what memslope knows right now (model stage).
+ *
+ * The model holds every watched entity — processes, process trees, cgroups —
+ * with its latest values, its history and its trend, plus the system figures
+ * and a bounded list of recent events. main.c feeds it from the samplers each
+ * tick; the outputs (JSON, NDJSON, Prometheus, TUI views) only read it, so
+ * they can never disagree. Values that could not be read are MS_ABSENT;
+ * unset limits are MS_UNLIMITED. Pointers into the model are valid until the
+ * next model_tick_end(). */
+#ifndef MEMSLOPE_MODEL_H
+#define MEMSLOPE_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cgroup.h"
+#include "history.h"
+#include "trend.h"
+
+struct system_sample {
+	int64_t mem_total_bytes, mem_available_bytes, mem_free_bytes;
+	int64_t swap_total_bytes, swap_free_bytes;
+	struct cgroup_psi pressure; /* /proc/pressure/memory; present=false if none */
+};
+
+/* What main.c last reported about an entity, to raise events on change. */
+struct entity_marks {
+	enum trend_verdict verdict;
+	int level;               /* 0 below warn, 1 warn, 2 crit */
+	bool oom_imminent;
+};
+
+/* One process, keyed by (pid, start_ticks): a reused PID is a new entity. */
+struct proc_entity {
+	pid_t pid, ppid;
+	uint64_t start_ticks;
+	int64_t start_time_ms;   /* wall clock, epoch ms */
+	uid_t uid;
+	char *user;              /* name, or the uid as text */
+	char *name;              /* raw from /proc: sanitise before showing */
+	char *cmdline;           /* raw, args joined by spaces */
+	char *cgroup;            /* memory cgroup path, NULL if unknown */
+	char state;              /* R S D Z T ..., '?' unknown */
+	int64_t threads;
+	int64_t rss_bytes, rss_anon_bytes, rss_file_bytes, rss_shmem_bytes;
+	int64_t swap_bytes, peak_rss_bytes, pss_bytes, uss_bytes;
+	int64_t oom_score, oom_score_adj;
+	/* Effective limit of the process's cgroup (MemTotal when none), the
+	 * cgroup path that sets it ("machine" for MemTotal), and rss / limit. */
+	int64_t limit_bytes;
+	const char *limit_source;
+	double usage_pct;        /* NAN when unknown */
+	bool selected;           /* matched a selection (-p/-n/-u/-c, or launch) */
+	bool alive;
+	bool tagged;             /* TUI: tagged by the user */
+	int64_t first_seen_ms, last_seen_ms; /* mono */
+	int64_t exit_ms;         /* mono, -1 while alive */
+	struct history hist_rss; /* RSS */
+	struct trend trend;      /* on RssAnon + VmSwap */
+	struct tree_entity *tree; /* the tree this process roots, or NULL */
+	int depth;               /* tree view: depth under its nearest listed ancestor */
+	void *sampler_ref;       /* the sampler's entry; main.c only */
+	struct entity_marks marks;
+};
+
+/* A selected process and all its descendants, summed ("tree" series). */
+struct tree_entity {
+	pid_t root_pid;
+	uint64_t root_start_ticks;
+	char *name;              /* root's name, raw */
+	size_t n_procs;          /* live members this tick */
+	pid_t *pids;             /* members this tick (n_procs) */
+	int64_t rss_bytes, anon_swap_bytes, swap_bytes, pss_bytes;
+	int64_t peak_rss_bytes;  /* max of the tree sum seen */
+	int64_t limit_bytes;
+	const char *limit_source;
+	double usage_pct;
+	bool alive;
+	struct history hist_rss;
+	struct trend trend;      /* on the summed RssAnon + VmSwap */
+	struct entity_marks marks;
+};
+
+struct cgroup_entity {
+	struct cgroup_sample s;  /* latest read; s.path is the key */
+	bool selected;           /* named with -c (vs. holding a watched process) */
+	int64_t limit_bytes;     /* effective limit, MemTotal when none */
+	const char *limit_source;
+	double usage_pct;
+	int64_t prev_events[6];  /* last ev_{low,high,max,oom,oom_kill,oom_group_kill} */
+	int64_t last_working_set_bytes;
+	struct history hist_current;
+	struct trend trend;      /* on the working set */
+	bool seen_this_tick;
+	int64_t next_read_ms;    /* mono: cgroups of unselected processes are read less often */
+	struct entity_marks marks;
+};
+
+enum event_kind {
+	EV_PROC_START, EV_PROC_EXIT, EV_VERDICT, EV_THRESHOLD, EV_CGROUP_EVENT,
+	EV_OOM_KILL, EV_OOM_IMMINENT, EV_CGROUP_GONE, EV_ALERT_HOOK, EV_INFO,
+};
+
+struct event {
+	int64_t time_ms;         /* wall clock, epoch ms */
+	enum event_kind kind;
+	pid_t pid;               /* 0 when about a cgroup */
+	char *cgroup;            /* NULL when about a process */
+	char *message;           /* human readable, raw (sanitise to show) */
+};
+
+#define MODEL_EVENTS_MAX 256
+
+struct model_self {
+	double cpu_pct;                 /* memslope's own CPU, % of one core */
+	int64_t rss_bytes;
+	double sample_cost_us_per_process;
+	int64_t n_fds;
+};
+
+struct model {
+	char *host;
+	int64_t time_ms;          /* wall clock of the current sample, epoch ms */
+	int64_t mono_ms;          /* monotonic time of the current sample */
+	int64_t interval_ms;
+	int warn_pct, crit_pct;
+	struct system_sample sys;
+	struct model_self self;
+	struct proc_entity **procs; size_t n_procs, cap_procs;    /* alive + recently exited */
+	struct tree_entity **trees; size_t n_trees, cap_trees;
+	struct cgroup_entity **cgroups; size_t n_cgroups, cap_cgroups;
+	struct event events[MODEL_EVENTS_MAX]; /* ring */
+	size_t ev_head, ev_len;
+	uint64_t ev_total;        /* events ever added: ids for "new since" */
+	uint64_t ev_tick_first;   /* ev_total at the start of this tick */
+	bool pss_enabled;
+	const char *cgroup_version; /* "v1", "v2" or NULL (no controller) */
+};
+
+struct model *model_new(const char *host, int64_t interval_ms);
+void model_free(struct model *m);
+
+/* Entity constructors: values start absent, history and trend empty; the
+ * model owns the result. */
+struct proc_entity *model_proc_add(struct model *m, pid_t pid, uint64_t start_ticks);
+struct tree_entity *model_tree_add(struct model *m, pid_t root_pid, uint64_t root_start_ticks);
+struct cgroup_entity *model_cgroup_add(struct model *m, const char *path);
+void model_proc_free(struct proc_entity *p);
+void model_tree_free(struct tree_entity *t);
+void model_cgroup_free(struct cgroup_entity *c);
+/* Drop (and free) the processes for which keep() says false. */
+void model_procs_compact(struct model *m, bool (*keep)(const struct proc_entity *, void *), void *ctx);
+
+/* Events: add one (the message is copied). */
+void model_event(struct model *m, enum event_kind kind, pid_t pid, const char *cgroup,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* i-th event, oldest first (i < m->ev_len). */
+const struct event *model_event_at(const struct model *m, size_t i);
+/* Events added during the current tick. */
+size_t model_events_this_tick(const struct model *m, const struct event **first_out);
+const char *model_event_kind_name(enum event_kind k);
+
+/* Find, by identity; NULL when not known. */
+struct proc_entity *model_proc_find(const struct model *m, pid_t pid);
+struct cgroup_entity *model_cgroup_find(const struct model *m, const char *path);
+struct tree_entity *model_tree_find(const struct model *m, pid_t root_pid);
+
+#endif

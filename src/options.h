@@ -1,0 +1,69 @@
+/* options: the command line (and, through options_set, any other source of
+ * long options such as a config file) parsed into struct options.
+ *
+ * Every problem is reported as one line in *err naming the option and the
+ * value, before anything else happens; exit status 2 for usage errors. */
+#ifndef MEMSLOPE_OPTIONS_H
+#define MEMSLOPE_OPTIONS_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum out_mode { MODE_TUI, MODE_ONCE, MODE_LOG };
+
+struct options {
+	/* selection */
+	pid_t *pids; size_t n_pids;
+	char **names; size_t n_names;   /* -n REGEX (several are OR-ed) */
+	regex_t name_re; bool have_name_re;
+	uid_t *uids; size_t n_uids;
+	char **cgroups; size_t n_cgroups;
+	bool tree;
+	char *cgroup_root;
+	/* sampling */
+	int64_t interval_ms;
+	int pss;                 /* enum pss_mode */
+	/* headless */
+	bool once, json;
+	char *log_path;
+	bool log_delta;
+	int64_t log_max_bytes;
+	int log_keep;
+	int64_t count;           /* 0: unbounded */
+	int64_t duration_ms;     /* 0: unbounded */
+	char *snapshot_dir;      /* SIGUSR1 and TUI 'e' snapshots */
+	/* analysis */
+	int warn_pct, crit_pct;
+	bool check;
+	double max_growth_bytes_per_s; /* <= 0: unset */
+	double max_usage_pct;          /* <= 0: unset */
+	/* tui */
+	bool ascii, no_color;
+	char *replay_path;
+	/* integrations */
+	char *prom_file;
+	int prom_top;
+	char **on_alert;         /* argv, NULL-terminated; NULL: none */
+	int64_t alert_cooldown_ms, alert_timeout_ms;
+	/* launch mode: argv after "--" */
+	char **command;
+	/* info */
+	bool help, version;
+};
+
+void options_init(struct options *o);
+void options_done(struct options *o);
+/* Parse argv. 0 on success; -1 with *err (one line, caller frees). */
+int options_parse(struct options *o, int argc, char **argv, char **err);
+/* Apply one long option by name ("interval", "log", ...) with its value
+ * (NULL for flags); the same code the command line uses. */
+int options_set(struct options *o, const char *name, const char *value, char **err);
+/* After all sources are applied: cross-option checks (e.g. --count needs a
+ * headless mode), compiling the regex. */
+int options_finish(struct options *o, char **err);
+/* The --help text. */
+const char *options_help(void);
+
+#endif

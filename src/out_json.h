@@ -1,0 +1,28 @@
+/* out_json: the model as jansson objects, and atomic snapshot files.
+ * Every returned json_t is a new reference the caller must json_decref. */
+#ifndef MEMSLOPE_OUT_JSON_H
+#define MEMSLOPE_OUT_JSON_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "model.h"
+
+/* RFC 3339 UTC with milliseconds, e.g. "2026-11-21T15:30:00.123Z". */
+void out_json_time(int64_t time_ms, char *buf, size_t cap);
+/* The top-level fields without entity arrays; type may be NULL. */
+json_t *out_json_header(const struct model *m, const char *type);
+/* A whole snapshot: every entity, and the events of this tick (or every
+ * event still held when all_events). */
+json_t *out_json_snapshot(const struct model *m, bool all_events);
+json_t *out_json_process(const struct proc_entity *p);
+json_t *out_json_tree(const struct tree_entity *t);
+json_t *out_json_cgroup(const struct cgroup_entity *c);
+json_t *out_json_event(const struct event *e);
+json_t *out_json_trend(const struct trend_result *r);
+json_t *out_json_psi(const struct cgroup_psi *p);
+/* Write doc to path through a temporary file and rename(2), so readers see
+ * the old file or the whole new one. 0, or -1 with *err (caller frees). */
+int out_json_write_atomic(json_t *doc, const char *path, char **err);
+
+#endif

@@ -1,0 +1,65 @@
+/* sample_sys: /proc/meminfo and system PSI. */
+#include "sample_sys.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+int sample_sys_parse_meminfo(const char *text, struct system_sample *out)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} keys[] = {
+		{"MemTotal:", offsetof(struct system_sample, mem_total_bytes)},
+		{"MemAvailable:", offsetof(struct system_sample, mem_available_bytes)},
+		{"MemFree:", offsetof(struct system_sample, mem_free_bytes)},
+		{"SwapTotal:", offsetof(struct system_sample, swap_total_bytes)},
+		{"SwapFree:", offsetof(struct system_sample, swap_free_bytes)},
+	};
+	const char *line = text;
+	int found = 0;
+
+	while (line && *line) {
+		const char *nl = strchr(line, '\n');
+
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			size_t kl = strlen(keys[i].key);
+			unsigned long long v;
+			char *end;
+
+			if (strncmp(line, keys[i].key, kl) != 0)
+				continue;
+			errno = 0;
+			v = strtoull(line + kl, &end, 10);
+			if (end == line + kl || errno || v > (unsigned long long)INT64_MAX / 1024)
+				continue;
+			*(int64_t *)((char *)out + keys[i].off) = (int64_t)v * 1024;
+			found++;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return found ? 0 : -1;
+}
+
+void sample_sys_read(struct system_sample *out)
+{
+	char *text;
+
+	out->mem_total_bytes = out->mem_available_bytes = out->mem_free_bytes = MS_ABSENT;
+	out->swap_total_bytes = out->swap_free_bytes = MS_ABSENT;
+	memset(&out->pressure, 0, sizeof(out->pressure));
+	text = util_read_file("/proc/meminfo", NULL);
+	if (text) {
+		sample_sys_parse_meminfo(text, out);
+		free(text);
+	}
+	text = util_read_file("/proc/pressure/memory", NULL);
+	if (text) {
+		if (cgroup_parse_psi(text, &out->pressure) < 0)
+			memset(&out->pressure, 0, sizeof(out->pressure));
+		free(text);
+	}
+}

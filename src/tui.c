@@ -1,0 +1,841 @@
+/* tui: curses setup, colours, the diff blit, keys, and terminal restore.
+ *
+ * Invariants: only this file talks to curses; what reaches the terminal is
+ * what the canvas holds, and the canvas never holds a control character.
+ * Each frame is drawn into t->cur and compared cell by cell with t->prev,
+ * the frame on screen; only differing cells are handed to curses. The one
+ * mutable global, active_tui, exists for the fatal and crash paths. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "tui.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <term.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "canvas.h"
+#include "util.h"
+#include "view.h"
+#include "view_cgroup.h"
+#include "view_detail.h"
+#include "view_help.h"
+#include "view_table.h"
+
+/* A code point no cell holds: marks the whole previous frame stale. */
+#define STALE_CP 0xffffffffu
+
+static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT};
+#define N_CRASH (sizeof(crash_signals) / sizeof(crash_signals[0]))
+
+struct tui {
+	struct tui_opts o;
+	SCREEN *scr;
+	struct view_state vs;
+	struct canvas *cur, *prev;
+	bool utf8, color, ended;
+	attr_t role_attr[ROLE_COUNT];
+	short role_pair[ROLE_COUNT];
+	struct sigaction old_crash[N_CRASH];
+};
+
+static struct tui *active_tui;
+/* For the crash path, which may not call curses: the terminal modes from
+ * before we took it and the terminfo strings that undo ours. */
+static struct termios crash_tio;
+static bool crash_tio_ok;
+static char crash_seq[256];
+static size_t crash_seq_len;
+static bool atexit_done;
+
+static void restore_terminal(void)
+{
+	if (!active_tui || active_tui->ended)
+		return;
+	active_tui->ended = true;
+	endwin();
+}
+
+static void fatal_hook(void)
+{
+	restore_terminal();
+}
+
+static void crash_handler(int sig)
+{
+	ssize_t r;
+
+	if (crash_tio_ok)
+		tcsetattr(STDIN_FILENO, TCSANOW, &crash_tio);
+	r = write(STDOUT_FILENO, crash_seq, crash_seq_len);
+	(void)r;
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void crash_seq_add(const char *cap)
+{
+	char *s = tigetstr((char *)cap);
+	size_t n;
+
+	if (!s || s == (char *)-1)
+		return;
+	n = strlen(s);
+	if (crash_seq_len + n >= sizeof(crash_seq))
+		return;
+	memcpy(crash_seq + crash_seq_len, s, n);
+	crash_seq_len += n;
+}
+
+/* ---- colours -------------------------------------------------------- */
+
+struct role_colour {
+	short fg, bg;
+	attr_t attr;      /* with colour */
+	attr_t mono;      /* without colour */
+};
+
+static const struct role_colour role_colours[ROLE_COUNT] = {
+	[ROLE_DEFAULT] = {-1, -1, 0, 0},
+	[ROLE_TITLE] = {COLOR_CYAN, -1, A_BOLD, A_BOLD},
+	[ROLE_DIM] = {-1, -1, A_DIM, A_DIM},
+	[ROLE_OK] = {COLOR_GREEN, -1, 0, 0},
+	[ROLE_WARN] = {COLOR_YELLOW, -1, 0, A_BOLD},
+	[ROLE_CRIT] = {COLOR_RED, -1, 0, A_BOLD | A_UNDERLINE},
+	[ROLE_SHRINK] = {COLOR_CYAN, -1, 0, 0},
+	[ROLE_COLHDR] = {COLOR_BLACK, COLOR_GREEN, 0, A_REVERSE},
+	[ROLE_CURSOR] = {COLOR_BLACK, COLOR_CYAN, 0, A_REVERSE},
+	[ROLE_TAG] = {COLOR_YELLOW, -1, 0, A_BOLD},
+	[ROLE_KEY] = {-1, -1, A_BOLD, A_BOLD},
+	[ROLE_KEYTEXT] = {COLOR_BLACK, COLOR_CYAN, 0, A_REVERSE},
+	[ROLE_STATUS] = {COLOR_YELLOW, -1, 0, A_BOLD},
+	[ROLE_SERIES_RSS] = {COLOR_CYAN, -1, 0, 0},
+	[ROLE_SERIES_TREE] = {COLOR_MAGENTA, -1, 0, 0},
+	[ROLE_SERIES_CG] = {COLOR_BLUE, -1, A_BOLD, 0},
+	[ROLE_LIMIT] = {COLOR_RED, -1, 0, A_BOLD},
+	[ROLE_HIGH] = {COLOR_YELLOW, -1, 0, 0},
+	[ROLE_TREND] = {COLOR_MAGENTA, -1, A_BOLD, A_BOLD},
+	[ROLE_AXIS] = {-1, -1, 0, 0},
+	[ROLE_EVENT] = {COLOR_YELLOW, -1, 0, A_BOLD},
+	[ROLE_BAR_EMPTY] = {-1, -1, A_DIM, A_DIM},
+};
+
+static void colours_init(struct tui *t)
+{
+	for (int i = 0; i < ROLE_COUNT; i++) {
+		t->role_pair[i] = 0;
+		t->role_attr[i] = t->color ? role_colours[i].attr : role_colours[i].mono;
+	}
+	if (!t->color)
+		return;
+	start_color();
+	/* Keep the user's background: -1 is "default" after this. */
+	if (use_default_colors() != OK) {
+		for (int i = 0; i < ROLE_COUNT; i++) {
+			short fg = role_colours[i].fg < 0 ? COLOR_WHITE : role_colours[i].fg;
+			short bg = role_colours[i].bg < 0 ? COLOR_BLACK : role_colours[i].bg;
+
+			if (i > 0 && i < COLOR_PAIRS && init_pair((short)i, fg, bg) == OK)
+				t->role_pair[i] = (short)i;
+		}
+		return;
+	}
+	for (int i = 1; i < ROLE_COUNT && i < COLOR_PAIRS; i++)
+		if (init_pair((short)i, role_colours[i].fg, role_colours[i].bg) == OK)
+			t->role_pair[i] = (short)i;
+}
+
+static attr_t style_attr(const struct tui *t, uint16_t style, short *pair)
+{
+	enum canvas_role role = CANVAS_ROLE(style);
+	unsigned a = CANVAS_ATTR(style);
+	attr_t attr;
+
+	if (role >= ROLE_COUNT)
+		role = ROLE_DEFAULT;
+	attr = t->role_attr[role];
+	*pair = t->role_pair[role];
+	if (a & CANVAS_BOLD)
+		attr |= A_BOLD;
+	if (a & CANVAS_REVERSE)
+		attr |= A_REVERSE;
+	if (a & CANVAS_UNDERLINE)
+		attr |= A_UNDERLINE;
+	if (a & CANVAS_DIMATTR)
+		attr |= A_DIM;
+	return attr;
+}
+
+/* ---- drawing -------------------------------------------------------- */
+
+/* Without a UTF-8 locale: the line-drawing glyphs the views use in ACS
+ * mode, through the terminal's alternate character set; anything else
+ * non-ASCII is '?'. */
+static chtype acs_of(uint32_t cp)
+{
+	switch (cp) {
+	case 0x2500: return ACS_HLINE;
+	case 0x2502: return ACS_VLINE;
+	case 0x250c: return ACS_ULCORNER;
+	case 0x2510: return ACS_URCORNER;
+	case 0x2514: return ACS_LLCORNER;
+	case 0x2518: return ACS_LRCORNER;
+	case 0x251c: return ACS_LTEE;
+	case 0x2524: return ACS_RTEE;
+	case 0x252c: return ACS_TTEE;
+	case 0x2534: return ACS_BTEE;
+	case 0x253c: return ACS_PLUS;
+	case 0x2588: return ACS_BLOCK;
+	case 0x2591: return ACS_BOARD;
+	case 0x2592: return ACS_CKBOARD;
+	case 0x2580: return ACS_S1;
+	case 0x2584: return ACS_S9;
+	case 0x00b7: return ACS_BULLET;
+	case 0x25c6: return ACS_DIAMOND;
+	case 0x2191: return ACS_UARROW;
+	case 0x2193: return ACS_DARROW;
+	case 0x2190: return ACS_LARROW;
+	case 0x2192: return ACS_RARROW;
+	case 0x00b0: return ACS_DEGREE;
+	case 0x00b1: return ACS_PLMINUS;
+	default: return '?';
+	}
+}
+
+static void put_cell(struct tui *t, int x, int y, const struct canvas_cell *cell)
+{
+	short pair;
+	attr_t attr = style_attr(t, cell->style, &pair);
+
+	if (t->utf8) {
+		wchar_t wc[2] = {(wchar_t)cell->cp, 0};
+		cchar_t cc;
+
+		if (setcchar(&cc, wc, attr, pair, NULL) == OK)
+			mvadd_wch(y, x, &cc);
+		return;
+	}
+	if (cell->cp < 0x80)
+		mvaddch(y, x, (chtype)cell->cp | attr | COLOR_PAIR(pair));
+	else
+		mvaddch(y, x, acs_of(cell->cp) | attr | COLOR_PAIR(pair));
+}
+
+static void blit(struct tui *t)
+{
+	for (int y = 0; y < t->cur->h; y++) {
+		for (int x = 0; x < t->cur->w; x++) {
+			const struct canvas_cell *a = canvas_at(t->cur, x, y), *b = canvas_at(t->prev, x, y);
+
+			if (a->cp == CANVAS_CONT)
+				continue;
+			if (canvas_cell_eq(a, b)) {
+				/* A wide glyph whose tail changed must be redrawn whole. */
+				const struct canvas_cell *ta = canvas_at(t->cur, x + 1, y);
+				const struct canvas_cell *tb = canvas_at(t->prev, x + 1, y);
+
+				if (!(ta && tb && ta->cp == CANVAS_CONT && !canvas_cell_eq(ta, tb)))
+					continue;
+			}
+			put_cell(t, x, y, a);
+		}
+	}
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+static void mark_stale(struct canvas *c)
+{
+	for (int y = 0; y < c->h; y++)
+		for (int x = 0; x < c->w; x++)
+			((struct canvas_cell *)canvas_at(c, x, y))->cp = STALE_CP;
+}
+
+static void check_size(struct tui *t)
+{
+	int h, w;
+
+	getmaxyx(stdscr, h, w);
+	if (h == t->cur->h && w == t->cur->w)
+		return;
+	canvas_resize(t->cur, w, h);
+	canvas_resize(t->prev, w, h);
+	mark_stale(t->prev);
+	erase();
+	clearok(curscr, TRUE);
+}
+
+void tui_draw(struct tui *t, const struct model *m)
+{
+	struct canvas *tmp;
+
+	if (!t || t->ended)
+		return;
+	check_size(t);
+	view_draw(t->cur, m, &t->vs);
+	blit(t);
+	tmp = t->prev;
+	t->prev = t->cur;
+	t->cur = tmp;
+}
+
+/* ---- setup ---------------------------------------------------------- */
+
+struct tui *tui_new(const struct tui_opts *o, char **err)
+{
+	struct tui *t;
+	const char *nc = getenv("NO_COLOR");
+	const char *codeset;
+	enum glyph_mode mode;
+
+	*err = NULL;
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		*err = xstrdup("not a terminal: use --once --json or --log - for output without one");
+		return NULL;
+	}
+	/* LC_CTYPE only: the JSON writers must keep '.' as the decimal point. */
+	setlocale(LC_CTYPE, "");
+	codeset = nl_langinfo(CODESET);
+	t = xcalloc(1, sizeof(*t));
+	t->o = *o;
+	t->utf8 = codeset && strcmp(codeset, "UTF-8") == 0;
+	mode = o->ascii ? GLYPHS_ASCII : t->utf8 ? GLYPHS_UTF8 : GLYPHS_ACS;
+	crash_tio_ok = tcgetattr(STDIN_FILENO, &crash_tio) == 0;
+	t->scr = newterm(NULL, stdout, stdin);
+	if (!t->scr) {
+		const char *term = getenv("TERM");
+
+		*err = xasprintf("cannot use the terminal type \"%s\": set TERM, or use --once --json",
+				 term ? term : "");
+		free(t);
+		return NULL;
+	}
+	set_term(t->scr);
+	active_tui = t;
+	util_set_fatal_hook(fatal_hook);
+	if (!atexit_done) {
+		atexit(restore_terminal);
+		atexit_done = true;
+	}
+	cbreak(); /* not raw: Ctrl-C stays SIGINT, which main.c turns into a clean exit */
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	intrflush(stdscr, FALSE);
+	set_escdelay(25);
+	curs_set(0);
+	leaveok(stdscr, TRUE);
+	t->color = !o->no_color && !(nc && *nc) && has_colors();
+	colours_init(t);
+
+	crash_seq_len = 0;
+	crash_seq_add("sgr0");
+	crash_seq_add("cnorm");
+	crash_seq_add("rmkx");
+	crash_seq_add("rmcup");
+	for (size_t i = 0; i < N_CRASH; i++) {
+		struct sigaction sa;
+
+		sigaction(crash_signals[i], NULL, &t->old_crash[i]);
+		if (t->old_crash[i].sa_handler != SIG_DFL)
+			continue;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = crash_handler;
+		sigemptyset(&sa.sa_mask);
+		sigaction(crash_signals[i], &sa, NULL);
+	}
+
+	view_state_init(&t->vs, mode);
+	t->vs.replay = o->replay;
+	if (o->launch_mode && o->focus_pid > 0) {
+		t->vs.view = VIEW_DETAIL;
+		t->vs.detail_pid = o->focus_pid;
+		t->vs.cursor_pid = o->focus_pid;
+	}
+	t->cur = canvas_new(0, 0);
+	t->prev = canvas_new(0, 0);
+	check_size(t);
+	return t;
+}
+
+void tui_free(struct tui *t)
+{
+	if (!t)
+		return;
+	restore_terminal();
+	for (size_t i = 0; i < N_CRASH; i++)
+		if (t->old_crash[i].sa_handler == SIG_DFL)
+			sigaction(crash_signals[i], &t->old_crash[i], NULL);
+	if (active_tui == t) {
+		active_tui = NULL;
+		util_set_fatal_hook(NULL);
+	}
+	delscreen(t->scr);
+	view_state_done(&t->vs);
+	canvas_free(t->cur);
+	canvas_free(t->prev);
+	free(t);
+}
+
+void tui_set_status(struct tui *t, const char *msg)
+{
+	if (!t)
+		return;
+	free(t->vs.status);
+	t->vs.status = msg && *msg ? xstrdup(msg) : NULL;
+}
+
+void tui_set_paused(struct tui *t, bool paused)
+{
+	if (t)
+		t->vs.paused = paused;
+}
+
+/* ---- keys ----------------------------------------------------------- */
+
+#define KEY_ESC 27
+#define KEY_CTRL(c) ((c) & 0x1f)
+
+static bool is_enter(bool fn, wint_t k)
+{
+	return fn ? k == KEY_ENTER : (k == '\n' || k == '\r');
+}
+
+static bool is_backspace(bool fn, wint_t k)
+{
+	return fn ? k == KEY_BACKSPACE : (k == 127 || k == 8);
+}
+
+static void filter_key(struct view_state *vs, bool fn, wint_t k)
+{
+	size_t len = strlen(vs->filter);
+
+	if (is_enter(fn, k)) {
+		vs->filter_editing = false;
+	} else if (!fn && k == KEY_ESC) {
+		vs->filter_editing = false;
+		vs->filter[0] = '\0';
+	} else if (is_backspace(fn, k)) {
+		/* Drop one whole UTF-8 sequence. */
+		while (len > 0 && ((unsigned char)vs->filter[len - 1] & 0xc0) == 0x80)
+			len--;
+		if (len > 0)
+			len--;
+		vs->filter[len] = '\0';
+	} else if (!fn && k == KEY_CTRL('u')) {
+		vs->filter[0] = '\0';
+	} else if (!fn && k >= 0x20 && k != 0x7f && !(k >= 0x80 && k < 0xa0)) {
+		char enc[8];
+		int n = canvas_utf8_encode((uint32_t)k, enc);
+
+		if (len + (size_t)n < sizeof(vs->filter)) {
+			memcpy(vs->filter + len, enc, (size_t)n + 1);
+		}
+	}
+	vs->top = 0;
+}
+
+static void chooser_key(struct view_state *vs, const struct model *m, bool fn, wint_t k)
+{
+	enum col_id ch[COL_COUNT];
+	int n = view_table_sort_choices(m, ch);
+
+	if (fn && k == KEY_UP && vs->chooser_sel > 0)
+		vs->chooser_sel--;
+	else if (fn && k == KEY_DOWN && vs->chooser_sel < n - 1)
+		vs->chooser_sel++;
+	else if (fn && k == KEY_HOME)
+		vs->chooser_sel = 0;
+	else if (fn && k == KEY_END)
+		vs->chooser_sel = n - 1;
+	else if (is_enter(fn, k)) {
+		if (ch[vs->chooser_sel] == vs->sort_col) {
+			vs->sort_reverse = !vs->sort_reverse;
+		} else {
+			vs->sort_col = ch[vs->chooser_sel];
+			vs->sort_reverse = false;
+		}
+		vs->tree = false;
+		vs->chooser_open = false;
+	} else if ((!fn && (k == KEY_ESC || k == 's' || k == 'q')) || (fn && k == KEY_F(10))) {
+		vs->chooser_open = false;
+	}
+}
+
+static void sort_by(struct view_state *vs, enum col_id col)
+{
+	vs->sort_col = col;
+	vs->sort_reverse = false;
+	vs->tree = false;
+}
+
+static int page_of(int rows)
+{
+	return rows > 1 ? rows - 1 : 1;
+}
+
+static void table_key(struct tui *t, const struct model *m, bool fn, wint_t k)
+{
+	struct view_state *vs = &t->vs;
+	struct proc_entity *p;
+
+	view_table_sync(m, vs);
+	if (is_enter(fn, k)) {
+		p = view_table_cursor(vs);
+		if (p) {
+			vs->detail_pid = p->pid;
+			vs->view = VIEW_DETAIL;
+		}
+		return;
+	}
+	if (fn) {
+		switch (k) {
+		case KEY_UP:
+			view_table_move(vs, -1);
+			break;
+		case KEY_DOWN:
+			view_table_move(vs, 1);
+			break;
+		case KEY_PPAGE:
+			view_table_move(vs, -page_of(vs->page_rows));
+			break;
+		case KEY_NPAGE:
+			view_table_move(vs, page_of(vs->page_rows));
+			break;
+		case KEY_HOME:
+			view_table_move(vs, -(int)vs->n_rows);
+			break;
+		case KEY_END:
+			view_table_move(vs, (int)vs->n_rows);
+			break;
+		default:
+			break;
+		}
+		return;
+	}
+	switch (k) {
+	case 's':
+		{
+			enum col_id ch[COL_COUNT];
+			int n = view_table_sort_choices(m, ch);
+
+			vs->chooser_sel = 0;
+			for (int i = 0; i < n; i++)
+				if (ch[i] == vs->sort_col)
+					vs->chooser_sel = i;
+			vs->chooser_open = true;
+		}
+		break;
+	case 'g':
+		sort_by(vs, COL_SLOPE);
+		break;
+	case 'm':
+		sort_by(vs, COL_RSS);
+		break;
+	case 'I':
+		vs->sort_reverse = !vs->sort_reverse;
+		break;
+	case '/':
+		vs->filter_editing = true;
+		break;
+	case '\\':
+		vs->filter[0] = '\0';
+		break;
+	case 't':
+		vs->tree = !vs->tree;
+		break;
+	case ' ':
+		p = view_table_cursor(vs);
+		if (p) {
+			view_toggle_tag(vs, p);
+			view_table_move(vs, 1);
+		}
+		break;
+	case 'T':
+		vs->tagged_only = !vs->tagged_only;
+		break;
+	case 'U':
+		view_clear_tags(vs);
+		vs->tagged_only = false;
+		break;
+	case KEY_ESC:
+		if (vs->filter[0])
+			vs->filter[0] = '\0';
+		else
+			tui_set_status(t, NULL);
+		break;
+	default:
+		break;
+	}
+}
+
+static void detail_key(struct tui *t, const struct model *m, bool fn, wint_t k)
+{
+	struct view_state *vs = &t->vs;
+
+	if ((!fn && (k == '<' || k == ',')) && vs->zoom > ZOOM_1M)
+		vs->zoom--;
+	else if ((!fn && (k == '>' || k == '.')) && vs->zoom < ZOOM_ALL)
+		vs->zoom++;
+	else if ((!fn && k == KEY_ESC) || is_backspace(fn, k))
+		vs->view = VIEW_TABLE;
+	else if (fn && (k == KEY_UP || k == KEY_DOWN)) {
+		/* Browse the table's rows without leaving the plot. */
+		struct proc_entity *p;
+
+		vs->cursor_pid = vs->detail_pid;
+		{
+			const struct proc_entity *d = model_proc_find(m, vs->detail_pid);
+
+			if (d)
+				vs->cursor_start = d->start_ticks;
+		}
+		view_table_sync(m, vs);
+		view_table_move(vs, k == KEY_UP ? -1 : 1);
+		p = view_table_cursor(vs);
+		if (p)
+			vs->detail_pid = p->pid;
+	}
+}
+
+static void cgroup_key(struct view_state *vs, const struct model *m, bool fn, wint_t k)
+{
+	int n = m ? (int)m->n_cgroups : 0, page = page_of(vs->cg_page_rows);
+
+	if (!fn) {
+		if (k == KEY_ESC || k == 'c')
+			vs->view = VIEW_TABLE;
+		return;
+	}
+	switch (k) {
+	case KEY_UP:
+		vs->cg_sel--;
+		break;
+	case KEY_DOWN:
+		vs->cg_sel++;
+		break;
+	case KEY_PPAGE:
+		vs->cg_sel -= page;
+		break;
+	case KEY_NPAGE:
+		vs->cg_sel += page;
+		break;
+	case KEY_HOME:
+		vs->cg_sel = 0;
+		break;
+	case KEY_END:
+		vs->cg_sel = n - 1;
+		break;
+	default:
+		break;
+	}
+	if (vs->cg_sel >= n)
+		vs->cg_sel = n - 1;
+	if (vs->cg_sel < 0)
+		vs->cg_sel = 0;
+}
+
+static void help_key(struct view_state *vs, bool fn, wint_t k)
+{
+	int page = 10;
+
+	if (!fn) {
+		if (k == KEY_ESC || k == 'q' || k == '?' || k == 'h')
+			vs->view = vs->back;
+		return;
+	}
+	switch (k) {
+	case KEY_UP:
+		vs->help_top--;
+		break;
+	case KEY_DOWN:
+		vs->help_top++;
+		break;
+	case KEY_PPAGE:
+		vs->help_top -= page;
+		break;
+	case KEY_NPAGE:
+		vs->help_top += page;
+		break;
+	case KEY_HOME:
+		vs->help_top = 0;
+		break;
+	case KEY_END:
+		vs->help_top = view_help_lines();
+		break;
+	case KEY_F(1):
+		vs->view = vs->back;
+		break;
+	default:
+		break;
+	}
+}
+
+/* One key. Returns the command for main, TUI_NONE when handled here. */
+static enum tui_cmd handle_key(struct tui *t, const struct model *m, bool fn, wint_t k)
+{
+	struct view_state *vs = &t->vs;
+
+	if (vs->filter_editing) {
+		filter_key(vs, fn, k);
+		return TUI_NONE;
+	}
+	if (vs->chooser_open && vs->view == VIEW_TABLE) {
+		chooser_key(vs, m, fn, k);
+		return TUI_NONE;
+	}
+	if (fn && k == KEY_F(10))
+		return TUI_QUIT;
+	if (vs->view == VIEW_HELP) {
+		help_key(vs, fn, k);
+		return TUI_NONE;
+	}
+	if ((!fn && (k == '?' || k == 'h')) || (fn && k == KEY_F(1))) {
+		vs->back = vs->view;
+		vs->help_top = 0;
+		vs->view = VIEW_HELP;
+		return TUI_NONE;
+	}
+	if (!fn) {
+		switch (k) {
+		case 'q':
+			return TUI_QUIT;
+		case 'e':
+			return TUI_EXPORT;
+		case '+':
+			return TUI_SLOWER;
+		case '-':
+			return TUI_FASTER;
+		case 'p':
+			return TUI_PAUSE_TOGGLE;
+		case 'c':
+			if (vs->view != VIEW_CGROUP) {
+				vs->view = VIEW_CGROUP;
+				return TUI_NONE;
+			}
+			break;
+		case '[':
+			if (vs->replay)
+				return TUI_REPLAY_JUMP_BACK;
+			break;
+		case ']':
+			if (vs->replay)
+				return TUI_REPLAY_JUMP_FWD;
+			break;
+		default:
+			break;
+		}
+	} else if (vs->replay) {
+		switch (k) {
+		case KEY_LEFT:
+			return TUI_REPLAY_STEP_BACK;
+		case KEY_RIGHT:
+			return TUI_REPLAY_STEP_FWD;
+		case KEY_HOME:
+			return TUI_REPLAY_START;
+		case KEY_END:
+			return TUI_REPLAY_END;
+		default:
+			break;
+		}
+	}
+	switch (vs->view) {
+	case VIEW_TABLE:
+		table_key(t, m, fn, k);
+		break;
+	case VIEW_DETAIL:
+		detail_key(t, m, fn, k);
+		break;
+	case VIEW_CGROUP:
+		cgroup_key(vs, m, fn, k);
+		break;
+	case VIEW_HELP:
+		break;
+	}
+	return TUI_NONE;
+}
+
+/* Monotonic ms, only to bound the wait in tui_input. */
+static int64_t wait_clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+enum tui_cmd tui_input(struct tui *t, const struct model *m, int timeout_ms)
+{
+	int64_t deadline = wait_clock_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	int idle_wakeups = 0;
+
+	if (!t || t->ended)
+		return TUI_QUIT;
+	for (;;) {
+		bool handled = false, interrupted = false;
+		struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
+		int64_t left;
+		wint_t k;
+		int rc;
+
+		/* curses may hold input it has already read: drain it first. */
+		while ((rc = wget_wch(stdscr, &k)) != ERR) {
+			enum tui_cmd cmd;
+
+			if (rc == KEY_CODE_YES && k == KEY_RESIZE) {
+				handled = true;
+				continue;
+			}
+			cmd = handle_key(t, m, rc == KEY_CODE_YES, k);
+			if (cmd != TUI_NONE)
+				return cmd;
+			handled = true;
+		}
+		if (handled) {
+			tui_draw(t, m);
+			idle_wakeups = 0;
+		}
+		left = deadline - wait_clock_ms();
+		if (left <= 0)
+			return TUI_NONE;
+		rc = poll(&pfd, 1, (int)(left > 60000 ? 60000 : left));
+		if (rc < 0 && errno == EINTR)
+			interrupted = true;
+		/* The terminal is gone (hangup, closed pty): nothing more
+		 * will be read, and polling it again would spin. */
+		if (rc > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)))
+			return TUI_QUIT;
+		/* Readable again and again with nothing to read: end of file. */
+		if (rc > 0 && !handled && ++idle_wakeups > 3)
+			return TUI_QUIT;
+		if (interrupted) {
+			/* SIGWINCH: curses reports it as KEY_RESIZE on the next
+			 * read. Any other signal is main's business. */
+			rc = wget_wch(stdscr, &k);
+			if (rc == KEY_CODE_YES && k == KEY_RESIZE) {
+				tui_draw(t, m);
+				continue;
+			}
+			if (rc != ERR) {
+				enum tui_cmd cmd = handle_key(t, m, rc == KEY_CODE_YES, k);
+
+				if (cmd != TUI_NONE)
+					return cmd;
+				tui_draw(t, m);
+			}
+			return TUI_NONE;
+		}
+	}
+}

@@ -1,0 +1,404 @@
+/* util: allocation, the fatal path, clocks, option value parsers, file
+ * reading and terminal-safe text. Shared by every stage; holds no state but
+ * the fatal hook (the one mutable global outside the TUI, by design). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* vasprintf */
+#endif
+#include "util.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void (*fatal_hook)(void);
+
+void util_set_fatal_hook(void (*hook)(void))
+{
+	fatal_hook = hook;
+}
+
+void fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fatal_hook)
+		fatal_hook();
+	fputs("memslope: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		fatal("out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *xcalloc(size_t n, size_t m)
+{
+	void *p = calloc(n ? n : 1, m ? m : 1);
+
+	if (!p)
+		fatal("out of memory (%zu x %zu bytes)", n, m);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (!q)
+		fatal("out of memory (%zu bytes)", n);
+	return q;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s ? s : "");
+
+	if (!p)
+		fatal("out of memory");
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&p, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		fatal("out of memory");
+	return p;
+}
+
+static int64_t clock_ms(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t util_now_wall_ms(void)
+{
+	return clock_ms(CLOCK_REALTIME);
+}
+
+int64_t util_now_mono_ms(void)
+{
+	return clock_ms(CLOCK_MONOTONIC);
+}
+
+/* Split "12.5MB" into a finite non-negative number and its suffix. */
+static int split_number(const char *s, double *num, const char **suffix)
+{
+	char *end;
+
+	if (!s || !*s || isspace((unsigned char)*s) || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	*num = strtod(s, &end);
+	if (end == s || errno || !isfinite(*num) || *num < 0)
+		return -1;
+	*suffix = end;
+	return 0;
+}
+
+/* Multiplier for a size suffix; K/M/G/T with optional "i" and "B", all 1024-based. */
+static int size_multiplier(const char *suf, size_t len, double *mult)
+{
+	static const char units[] = "KMGTP";
+	const char *u;
+
+	*mult = 1;
+	if (len == 0 || (len == 1 && (suf[0] == 'B' || suf[0] == 'b')))
+		return 0;
+	u = strchr(units, toupper((unsigned char)suf[0]));
+	if (!u || !suf[0])
+		return -1;
+	for (const char *p = units; p <= u; p++)
+		*mult *= 1024;
+	if (len == 1)
+		return 0;
+	if (len == 2 && (suf[1] == 'B' || suf[1] == 'b'))
+		return 0;
+	if (len == 3 && suf[1] == 'i' && (suf[2] == 'B' || suf[2] == 'b'))
+		return 0;
+	return -1;
+}
+
+int util_parse_size(const char *s, int64_t *bytes)
+{
+	const char *suf;
+	double num, mult;
+
+	if (split_number(s, &num, &suf) < 0)
+		return -1;
+	if (size_multiplier(suf, strlen(suf), &mult) < 0)
+		return -1;
+	num *= mult;
+	if (num >= 9.2e18)
+		return -1;
+	*bytes = (int64_t)num;
+	return 0;
+}
+
+/* Seconds per unit for "ms", "s", "m"/"min", "h", "d"; -1 if unknown. */
+static double duration_unit_s(const char *u, size_t len)
+{
+	static const struct {
+		const char *name;
+		double s;
+	} units[] = {
+		{"", 1}, {"ms", 0.001}, {"s", 1}, {"sec", 1}, {"m", 60}, {"min", 60},
+		{"h", 3600}, {"hr", 3600}, {"d", 86400},
+	};
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strlen(units[i].name) == len && strncmp(units[i].name, u, len) == 0)
+			return units[i].s;
+	return -1;
+}
+
+int util_parse_duration(const char *s, int64_t *ms)
+{
+	const char *suf;
+	double num, unit;
+
+	if (split_number(s, &num, &suf) < 0)
+		return -1;
+	unit = duration_unit_s(suf, strlen(suf));
+	if (unit < 0)
+		return -1;
+	num *= unit * 1000;
+	if (num >= 9.2e15)
+		return -1;
+	*ms = (int64_t)llround(num);
+	return 0;
+}
+
+int util_parse_rate(const char *s, double *bytes_per_s)
+{
+	const char *suf, *slash;
+	double num, mult, unit;
+
+	if (split_number(s, &num, &suf) < 0)
+		return -1;
+	slash = strchr(suf, '/');
+	if (!slash)
+		return -1;
+	if (size_multiplier(suf, (size_t)(slash - suf), &mult) < 0)
+		return -1;
+	unit = duration_unit_s(slash + 1, strlen(slash + 1));
+	if (unit <= 0 || slash[1] == '\0')
+		return -1;
+	*bytes_per_s = num * mult / unit;
+	return isfinite(*bytes_per_s) ? 0 : -1;
+}
+
+char *util_read_file(const char *path, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	buf = xmalloc(cap);
+	for (;;) {
+		ssize_t r;
+
+		if (n + 1 >= cap) {
+			if (cap >= (1u << 20)) {
+				break; /* cap: no kernel file we read is this large */
+			}
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			int saved = errno;
+			free(buf);
+			close(fd);
+			errno = saved;
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+ssize_t util_pread_all(int fd, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	while (n + 1 < cap) {
+		ssize_t r = pread(fd, buf + n, cap - n - 1, (off_t)n);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	return (ssize_t)n;
+}
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid. Rejects
+ * overlongs, surrogates and C1 controls encoded as U+0080..U+009F. */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		if ((s[1] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xc2 && s[1] < 0xa0)
+			return 0; /* C1 control: ESC-equivalent on some terminals */
+		return 2;
+	}
+	if (c >= 0xe0 && c <= 0xef) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xe0 && s[1] < 0xa0)
+			return 0;
+		if (c == 0xed && s[1] >= 0xa0)
+			return 0;
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xf0 && s[1] < 0x90)
+			return 0;
+		if (c == 0xf4 && s[1] >= 0x90)
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+char *util_sanitize(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	char *out = xmalloc(strlen((const char *)p) + 1), *o = out;
+
+	while (*p) {
+		size_t n = utf8_len(p);
+
+		if (n == 1 && (*p == '\n' || *p == '\t')) {
+			*o++ = ' ';
+		} else if (n == 1 && (*p < 0x20 || *p == 0x7f)) {
+			*o++ = '?';
+		} else if (n == 0) {
+			*o++ = '?';
+			n = 1;
+		} else {
+			memcpy(o, p, n);
+			o += n;
+		}
+		p += n;
+	}
+	*o = '\0';
+	return out;
+}
+
+char *util_fmt_bytes(int64_t bytes, char *buf, size_t cap)
+{
+	static const char units[] = "KMGTP";
+	double v;
+	int u = -1;
+
+	if (bytes == MS_ABSENT) {
+		snprintf(buf, cap, "-");
+		return buf;
+	}
+	if (bytes == MS_UNLIMITED) {
+		snprintf(buf, cap, "max");
+		return buf;
+	}
+	if (bytes < 0) {
+		char tmp[32];
+
+		util_fmt_bytes(-bytes, tmp, sizeof(tmp));
+		snprintf(buf, cap, "-%s", tmp);
+		return buf;
+	}
+	if (bytes < 1024) {
+		snprintf(buf, cap, "%" PRId64 "B", bytes);
+		return buf;
+	}
+	v = (double)bytes;
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	if (v >= 99.95)
+		snprintf(buf, cap, "%.0f%c", v, units[u]);
+	else
+		snprintf(buf, cap, "%.1f%c", v, units[u]);
+	return buf;
+}
+
+char *util_fmt_duration(double s, char *buf, size_t cap)
+{
+	long long t;
+
+	if (isnan(s)) {
+		snprintf(buf, cap, "-");
+		return buf;
+	}
+	if (isinf(s)) {
+		snprintf(buf, cap, s > 0 ? "inf" : "-inf");
+		return buf;
+	}
+	if (s < 0) {
+		snprintf(buf, cap, "0s");
+		return buf;
+	}
+	t = llround(s);
+	if (t < 60)
+		snprintf(buf, cap, "%llds", t);
+	else if (t < 3600)
+		snprintf(buf, cap, "%lldm%02llds", t / 60, t % 60);
+	else if (t < 86400)
+		snprintf(buf, cap, "%lldh%02lldm", t / 3600, t % 3600 / 60);
+	else if (t < 86400LL * 1000)
+		snprintf(buf, cap, "%lldd%02lldh", t / 86400, t % 86400 / 3600);
+	else
+		snprintf(buf, cap, ">999d");
+	return buf;
+}

@@ -1,0 +1,141 @@
+/* view: what the views share — their state, glyph sets, formatting of the
+ * model's numbers, and the header, status and key bar that frame a screen.
+ *
+ * Output stage. Views read the model and a struct view_state and draw into a
+ * canvas; they never touch curses, never read a clock (times come from the
+ * model) and keep no state of their own beyond what view_state holds. All
+ * text that comes from the system goes through util_sanitize before drawing. */
+#ifndef MEMSLOPE_VIEW_H
+#define MEMSLOPE_VIEW_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "canvas.h"
+#include "model.h"
+
+enum view_kind { VIEW_TABLE, VIEW_DETAIL, VIEW_CGROUP, VIEW_HELP };
+
+/* UTF8: braille plots, any glyph. ACS: no UTF-8 locale, so only glyphs tui.c
+ * can map to the terminal's line-drawing set; plots use blocks. ASCII: --ascii. */
+enum glyph_mode { GLYPHS_UTF8, GLYPHS_ACS, GLYPHS_ASCII };
+
+enum col_id {
+	COL_PID, COL_USER, COL_RSS, COL_PSS, COL_SWAP, COL_SLOPE, COL_VERDICT,
+	COL_LIMIT, COL_TTL, COL_CGROUP, COL_COMMAND, COL_COUNT
+};
+
+/* Time axis of the detail plot: the last 1 min, 5 min, 15 min, 1 h, or all. */
+enum view_zoom { ZOOM_1M, ZOOM_5M, ZOOM_15M, ZOOM_1H, ZOOM_ALL, ZOOM_COUNT };
+
+struct glyphs {
+	enum glyph_mode mode;
+	/* single cells, drawn with canvas_put */
+	uint32_t hline, vline, corner, tick, bar_full, bar_empty, bar_mark;
+	uint32_t line_max, line_high, trend_dot, event_mark, ttl_mark, now_mark, band;
+	/* text, drawn with canvas_text */
+	const char *ellipsis, *up, *down, *sep, *dash, *delta, *r2, *micro;
+	const char *tree_mid, *tree_last, *tree_pipe, *tree_blank, *arrow, *tag;
+};
+
+const struct glyphs *view_glyphs(enum glyph_mode mode);
+
+/* One table row: a process and, in tree view, where it hangs. */
+struct view_row {
+	struct proc_entity *p;
+	int depth;
+	uint32_t more_below; /* bit d: the ancestor at depth d has later siblings */
+	bool last_child;
+};
+
+struct view_tag {
+	pid_t pid;
+	uint64_t start_ticks;
+};
+
+struct view_state {
+	enum view_kind view, back;    /* back: where Esc returns from help */
+	enum glyph_mode glyph_mode;
+	enum col_id sort_col;
+	bool sort_reverse;      /* against the column's natural order */
+	bool tree, tagged_only;
+	char filter[128];
+	bool filter_editing;
+	/* The filter compiled as a regex when it is one (filter_re_ok), for
+	 * the text in filter_re_src. */
+	regex_t filter_re;
+	bool filter_re_ok;
+	char filter_re_src[128];
+	/* The cursor follows a process (pid, start) as the rows reorder;
+	 * cursor_idx is where it was, for when that process goes away. */
+	pid_t cursor_pid;
+	uint64_t cursor_start;
+	int cursor_idx, top, page_rows;
+	pid_t detail_pid;
+	enum view_zoom zoom;
+	bool chooser_open;
+	int chooser_sel;
+	int help_top;
+	int cg_sel, cg_top, cg_page_rows;
+	struct view_tag *tags;
+	size_t n_tags, cap_tags;
+	char *status;                 /* may hold several lines */
+	bool paused, replay;
+	struct view_row *rows;        /* rows of the last build */
+	size_t n_rows, cap_rows;
+};
+
+void view_state_init(struct view_state *vs, enum glyph_mode mode);
+void view_state_done(struct view_state *vs);
+
+/* Draw the current view (vs->view) of m. vs->top and the cursor are brought
+ * back in range as a side effect. m may be NULL before the first sample. */
+void view_draw(struct canvas *c, const struct model *m, struct view_state *vs);
+
+/* Tags, by process identity. */
+bool view_is_tagged(const struct view_state *vs, const struct proc_entity *p);
+void view_toggle_tag(struct view_state *vs, const struct proc_entity *p);
+void view_clear_tags(struct view_state *vs);
+
+/* The process the header describes: the detail one, else the cursor's. */
+const struct proc_entity *view_focus_proc(const struct model *m, const struct view_state *vs);
+
+/* Formatting. Each writes into buf and returns it. */
+/* Wall clock HH:MM:SS in local time. */
+char *view_fmt_clock(int64_t wall_ms, char *buf, size_t cap);
+/* A slope as a signed per-minute amount: "+1.2M", "-512K", "0", "-" (NAN). */
+char *view_fmt_slope_min(double bytes_per_s, char *buf, size_t cap);
+/* A rate for people: "2.87 MB/s", "0.35 MB/min", "12.0 KB/min". */
+char *view_fmt_rate(double bytes_per_s, char *buf, size_t cap);
+/* A TTL band in a few columns: "4–5m", "45s–2m", ">4m", "-" when none. */
+char *view_fmt_ttl_short(const struct trend_result *r, const struct glyphs *g, char *buf,
+			 size_t cap);
+/* "TTL→1.0G 4m52s [4m24s–5m27s]"; "" when there is no TTL. */
+char *view_fmt_ttl_full(const struct trend_result *r, int64_t limit_bytes, int64_t high_bytes,
+			const struct glyphs *g, char *buf, size_t cap);
+/* The verdict with its evidence, as one line (LEAK-DETECTION.md §5). */
+char *view_fmt_evidence(const struct trend_result *r, int64_t limit_bytes, int64_t high_bytes,
+			const struct glyphs *g, char *buf, size_t cap);
+/* Short verdict word for tables ("growing", "oom-soon", "-") and its style. */
+const char *view_verdict_word(const struct trend_result *r);
+uint16_t view_verdict_style(const struct trend_result *r);
+/* Style for a usage percentage against m's warn and crit levels. */
+uint16_t view_pct_style(const struct model *m, double pct);
+
+/* Frame pieces. Each returns the rows it used. */
+int view_header_draw(struct canvas *c, const struct model *m, const struct view_state *vs, int y);
+/* The key bar on the last row: pairs of key and description. */
+void view_keybar_draw(struct canvas *c, const struct view_state *vs, const char *const *pairs);
+/* Status lines just above the key bar; returns how many rows they take. */
+int view_status_draw(struct canvas *c, const struct view_state *vs, int max_rows);
+/* A horizontal bar of width w: used/total filled, a mark at mark/total. */
+void view_bar_draw(struct canvas *c, int x, int y, int w, const struct glyphs *g, double frac,
+		   double mark_frac, uint16_t fill_style);
+
+/* System text made safe to draw; caller frees. */
+char *view_clean(const char *s);
+
+#endif

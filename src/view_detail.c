@@ -1,0 +1,457 @@
+/* view_detail: the detail screen of one process. See view_detail.h.
+ *
+ * Rows are handed out by priority as the terminal shrinks: the title, the
+ * plot and the key bar always; then the verdict line, the legend, the memory
+ * split, the limit line and the recent events. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "view_detail.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plot.h"
+#include "util.h"
+
+#define DETAIL_POINTS_MAX 512 /* > HISTORY_RAW + all tier buckets */
+#define DETAIL_EVENTS_MAX 3
+
+int64_t view_zoom_ms(enum view_zoom z)
+{
+	static const int64_t ms[ZOOM_COUNT] = {60000, 300000, 900000, 3600000, 0};
+
+	return z < ZOOM_COUNT ? ms[z] : 0;
+}
+
+const char *view_zoom_name(enum view_zoom z)
+{
+	static const char *const names[ZOOM_COUNT] = {"1m", "5m", "15m", "1h", "all"};
+
+	return z < ZOOM_COUNT ? names[z] : "?";
+}
+
+static bool event_about(const struct event *e, const struct proc_entity *p)
+{
+	if (e->pid > 0)
+		return e->pid == p->pid;
+	return e->cgroup && p->cgroup && strcmp(e->cgroup, p->cgroup) == 0;
+}
+
+static uint16_t event_style(enum event_kind k)
+{
+	switch (k) {
+	case EV_OOM_KILL:
+	case EV_OOM_IMMINENT:
+	case EV_CGROUP_EVENT:
+		return CANVAS_STYLE(ROLE_CRIT, CANVAS_BOLD);
+	case EV_VERDICT:
+	case EV_THRESHOLD:
+		return CANVAS_STYLE(ROLE_WARN, CANVAS_BOLD);
+	default:
+		return CANVAS_STYLE(ROLE_EVENT, 0);
+	}
+}
+
+static void draw_title(struct canvas *c, const struct proc_entity *p, const struct glyphs *g, int y)
+{
+	uint16_t st = CANVAS_STYLE(ROLE_COLHDR, CANVAS_BOLD);
+	char *cmd = view_clean(p->cmdline && *p->cmdline ? p->cmdline : "");
+	char *name = view_clean(p->name);
+	char *user = view_clean(p->user);
+	char right[128];
+	int x, rw;
+
+	canvas_fill(c, 0, y, c->w, 1, ' ', st);
+	snprintf(right, sizeof(right), " %s%s%c%s%s", user, g->sep, p->state,
+		 p->alive ? "" : g->sep, p->alive ? "" : "exited");
+	if (ms_has(p->threads) && p->alive)
+		snprintf(right + strlen(right), sizeof(right) - strlen(right), "%s%lld thr", g->sep,
+			 (long long)p->threads);
+	x = canvas_printf(c, 0, y, c->w, st, "PID %d ", (int)p->pid);
+	x += canvas_printf(c, x, y, c->w - x, st, "(%s) ", name);
+	rw = canvas_text_width(c, right);
+	if (x + 10 + rw > c->w)
+		rw = 0;
+	canvas_text(c, x, y, c->w - x - rw, CANVAS_STYLE(ROLE_COLHDR, 0), cmd);
+	if (rw)
+		canvas_text(c, c->w - rw, y, rw, CANVAS_STYLE(ROLE_COLHDR, 0), right);
+	free(cmd);
+	free(name);
+	free(user);
+}
+
+static void draw_values(struct canvas *c, const struct proc_entity *p, const struct glyphs *g, int y)
+{
+	char a[16], b[16], d[16], e[16], f[16], h[16], line[256];
+	int n;
+
+	n = snprintf(line, sizeof(line), "RSS %s (anon %s file %s shmem %s)%sswap %s%speak %s",
+		     util_fmt_bytes(p->rss_bytes, a, sizeof(a)), util_fmt_bytes(p->rss_anon_bytes, b, sizeof(b)),
+		     util_fmt_bytes(p->rss_file_bytes, d, sizeof(d)),
+		     util_fmt_bytes(p->rss_shmem_bytes, e, sizeof(e)), g->sep,
+		     util_fmt_bytes(p->swap_bytes, f, sizeof(f)), g->sep,
+		     util_fmt_bytes(p->peak_rss_bytes, h, sizeof(h)));
+	if (ms_has(p->pss_bytes) && n < (int)sizeof(line))
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "%sPSS %s", g->sep,
+			      util_fmt_bytes(p->pss_bytes, a, sizeof(a)));
+	if (ms_has(p->uss_bytes) && n < (int)sizeof(line))
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " USS %s",
+			      util_fmt_bytes(p->uss_bytes, a, sizeof(a)));
+	if (ms_has(p->oom_score) && n < (int)sizeof(line))
+		snprintf(line + n, sizeof(line) - (size_t)n, "%soom %lld", g->sep, (long long)p->oom_score);
+	canvas_text(c, 0, y, c->w, CANVAS_STYLE(ROLE_DEFAULT, 0), line);
+}
+
+static void draw_limits(struct canvas *c, const struct model *m, const struct proc_entity *p,
+			const struct cgroup_entity *cg, const struct glyphs *g, int y)
+{
+	char a[16], b[16], pct[16] = "", *src = view_clean(p->limit_source ? p->limit_source : "machine");
+	int x;
+
+	if (!isnan(p->usage_pct))
+		snprintf(pct, sizeof(pct), " %.0f%%", p->usage_pct);
+	x = canvas_printf(c, 0, y, c->w, CANVAS_STYLE(ROLE_DEFAULT, 0), "limit %s (%s)",
+			  util_fmt_bytes(p->limit_bytes, a, sizeof(a)), src);
+	x += canvas_text(c, x, y, c->w - x, view_pct_style(m, p->usage_pct), pct);
+	if (cg && ms_has(cg->s.effective_high_bytes) && cg->s.effective_high_bytes != MS_UNLIMITED)
+		x += canvas_printf(c, x, y, c->w - x, CANVAS_STYLE(ROLE_HIGH, 0), "%shigh %s", g->sep,
+				   util_fmt_bytes(cg->s.effective_high_bytes, a, sizeof(a)));
+	if (cg)
+		x += canvas_printf(c, x, y, c->w - x, CANVAS_STYLE(ROLE_SERIES_CG, 0), "%scgroup %s", g->sep,
+				   util_fmt_bytes(cg->s.current_bytes, a, sizeof(a)));
+	if (p->tree && p->tree->n_procs > 1)
+		canvas_printf(c, x, y, c->w - x, CANVAS_STYLE(ROLE_SERIES_TREE, 0),
+			      "%stree %zu procs %s (peak %s)", g->sep, p->tree->n_procs, util_fmt_bytes(p->tree->rss_bytes, a, sizeof(a)),
+			      util_fmt_bytes(p->tree->peak_rss_bytes, b, sizeof(b)));
+	free(src);
+}
+
+struct legend_item {
+	uint32_t glyph;
+	uint16_t style;
+	char text[48];
+};
+
+static void draw_legend(struct canvas *c, const struct view_state *vs, const struct legend_item *it,
+			int n, int y)
+{
+	char zoom[32];
+	int x = 0, zw;
+
+	snprintf(zoom, sizeof(zoom), "zoom %s  < >", view_zoom_name(vs->zoom));
+	zw = canvas_text_width(c, zoom);
+	for (int i = 0; i < n; i++) {
+		int tw = canvas_text_width(c, it[i].text);
+
+		if (x + 2 + tw > c->w - zw - 1)
+			break;
+		canvas_put(c, x, y, it[i].glyph, it[i].style);
+		x += 1;
+		x += canvas_text(c, x, y, tw, CANVAS_STYLE(ROLE_DEFAULT, 0), it[i].text);
+		x += 1;
+	}
+	if (x + zw <= c->w)
+		canvas_text(c, c->w - zw, y, zw, CANVAS_STYLE(ROLE_DIM, 0), zoom);
+}
+
+/* Two rows of text broken after the last separator that fits. */
+static int draw_wrapped(struct canvas *c, int y, const char *text, const char *sep, uint16_t st)
+{
+	size_t sl = strlen(sep);
+	const char *cut = NULL;
+	char first[320];
+
+	for (const char *q = strstr(text, sep); q; q = strstr(q + sl, sep)) {
+		size_t len = (size_t)(q - text);
+
+		if (len >= sizeof(first))
+			break;
+		memcpy(first, text, len);
+		first[len] = '\0';
+		if (canvas_text_width(c, first) > c->w)
+			break;
+		cut = q;
+	}
+	if (!cut) {
+		canvas_text(c, 0, y, c->w, st, text);
+		return 1;
+	}
+	memcpy(first, text, (size_t)(cut - text));
+	first[cut - text] = '\0';
+	canvas_text(c, 0, y, c->w, st, first);
+	canvas_text(c, 2, y + 1, c->w - 2, st, cut + sl);
+	return 2;
+}
+
+static const char *const keys_detail[] = {
+	"Esc", " back", "<>", " zoom", "?", " help", "q", " quit", "e", " export", "p", " pause",
+	"+/-", " interval", "c", " cgroups", NULL, NULL,
+};
+
+static const char *const keys_detail_replay[] = {
+	"Esc", " back", "<>", " zoom", "\u2190\u2192", " step", "[]", " jump", "Home/End", " start/end",
+	"?", " help", "q", " quit", NULL, NULL,
+};
+
+static const char *const keys_detail_replay_ascii[] = {
+	"Esc", " back", "<>", " zoom", "<-->", " step", "[]", " jump", "Home/End", " start/end",
+	"?", " help", "q", " quit", NULL, NULL,
+};
+
+static void draw_events(struct canvas *c, const struct model *m, const struct proc_entity *p, int y,
+			int rows)
+{
+	const struct event *shown[DETAIL_EVENTS_MAX];
+	int n = 0;
+
+	for (size_t i = m->ev_len; i-- > 0 && n < rows && n < DETAIL_EVENTS_MAX;) {
+		const struct event *e = model_event_at(m, i);
+
+		if (e && event_about(e, p))
+			shown[n++] = e;
+	}
+	for (int k = 0; k < n; k++) {
+		const struct event *e = shown[n - 1 - k];
+		char clock[16], *msg = view_clean(e->message);
+
+		view_fmt_clock(e->time_ms, clock, sizeof(clock));
+		canvas_printf(c, 0, y + k, c->w, event_style(e->kind), "%s %s: %s", clock,
+			      model_event_kind_name(e->kind), msg);
+		free(msg);
+	}
+}
+
+static int count_events(const struct model *m, const struct proc_entity *p)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < m->ev_len && n < DETAIL_EVENTS_MAX; i++) {
+		const struct event *e = model_event_at(m, i);
+
+		if (e && event_about(e, p))
+			n++;
+	}
+	return n;
+}
+
+void view_detail_draw(struct canvas *c, const struct model *m, struct view_state *vs)
+{
+	const struct glyphs *g = view_glyphs(vs->glyph_mode);
+	const char *const *keys = vs->replay ? (vs->glyph_mode == GLYPHS_UTF8 ? keys_detail_replay
+									     : keys_detail_replay_ascii)
+					     : keys_detail;
+	const struct proc_entity *p = m ? model_proc_find(m, vs->detail_pid) : NULL;
+	const struct cgroup_entity *cg;
+	const struct trend_result *r, *tr;
+	const struct history *trend_hist;
+	struct history_point *pts[3] = {NULL, NULL, NULL};
+	struct legend_item legend[8];
+	struct plot_spec spec;
+	struct plot_result res;
+	char ttl_label[48], line[320], a[16];
+	int y = 0, status_rows, avail, plot_min, n_legend = 0, n_ev;
+	bool want_evidence, want_evidence2, want_legend, want_values, want_limits;
+	int64_t now, from, window, high = MS_ABSENT;
+	enum plot_mode mode = vs->glyph_mode == GLYPHS_UTF8 ? PLOT_BRAILLE :
+			      vs->glyph_mode == GLYPHS_ACS ? PLOT_BLOCK : PLOT_ASCII;
+
+	if (c->h <= 0 || c->w <= 0)
+		return;
+	if (!p) {
+		canvas_printf(c, 0, 0, c->w, CANVAS_STYLE(ROLE_DIM, 0),
+			      m ? "process %d is not watched (gone?)  Esc: back" : "waiting for the first sample",
+			      (int)vs->detail_pid);
+		if (c->h > 1)
+			view_keybar_draw(c, vs, keys);
+		return;
+	}
+	cg = p->cgroup ? model_cgroup_find(m, p->cgroup) : NULL;
+	if (cg && ms_has(cg->s.effective_high_bytes) && cg->s.effective_high_bytes != MS_UNLIMITED)
+		high = cg->s.effective_high_bytes;
+	r = trend_get(&p->trend);
+
+	draw_title(c, p, g, y++);
+	status_rows = view_status_draw(c, vs, c->h / 4 > 1 ? c->h / 4 : 1);
+	avail = c->h - 1 - y - status_rows;
+	/* Small screens keep most rows for the plot. */
+	plot_min = avail >= 16 ? avail / 2 : avail * 3 / 4;
+	if (plot_min < 5)
+		plot_min = 5;
+	want_evidence = avail - 1 >= plot_min;
+	avail -= want_evidence;
+	view_fmt_evidence(r, p->limit_bytes, high, g, line, sizeof(line));
+	/* Evidence wider than the screen continues on a second row when the
+	 * plot can spare it: the TTL at its end matters most. */
+	want_evidence2 = want_evidence && canvas_text_width(c, line) > c->w && avail - 1 >= plot_min + 6;
+	avail -= want_evidence2;
+	want_legend = avail - 1 >= plot_min;
+	avail -= want_legend;
+	want_values = avail - 1 >= plot_min;
+	avail -= want_values;
+	want_limits = avail - 1 >= plot_min;
+	avail -= want_limits;
+	n_ev = count_events(m, p);
+	if (avail - n_ev < plot_min)
+		n_ev = avail - plot_min > 0 ? avail - plot_min : 0;
+	avail -= n_ev;
+
+	if (want_evidence2)
+		y += draw_wrapped(c, y, line, g->sep, view_verdict_style(r));
+	else if (want_evidence)
+		canvas_text(c, 0, y++, c->w, view_verdict_style(r), line);
+	if (want_values)
+		draw_values(c, p, g, y++);
+	if (want_limits)
+		draw_limits(c, m, p, cg, g, y++);
+
+	/* The time window, and room after "now" for the projection. */
+	now = m->mono_ms;
+	window = view_zoom_ms(vs->zoom);
+	if (window == 0) {
+		int64_t first = p->hist_rss.first_ms >= 0 ? p->hist_rss.first_ms : now;
+
+		if (p->tree && p->tree->hist_rss.first_ms >= 0 && p->tree->hist_rss.first_ms < first)
+			first = p->tree->hist_rss.first_ms;
+		window = now - first > 60000 ? now - first : 60000;
+	}
+	from = now - window;
+	plot_spec_init(&spec, mode, g);
+	spec.t_from_ms = from;
+	spec.t_now_ms = now;
+	spec.t_to_ms = now;
+	spec.wall_offset_ms = m->time_ms - m->mono_ms;
+	spec.max_gap_ms = m->interval_ms * 3 > 3000 ? m->interval_ms * 3 : 3000;
+
+	pts[0] = xmalloc(DETAIL_POINTS_MAX * sizeof(*pts[0]));
+	spec.series[0].pts = pts[0];
+	spec.series[0].n = history_window(&p->hist_rss, from, now, pts[0], DETAIL_POINTS_MAX);
+	spec.series[0].style = CANVAS_STYLE(ROLE_SERIES_RSS, 0);
+	spec.series[0].ascii_glyph = '*';
+	spec.n_series = 1;
+	legend[n_legend++] = (struct legend_item){
+		mode == PLOT_BRAILLE ? 0x28ffu : mode == PLOT_BLOCK ? 0x2588u : '*',
+		CANVAS_STYLE(ROLE_SERIES_RSS, 0), "RSS"};
+	if (p->tree && p->tree->n_procs > 1) {
+		pts[1] = xmalloc(DETAIL_POINTS_MAX * sizeof(*pts[1]));
+		spec.series[1].pts = pts[1];
+		spec.series[1].n = history_window(&p->tree->hist_rss, from, now, pts[1], DETAIL_POINTS_MAX);
+		spec.series[1].style = CANVAS_STYLE(ROLE_SERIES_TREE, 0);
+		spec.series[1].ascii_glyph = '+';
+		spec.n_series = 2;
+		legend[n_legend++] = (struct legend_item){
+			mode == PLOT_BRAILLE ? 0x28ffu : mode == PLOT_BLOCK ? 0x2588u : '+',
+			CANVAS_STYLE(ROLE_SERIES_TREE, 0), "tree"};
+	}
+	if (cg && strcmp(cg->s.path, "/") != 0) {
+		int64_t own = p->hist_rss.max_bytes;
+
+		if (p->tree && ms_has(p->tree->hist_rss.max_bytes) && p->tree->hist_rss.max_bytes > own)
+			own = p->tree->hist_rss.max_bytes;
+		/* A cgroup far bigger than the process would flatten its line. */
+		if (ms_has(cg->hist_current.max_bytes) && ms_has(own) && cg->hist_current.max_bytes <= 4 * own) {
+			pts[2] = xmalloc(DETAIL_POINTS_MAX * sizeof(*pts[2]));
+			spec.series[spec.n_series].pts = pts[2];
+			spec.series[spec.n_series].n =
+				history_window(&cg->hist_current, from, now, pts[2], DETAIL_POINTS_MAX);
+			spec.series[spec.n_series].style = CANVAS_STYLE(ROLE_SERIES_CG, 0);
+			spec.series[spec.n_series].ascii_glyph = 'o';
+			spec.n_series++;
+			legend[n_legend++] = (struct legend_item){
+				mode == PLOT_BRAILLE ? 0x28ffu : mode == PLOT_BLOCK ? 0x2588u : 'o',
+				CANVAS_STYLE(ROLE_SERIES_CG, 0), "cgroup"};
+		} else if (ms_has(cg->s.current_bytes)) {
+			struct legend_item *li = &legend[n_legend++];
+
+			li->glyph = ' ';
+			li->style = 0;
+			snprintf(li->text, sizeof(li->text), "cgroup %s off-scale",
+				 util_fmt_bytes(cg->s.current_bytes, a, sizeof(a)));
+		}
+	}
+	if (ms_has(p->limit_bytes)) {
+		bool machine = !p->limit_source || strcmp(p->limit_source, "machine") == 0;
+
+		spec.lines[spec.n_lines++] = (struct plot_line){p->limit_bytes, CANVAS_STYLE(ROLE_LIMIT, 0),
+								g->line_max, machine ? "RAM" : "max"};
+	}
+	if (ms_has(high))
+		spec.lines[spec.n_lines++] = (struct plot_line){high, CANVAS_STYLE(ROLE_HIGH, 0), g->line_high,
+								"high"};
+
+	/* The trend: the process's own, else its tree's when that grows. */
+	tr = r;
+	trend_hist = &p->hist_rss;
+	if (tr->verdict != TREND_GROWING && tr->verdict != TREND_LEAK && p->tree) {
+		const struct trend_result *t2 = trend_get(&p->tree->trend);
+
+		if (t2->verdict == TREND_GROWING || t2->verdict == TREND_LEAK) {
+			tr = t2;
+			trend_hist = &p->tree->hist_rss;
+		}
+	}
+	if ((tr->verdict == TREND_GROWING || tr->verdict == TREND_LEAK || tr->oom_imminent) &&
+	    isfinite(tr->slope_bytes_per_s) && tr->slope_bytes_per_s > 0 && p->alive) {
+		int64_t fut = window / 3;
+
+		if (isfinite(tr->ttl_s) && tr->ttl_target != TTL_NONE) {
+			fut = (int64_t)(tr->ttl_s * 1000 * 1.15);
+			if (fut < window / 4)
+				fut = window / 4;
+			/* Up to twice the window, so a near TTL shows where the
+			 * line meets the limit. */
+			if (fut > 2 * window)
+				fut = 2 * window;
+		}
+		spec.t_to_ms = now + fut;
+		spec.trend_on = true;
+		spec.trend_y0_bytes = history_last(trend_hist);
+		spec.trend_slope_bytes_per_s = tr->slope_bytes_per_s;
+		spec.trend_target_bytes = tr->ttl_target == TTL_HIGH && ms_has(high) ? high : p->limit_bytes;
+		if (isfinite(tr->ttl_s) && tr->ttl_target != TTL_NONE && !isnan(tr->ttl_lo_s)) {
+			char t[24];
+
+			util_fmt_duration(tr->ttl_s, t, sizeof(t));
+			snprintf(ttl_label, sizeof(ttl_label), "TTL %s", t);
+			spec.ttl_label = ttl_label;
+			spec.trend_ttl_s = tr->ttl_s;
+			spec.band_lo_s = tr->ttl_lo_s;
+			spec.band_hi_s = tr->ttl_hi_s;
+		}
+		legend[n_legend++] = (struct legend_item){g->trend_dot, CANVAS_STYLE(ROLE_TREND, CANVAS_BOLD),
+							  "trend"};
+	}
+	for (size_t i = 0; i < m->ev_len && spec.n_marks < PLOT_MARKS_MAX; i++) {
+		const struct event *e = model_event_at(m, i);
+
+		if (!e || !event_about(e, p))
+			continue;
+		spec.marks[spec.n_marks].t_ms = e->time_ms - spec.wall_offset_ms;
+		spec.marks[spec.n_marks].style = event_style(e->kind);
+		spec.n_marks++;
+	}
+
+	plot_draw(c, 0, y, c->w, avail, &spec, &res);
+	y += avail;
+	for (int i = 0; i < spec.n_lines; i++) {
+		struct legend_item *li = &legend[n_legend++];
+
+		li->glyph = spec.lines[i].glyph;
+		li->style = spec.lines[i].style;
+		snprintf(li->text, sizeof(li->text), "%s %s%s%s", spec.lines[i].name,
+			 util_fmt_bytes(spec.lines[i].y_bytes, a, sizeof(a)),
+			 res.line_off_scale[i] ? " " : "", res.line_off_scale[i] ? g->up : "");
+	}
+	if (spec.n_marks > 0)
+		legend[n_legend++] = (struct legend_item){g->event_mark, CANVAS_STYLE(ROLE_EVENT, 0), "event"};
+	if (want_legend)
+		draw_legend(c, vs, legend, n_legend, y++);
+	if (n_ev > 0)
+		draw_events(c, m, p, y, n_ev);
+	if (c->h > 1)
+		view_keybar_draw(c, vs, keys);
+	for (int i = 0; i < 3; i++)
+		free(pts[i]);
+}

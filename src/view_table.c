@@ -1,0 +1,708 @@
+/* view_table: header + process table. See view_table.h.
+ *
+ * Columns are dropped by priority as the screen narrows (CGROUP first, then
+ * PSS, USER, SWAP, TTL, %LIMIT, Δ/min); PID, RSS, VERDICT and COMMAND stay. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* qsort_r, strcasestr */
+#endif
+#include "view_table.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+struct col_def {
+	const char *title, *title_ascii;
+	int width;
+	bool right;
+	int prio; /* 0: never dropped; higher goes first */
+};
+
+static const struct col_def cols[COL_COUNT] = {
+	[COL_PID] = {"PID", "PID", 7, true, 0},
+	[COL_USER] = {"USER", "USER", 8, false, 5},
+	[COL_RSS] = {"RSS", "RSS", 6, true, 0},
+	[COL_PSS] = {"PSS", "PSS", 6, true, 6},
+	[COL_SWAP] = {"SWAP", "SWAP", 6, true, 4},
+	[COL_SLOPE] = {"\u0394/min", "d/min", 6, true, 1},
+	[COL_VERDICT] = {"VERDICT", "VERDICT", 9, false, 0},
+	[COL_LIMIT] = {"%LIM", "%LIM", 4, true, 2},
+	[COL_TTL] = {"TTL", "TTL", 6, true, 3},
+	[COL_CGROUP] = {"CGROUP", "CGROUP", 16, false, 7},
+	[COL_COMMAND] = {"COMMAND", "COMMAND", 0, false, 0},
+};
+
+const char *view_col_title(enum col_id col, enum glyph_mode mode)
+{
+	return mode == GLYPHS_UTF8 ? cols[col].title : cols[col].title_ascii;
+}
+
+int view_table_sort_choices(const struct model *m, enum col_id *out)
+{
+	int n = 0;
+
+	for (int i = 0; i < COL_COUNT; i++)
+		if (i != COL_PSS || (m && m->pss_enabled))
+			out[n++] = (enum col_id)i;
+	return n;
+}
+
+/* ---- filter ---------------------------------------------------------- */
+
+static void filter_compile(struct view_state *vs)
+{
+	if (strcmp(vs->filter_re_src, vs->filter) == 0)
+		return;
+	if (vs->filter_re_ok)
+		regfree(&vs->filter_re);
+	vs->filter_re_ok = false;
+	snprintf(vs->filter_re_src, sizeof(vs->filter_re_src), "%s", vs->filter);
+	if (vs->filter[0] &&
+	    regcomp(&vs->filter_re, vs->filter, REG_EXTENDED | REG_ICASE | REG_NOSUB) == 0)
+		vs->filter_re_ok = true;
+}
+
+static bool text_match(const struct view_state *vs, const char *s)
+{
+	if (!s || !*s)
+		return false;
+	if (vs->filter_re_ok)
+		return regexec(&vs->filter_re, s, 0, NULL, 0) == 0;
+	return strcasestr(s, vs->filter) != NULL;
+}
+
+bool view_table_match(struct view_state *vs, const struct proc_entity *p)
+{
+	char pid[16];
+
+	if (vs->tagged_only && !view_is_tagged(vs, p))
+		return false;
+	if (!vs->filter[0])
+		return true;
+	filter_compile(vs);
+	snprintf(pid, sizeof(pid), "%d", (int)p->pid);
+	return text_match(vs, p->name) || text_match(vs, p->cmdline) || text_match(vs, p->user) ||
+	       strcmp(pid, vs->filter) == 0;
+}
+
+/* ---- sorting --------------------------------------------------------- */
+
+static int verdict_rank(const struct trend_result *r)
+{
+	if (r->oom_imminent)
+		return 5;
+	switch (r->verdict) {
+	case TREND_LEAK:
+		return 4;
+	case TREND_GROWING:
+		return 3;
+	case TREND_SHRINKING:
+		return 2;
+	case TREND_STABLE:
+		return 1;
+	case TREND_UNKNOWN:
+		break;
+	}
+	return 0;
+}
+
+static int cmp_i64(int64_t a, int64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int cmp_str(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+/* Natural order of a column: sizes and growth biggest first, TTL soonest
+ * first, text and PID ascending. Returns <0 when a comes first. Absent
+ * values are handled by the caller. */
+static int col_cmp(enum col_id col, const struct proc_entity *a, const struct proc_entity *b)
+{
+	const struct trend_result *ra = trend_get(&a->trend), *rb = trend_get(&b->trend);
+
+	switch (col) {
+	case COL_PID:
+		return cmp_i64(a->pid, b->pid);
+	case COL_USER:
+		return cmp_str(a->user, b->user);
+	case COL_RSS:
+		return -cmp_i64(a->rss_bytes, b->rss_bytes);
+	case COL_PSS:
+		return -cmp_i64(a->pss_bytes, b->pss_bytes);
+	case COL_SWAP:
+		return -cmp_i64(a->swap_bytes, b->swap_bytes);
+	case COL_SLOPE:
+		return ra->slope_bytes_per_s > rb->slope_bytes_per_s ? -1 :
+		       ra->slope_bytes_per_s < rb->slope_bytes_per_s;
+	case COL_VERDICT:
+		if (verdict_rank(ra) != verdict_rank(rb))
+			return verdict_rank(rb) - verdict_rank(ra);
+		return col_cmp(COL_SLOPE, a, b);
+	case COL_LIMIT:
+		return a->usage_pct > b->usage_pct ? -1 : a->usage_pct < b->usage_pct;
+	case COL_TTL:
+		return ra->ttl_s < rb->ttl_s ? -1 : ra->ttl_s > rb->ttl_s;
+	case COL_CGROUP:
+		return cmp_str(a->cgroup, b->cgroup);
+	case COL_COMMAND:
+		return cmp_str(a->cmdline && *a->cmdline ? a->cmdline : a->name,
+			       b->cmdline && *b->cmdline ? b->cmdline : b->name);
+	case COL_COUNT:
+		break;
+	}
+	return 0;
+}
+
+static bool col_absent(enum col_id col, const struct proc_entity *p)
+{
+	const struct trend_result *r = trend_get(&p->trend);
+
+	switch (col) {
+	case COL_RSS:
+		return !ms_has(p->rss_bytes);
+	case COL_PSS:
+		return !ms_has(p->pss_bytes);
+	case COL_SWAP:
+		return !ms_has(p->swap_bytes);
+	case COL_SLOPE:
+		return !isfinite(r->slope_bytes_per_s);
+	case COL_LIMIT:
+		return isnan(p->usage_pct);
+	case COL_TTL:
+		return isnan(r->ttl_s) || r->ttl_target == TTL_NONE;
+	case COL_CGROUP:
+		return !p->cgroup;
+	default:
+		return false;
+	}
+}
+
+static int row_cmp(const void *va, const void *vb, void *ctx)
+{
+	const struct view_state *vs = ctx;
+	const struct proc_entity *a = ((const struct view_row *)va)->p;
+	const struct proc_entity *b = ((const struct view_row *)vb)->p;
+	bool xa = col_absent(vs->sort_col, a), xb = col_absent(vs->sort_col, b);
+	int r;
+
+	/* Absent values go last in either direction: they are not small. */
+	if (xa != xb)
+		return xa ? 1 : -1;
+	r = xa ? 0 : col_cmp(vs->sort_col, a, b);
+	if (vs->sort_reverse)
+		r = -r;
+	if (r == 0)
+		r = cmp_i64(a->pid, b->pid);
+	if (r == 0)
+		r = cmp_i64((int64_t)a->start_ticks, (int64_t)b->start_ticks);
+	return r;
+}
+
+/* ---- rows ------------------------------------------------------------ */
+
+static void rows_reserve(struct view_state *vs, size_t n)
+{
+	if (n <= vs->cap_rows)
+		return;
+	vs->cap_rows = n + 64;
+	vs->rows = xrealloc(vs->rows, vs->cap_rows * sizeof(*vs->rows));
+}
+
+#define TREE_DEPTH_MAX 31
+
+/* Lay the flat, sorted rows in flat[] out as a forest by ppid into vs->rows:
+ * each process under its listed parent, siblings in sort order. */
+struct pid_idx {
+	pid_t pid;
+	size_t idx;
+};
+
+static int pid_idx_cmp(const void *a, const void *b)
+{
+	const struct pid_idx *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static void rows_tree(struct view_state *vs, struct view_row *flat, size_t n)
+{
+	size_t *parent = xmalloc((n + 1) * sizeof(*parent));
+	bool *done = xcalloc(n + 1, sizeof(*done));
+	size_t *stack_child = xmalloc((n + 1) * sizeof(*stack_child));
+	size_t *first_child = xmalloc((n + 1) * sizeof(*first_child));
+	size_t *next_sib = xmalloc((n + 1) * sizeof(*next_sib));
+	struct pid_idx *by_pid = xmalloc((n + 1) * sizeof(*by_pid));
+	size_t out = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		by_pid[i].pid = flat[i].p->pid;
+		by_pid[i].idx = i;
+	}
+	qsort(by_pid, n, sizeof(*by_pid), pid_idx_cmp);
+	for (size_t i = 0; i < n; i++) {
+		struct pid_idx key = {flat[i].p->ppid, 0}, *hit;
+
+		parent[i] = SIZE_MAX;
+		if (key.pid <= 0)
+			continue;
+		hit = bsearch(&key, by_pid, n, sizeof(*by_pid), pid_idx_cmp);
+		if (!hit)
+			continue;
+		/* An exited entry may share the PID with its live successor:
+		 * the live one is the parent. */
+		while (hit > by_pid && hit[-1].pid == key.pid)
+			hit--;
+		for (; hit < by_pid + n && hit->pid == key.pid; hit++)
+			if (hit->idx != i && (parent[i] == SIZE_MAX || flat[hit->idx].p->alive))
+				parent[i] = hit->idx;
+	}
+	/* Children lists in flat (sorted) order. */
+	for (size_t i = 0; i < n; i++)
+		first_child[i] = next_sib[i] = SIZE_MAX;
+	for (size_t j = n; j-- > 0;) {
+		if (parent[j] != SIZE_MAX) {
+			next_sib[j] = first_child[parent[j]];
+			first_child[parent[j]] = j;
+		}
+	}
+	/* Depth-first from each root; a ppid cycle (impossible in /proc,
+	 * possible in a replayed log) has no root and is caught below. */
+	for (size_t r = 0; r < n; r++) {
+		size_t sp = 0;
+
+		if (parent[r] != SIZE_MAX || done[r])
+			continue;
+		done[r] = true;
+		vs->rows[out] = flat[r];
+		vs->rows[out++].depth = 0;
+		stack_child[sp++] = first_child[r];
+		while (sp > 0) {
+			size_t k = stack_child[sp - 1];
+			int d = (int)sp;
+
+			if (k == SIZE_MAX) {
+				sp--;
+				continue;
+			}
+			stack_child[sp - 1] = next_sib[k];
+			if (done[k])
+				continue;
+			done[k] = true;
+			vs->rows[out] = flat[k];
+			vs->rows[out++].depth = d > TREE_DEPTH_MAX ? TREE_DEPTH_MAX : d;
+			stack_child[sp++] = first_child[k];
+		}
+	}
+	/* Whatever a cycle left out goes at the end, flat. */
+	for (size_t i = 0; i < n; i++) {
+		if (!done[i]) {
+			vs->rows[out] = flat[i];
+			vs->rows[out].depth = 0;
+			out++;
+		}
+	}
+	vs->n_rows = out;
+	/* Tree guides: a row is a last child when no later row at its depth
+	 * appears before the depth drops below it. */
+	for (size_t i = 0; i < out; i++) {
+		int d = vs->rows[i].depth;
+
+		vs->rows[i].last_child = true;
+		vs->rows[i].more_below = 0;
+		for (size_t j = i + 1; j < out && vs->rows[j].depth >= d; j++) {
+			if (vs->rows[j].depth == d) {
+				vs->rows[i].last_child = false;
+				break;
+			}
+		}
+	}
+	for (size_t i = 0; i < out; i++) {
+		/* more_below bit k: the ancestor at depth k (k < depth) is not
+		 * a last child, so its vertical guide continues. */
+		uint32_t bits = 0;
+		int d = vs->rows[i].depth;
+
+		for (size_t j = i; j-- > 0 && d > 0;) {
+			if (vs->rows[j].depth < d) {
+				d = vs->rows[j].depth;
+				if (!vs->rows[j].last_child && d > 0)
+					bits |= 1u << d;
+			}
+		}
+		vs->rows[i].more_below = bits;
+	}
+	free(parent);
+	free(done);
+	free(stack_child);
+	free(first_child);
+	free(next_sib);
+	free(by_pid);
+}
+
+size_t view_table_sync(const struct model *m, struct view_state *vs)
+{
+	struct view_row *flat;
+	size_t n = 0;
+
+	vs->n_rows = 0;
+	if (!m || m->n_procs == 0) {
+		vs->cursor_idx = 0;
+		return 0;
+	}
+	rows_reserve(vs, m->n_procs);
+	flat = xmalloc(m->n_procs * sizeof(*flat));
+	for (size_t i = 0; i < m->n_procs; i++) {
+		if (!view_table_match(vs, m->procs[i]))
+			continue;
+		memset(&flat[n], 0, sizeof(flat[n]));
+		flat[n].p = m->procs[i];
+		flat[n].last_child = true;
+		n++;
+	}
+	qsort_r(flat, n, sizeof(*flat), row_cmp, vs);
+	if (vs->tree) {
+		rows_tree(vs, flat, n);
+	} else {
+		memcpy(vs->rows, flat, n * sizeof(*flat));
+		vs->n_rows = n;
+	}
+	free(flat);
+	/* Follow the process; if it is gone, stay at the same row number. */
+	for (size_t i = 0; i < vs->n_rows; i++) {
+		const struct proc_entity *p = vs->rows[i].p;
+
+		if (vs->cursor_pid > 0 && p->pid == vs->cursor_pid && p->start_ticks == vs->cursor_start) {
+			vs->cursor_idx = (int)i;
+			return vs->n_rows;
+		}
+	}
+	if (vs->n_rows == 0) {
+		vs->cursor_idx = 0;
+		return 0;
+	}
+	if (vs->cursor_idx >= (int)vs->n_rows)
+		vs->cursor_idx = (int)vs->n_rows - 1;
+	if (vs->cursor_idx < 0)
+		vs->cursor_idx = 0;
+	vs->cursor_pid = vs->rows[vs->cursor_idx].p->pid;
+	vs->cursor_start = vs->rows[vs->cursor_idx].p->start_ticks;
+	return vs->n_rows;
+}
+
+void view_table_move(struct view_state *vs, int delta)
+{
+	long idx = (long)vs->cursor_idx + delta;
+
+	if (vs->n_rows == 0)
+		return;
+	if (idx < 0)
+		idx = 0;
+	if (idx >= (long)vs->n_rows)
+		idx = (long)vs->n_rows - 1;
+	vs->cursor_idx = (int)idx;
+	vs->cursor_pid = vs->rows[idx].p->pid;
+	vs->cursor_start = vs->rows[idx].p->start_ticks;
+}
+
+struct proc_entity *view_table_cursor(const struct view_state *vs)
+{
+	if (vs->n_rows == 0 || vs->cursor_idx < 0 || vs->cursor_idx >= (int)vs->n_rows)
+		return NULL;
+	return vs->rows[vs->cursor_idx].p;
+}
+
+/* ---- drawing --------------------------------------------------------- */
+
+struct layout {
+	bool on[COL_COUNT];
+	int x[COL_COUNT], w[COL_COUNT];
+};
+
+static void layout_columns(const struct canvas *c, const struct model *m, struct layout *L)
+{
+	int total, min_cmd = c->w / 5 > 8 ? c->w / 5 : 8;
+
+	if (min_cmd > 16)
+		min_cmd = 16;
+	for (int i = 0; i < COL_COUNT; i++) {
+		L->on[i] = true;
+		L->w[i] = cols[i].width;
+	}
+	L->on[COL_PSS] = m->pss_enabled;
+	for (;;) {
+		int worst = -1;
+
+		total = 0;
+		for (int i = 0; i < COL_COMMAND; i++)
+			if (L->on[i])
+				total += L->w[i] + 1;
+		if (c->w - total >= min_cmd)
+			break;
+		for (int i = 0; i < COL_COMMAND; i++)
+			if (L->on[i] && cols[i].prio > 0 && (worst < 0 || cols[i].prio > cols[worst].prio))
+				worst = i;
+		if (worst < 0)
+			break;
+		L->on[worst] = false;
+	}
+	total = 0;
+	for (int i = 0; i < COL_COMMAND; i++) {
+		if (!L->on[i])
+			continue;
+		L->x[i] = total;
+		total += L->w[i] + 1;
+	}
+	L->x[COL_COMMAND] = total;
+	L->w[COL_COMMAND] = c->w - total > 0 ? c->w - total : 0;
+}
+
+static void draw_colhdr(struct canvas *c, const struct view_state *vs, const struct layout *L, int y)
+{
+	const struct glyphs *g = view_glyphs(vs->glyph_mode);
+	uint16_t st = CANVAS_STYLE(ROLE_COLHDR, CANVAS_BOLD);
+
+	canvas_fill(c, 0, y, c->w, 1, ' ', st);
+	for (int i = 0; i < COL_COUNT; i++) {
+		char title[32];
+		bool sorted = (int)vs->sort_col == i && !vs->tree;
+		uint16_t s = sorted ? CANVAS_STYLE(ROLE_COLHDR, CANVAS_BOLD | CANVAS_UNDERLINE) : st;
+
+		if (!L->on[i])
+			continue;
+		snprintf(title, sizeof(title), "%s%s", view_col_title((enum col_id)i, vs->glyph_mode),
+			 sorted ? (vs->sort_reverse == (i == COL_PID || i == COL_USER || i == COL_TTL ||
+							  i == COL_CGROUP || i == COL_COMMAND)
+					   ? g->down : g->up)
+				: "");
+		if (i == COL_COMMAND && vs->tree)
+			snprintf(title, sizeof(title), "COMMAND (tree)");
+		if (cols[i].right)
+			canvas_text_right(c, L->x[i], y, L->w[i], s, title);
+		else
+			canvas_text(c, L->x[i], y, L->w[i], s, title);
+	}
+}
+
+static void draw_cell(struct canvas *c, const struct layout *L, enum col_id col, int y, uint16_t st,
+		      const char *text)
+{
+	if (!L->on[col])
+		return;
+	if (cols[col].right)
+		canvas_text_right(c, L->x[col], y, L->w[col], st, text);
+	else
+		canvas_text(c, L->x[col], y, L->w[col], st, text);
+}
+
+static void draw_row(struct canvas *c, const struct model *m, const struct view_state *vs,
+		     const struct layout *L, const struct view_row *row, int y, bool cursor)
+{
+	const struct glyphs *g = view_glyphs(vs->glyph_mode);
+	const struct proc_entity *p = row->p;
+	const struct trend_result *r = trend_get(&p->trend);
+	uint16_t def = CANVAS_STYLE(p->alive ? ROLE_DEFAULT : ROLE_DIM, 0);
+	char buf[64], *user, *cg, *cmd, *raw;
+	size_t len;
+	int x;
+
+	snprintf(buf, sizeof(buf), "%d", (int)p->pid);
+	draw_cell(c, L, COL_PID, y, def, buf);
+	user = view_clean(p->user);
+	draw_cell(c, L, COL_USER, y, def, user);
+	free(user);
+	draw_cell(c, L, COL_RSS, y, def, util_fmt_bytes(p->rss_bytes, buf, sizeof(buf)));
+	draw_cell(c, L, COL_PSS, y, def, util_fmt_bytes(p->pss_bytes, buf, sizeof(buf)));
+	draw_cell(c, L, COL_SWAP, y, def, util_fmt_bytes(p->swap_bytes, buf, sizeof(buf)));
+	view_fmt_slope_min(r->slope_bytes_per_s, buf, sizeof(buf));
+	draw_cell(c, L, COL_SLOPE, y,
+		  r->verdict == TREND_GROWING || r->verdict == TREND_LEAK ? view_verdict_style(r) : def, buf);
+	if (p->alive)
+		draw_cell(c, L, COL_VERDICT, y, view_verdict_style(r), view_verdict_word(r));
+	else
+		draw_cell(c, L, COL_VERDICT, y, CANVAS_STYLE(ROLE_DIM, 0), "exited");
+	if (isnan(p->usage_pct))
+		snprintf(buf, sizeof(buf), "-");
+	else
+		snprintf(buf, sizeof(buf), "%.0f%%", p->usage_pct);
+	draw_cell(c, L, COL_LIMIT, y, p->alive ? view_pct_style(m, p->usage_pct) : def, buf);
+	view_fmt_ttl_short(r, g, buf, sizeof(buf));
+	draw_cell(c, L, COL_TTL, y,
+		  r->oom_imminent ? CANVAS_STYLE(ROLE_CRIT, CANVAS_BOLD) :
+		  strcmp(buf, "-") ? CANVAS_STYLE(ROLE_WARN, 0) : def,
+		  buf);
+	if (L->on[COL_CGROUP]) {
+		cg = view_clean(p->cgroup ? p->cgroup : "-");
+		canvas_text_tail(c, L->x[COL_CGROUP], y, L->w[COL_CGROUP], def, cg);
+		free(cg);
+	}
+	x = L->x[COL_COMMAND];
+	if (vs->tree && row->depth > 0) {
+		for (int d = 1; d < row->depth; d++)
+			x += canvas_text(c, x, y, c->w - x, CANVAS_STYLE(ROLE_DIM, 0),
+					 row->more_below & (1u << d) ? g->tree_pipe : g->tree_blank);
+		x += canvas_text(c, x, y, c->w - x, CANVAS_STYLE(ROLE_DIM, 0),
+				 row->last_child ? g->tree_last : g->tree_mid);
+	}
+	if (p->cmdline && *p->cmdline) {
+		/* argv[0] without its directory: the column is narrow and the
+		 * detail view shows the whole command line. */
+		const char *end = strchr(p->cmdline, ' ');
+		size_t argv0_len = end ? (size_t)(end - p->cmdline) : strlen(p->cmdline);
+		const char *slash = memrchr(p->cmdline, '/', argv0_len);
+
+		raw = xstrdup(slash && slash[1] && slash[1] != ' ' ? slash + 1 : p->cmdline);
+	} else {
+		len = strlen(p->name ? p->name : "") + 3;
+		raw = xmalloc(len);
+		snprintf(raw, len, "[%s]", p->name ? p->name : "");
+	}
+	cmd = view_clean(raw);
+	canvas_text(c, x, y, c->w - x, view_is_tagged(vs, p) ? CANVAS_STYLE(ROLE_TAG, CANVAS_BOLD) : def,
+		    cmd);
+	free(cmd);
+	free(raw);
+	if (view_is_tagged(vs, p))
+		canvas_text(c, 0, y, 1, CANVAS_STYLE(ROLE_TAG, CANVAS_BOLD), g->tag);
+	if (cursor)
+		canvas_restyle(c, 0, y, c->w, CANVAS_STYLE(ROLE_CURSOR, 0));
+}
+
+static void draw_chooser(struct canvas *c, const struct model *m, const struct view_state *vs, int y0,
+			 int rows)
+{
+	enum col_id ch[COL_COUNT];
+	int n = view_table_sort_choices(m, ch), w = 16, top = 0;
+	uint16_t box = CANVAS_STYLE(ROLE_COLHDR, CANVAS_BOLD);
+
+	if (rows < 2)
+		return;
+	canvas_fill(c, 0, y0, w, rows, ' ', CANVAS_STYLE(ROLE_DEFAULT, 0));
+	canvas_fill(c, 0, y0, w, 1, ' ', box);
+	canvas_text(c, 0, y0, w, box, "Sort by");
+	if (vs->chooser_sel >= rows - 1)
+		top = vs->chooser_sel - (rows - 2);
+	for (int i = top; i < n && y0 + 1 + i - top < y0 + rows; i++) {
+		int y = y0 + 1 + i - top;
+		bool sel = i == vs->chooser_sel;
+
+		bool cur = ch[i] == vs->sort_col;
+
+		canvas_text(c, 1, y, w - 2, CANVAS_STYLE(ROLE_DEFAULT, cur ? CANVAS_BOLD : 0),
+			    view_col_title(ch[i], vs->glyph_mode));
+		if (cur)
+			canvas_text(c, w - 3, y, 2, CANVAS_STYLE(ROLE_DEFAULT, CANVAS_BOLD), "<");
+		if (sel)
+			canvas_restyle(c, 0, y, w, CANVAS_STYLE(ROLE_CURSOR, 0));
+	}
+	for (int y = y0; y < y0 + rows; y++)
+		canvas_put(c, w, y, view_glyphs(vs->glyph_mode)->vline, CANVAS_STYLE(ROLE_DIM, 0));
+}
+
+/* The latest event, one line. */
+static void draw_last_event(struct canvas *c, const struct model *m, int y)
+{
+	const struct event *e;
+	char clock[16], *msg, *cg;
+	uint16_t st;
+
+	if (!m || m->ev_len == 0)
+		return;
+	e = model_event_at(m, m->ev_len - 1);
+	if (!e)
+		return;
+	msg = view_clean(e->message);
+	cg = view_clean(e->cgroup);
+	view_fmt_clock(e->time_ms, clock, sizeof(clock));
+	st = CANVAS_STYLE(e->kind == EV_OOM_KILL || e->kind == EV_OOM_IMMINENT ? ROLE_CRIT : ROLE_EVENT, 0);
+	if (e->pid > 0)
+		canvas_printf(c, 0, y, c->w, st, "%s %s pid %d: %s", clock, model_event_kind_name(e->kind),
+			      (int)e->pid, msg);
+	else
+		canvas_printf(c, 0, y, c->w, st, "%s %s %s: %s", clock, model_event_kind_name(e->kind), cg,
+			      msg);
+	free(msg);
+	free(cg);
+}
+
+static const char *const keys_live[] = {
+	"?", " help", "q", " quit", "Enter", " detail", "/", " filter", "s", " sort", "t", " tree",
+	"c", " cgroups", "e", " export", "p", " pause", "g", " growth", "m", " memory",
+	"+/-", " interval", "space", " tag", NULL, NULL,
+};
+
+static const char *const keys_replay[] = {
+	"?", " help", "q", " quit", "\u2190\u2192", " step", "[]", " jump", "Home/End", " start/end",
+	"Enter", " detail", "/", " filter", "s", " sort", "c", " cgroups", NULL, NULL,
+};
+
+static const char *const keys_replay_ascii[] = {
+	"?", " help", "q", " quit", "<-->", " step", "[]", " jump", "Home/End", " start/end",
+	"Enter", " detail", "/", " filter", "s", " sort", "c", " cgroups", NULL, NULL,
+};
+
+void view_table_draw(struct canvas *c, const struct model *m, struct view_state *vs)
+{
+	const char *const *keys = !vs->replay ? keys_live :
+				  vs->glyph_mode == GLYPHS_UTF8 ? keys_replay : keys_replay_ascii;
+	struct layout L;
+	int y, status_rows, bottom, rows;
+	bool ev_line;
+
+	if (c->h <= 0 || c->w <= 0)
+		return;
+	view_table_sync(m, vs);
+	y = view_header_draw(c, m, vs, 0);
+	status_rows = view_status_draw(c, vs, c->h / 4 > 1 ? c->h / 4 : 1);
+	ev_line = status_rows == 0 && c->h >= 16 && m && m->ev_len > 0;
+	bottom = c->h - 1 - status_rows - (ev_line ? 1 : 0); /* first row below the table */
+	if (y >= bottom)
+		y = 0, bottom = c->h - 1;
+	if (c->h == 1)
+		bottom = 1;
+	if (!m) {
+		canvas_text(c, 0, y < bottom ? y : 0, c->w, CANVAS_STYLE(ROLE_DIM, 0),
+			    "waiting for the first sample");
+		if (c->h > 1)
+			view_keybar_draw(c, vs, keys);
+		return;
+	}
+	layout_columns(c, m, &L);
+	if (y < bottom - 1)
+		draw_colhdr(c, vs, &L, y++);
+	rows = bottom - y;
+	vs->page_rows = rows > 0 ? rows : 1;
+	/* Keep the cursor row in view. */
+	if (vs->cursor_idx < vs->top)
+		vs->top = vs->cursor_idx;
+	if (vs->cursor_idx >= vs->top + vs->page_rows)
+		vs->top = vs->cursor_idx - vs->page_rows + 1;
+	if (vs->top > (int)vs->n_rows - vs->page_rows)
+		vs->top = (int)vs->n_rows - vs->page_rows;
+	if (vs->top < 0)
+		vs->top = 0;
+	if (vs->n_rows == 0 && rows > 0) {
+		if (vs->filter[0] || vs->tagged_only)
+			canvas_text(c, 1, y, c->w - 1, CANVAS_STYLE(ROLE_DIM, 0),
+				    vs->tagged_only && !vs->filter[0] ? "no tagged process (T shows all)"
+								     : "no process matches the filter");
+		else
+			canvas_text(c, 1, y, c->w - 1, CANVAS_STYLE(ROLE_DIM, 0), "no processes");
+	}
+	for (int i = 0; i < rows && vs->top + i < (int)vs->n_rows; i++) {
+		int idx = vs->top + i;
+
+		draw_row(c, m, vs, &L, &vs->rows[idx], y + i, idx == vs->cursor_idx);
+	}
+	if (vs->chooser_open)
+		draw_chooser(c, m, vs, y - 1, rows + 1);
+	if (ev_line)
+		draw_last_event(c, m, c->h - 2);
+	if (c->h > 1)
+		view_keybar_draw(c, vs, keys);
+}

@@ -1,0 +1,695 @@
+/* test_views: render the views of synthetic models to text and compare them
+ * with the expected screens in tests/expected/ (80x24 and 40x12, fixed clock,
+ * TZ=UTC, C.UTF-8). Also checks styles, cursor following, filter, tags,
+ * tree layout and that tiny sizes do not crash.
+ *
+ * MEMSLOPE_UPDATE_EXPECTED=1 rewrites the expected screens from the current
+ * output (review the diff before committing). */
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "canvas.h"
+#include "check.h"
+#include "model.h"
+#include "util.h"
+#include "view.h"
+#include "view_cgroup.h"
+#include "view_detail.h"
+#include "view_help.h"
+#include "view_table.h"
+
+#define MIB (1024LL * 1024)
+#define GIB (1024LL * MIB)
+/* 2023-11-14 22:13:20 UTC */
+#define WALL_NOW_MS 1700000000000LL
+#define MONO_NOW_MS 5000000LL
+
+static const char *srcdir_path(void)
+{
+	const char *s = getenv("srcdir");
+
+	return s && *s ? s : ".";
+}
+
+static void set_trend(struct trend *t, enum trend_verdict v, double slope, double lo, double hi,
+		      double z, double r2, double win_s)
+{
+	struct trend_result *r = &t->result;
+
+	r->verdict = v;
+	r->slope_bytes_per_s = slope;
+	r->slope_lo_bytes_per_s = lo;
+	r->slope_hi_bytes_per_s = hi;
+	r->mk_z = z;
+	r->r2 = r2;
+	r->window_s = win_s;
+	r->tier = v == TREND_UNKNOWN ? -1 : 0;
+}
+
+static void set_ttl(struct trend *t, double ttl, double lo, double hi, enum trend_ttl_target tgt)
+{
+	t->result.ttl_s = ttl;
+	t->result.ttl_lo_s = lo;
+	t->result.ttl_hi_s = hi;
+	t->result.ttl_target = tgt;
+	t->result.ttl_max_s = ttl;
+}
+
+static struct proc_entity *add_proc(struct model *m, pid_t pid, pid_t ppid, const char *user,
+				    const char *name, const char *cmd, const char *cg, int64_t rss,
+				    int64_t limit, const char *limit_source)
+{
+	struct proc_entity *p = model_proc_add(m, pid, 100000 + (uint64_t)pid);
+
+	p->ppid = ppid;
+	p->user = xstrdup(user);
+	p->name = xstrdup(name);
+	p->cmdline = xstrdup(cmd);
+	p->cgroup = cg ? xstrdup(cg) : NULL;
+	p->state = 'S';
+	p->threads = 4;
+	p->rss_bytes = rss;
+	p->rss_anon_bytes = rss / 10 * 9;
+	p->rss_file_bytes = rss / 100 * 8;
+	p->rss_shmem_bytes = rss / 100 * 2;
+	p->swap_bytes = 0;
+	p->peak_rss_bytes = rss;
+	p->oom_score = 600;
+	p->oom_score_adj = 0;
+	p->limit_bytes = limit;
+	p->limit_source = limit_source;
+	p->usage_pct = 100.0 * (double)rss / (double)limit;
+	p->start_time_ms = WALL_NOW_MS - 600000;
+	p->first_seen_ms = MONO_NOW_MS - 600000;
+	p->last_seen_ms = MONO_NOW_MS;
+	set_trend(&p->trend, TREND_STABLE, 0, -100, 100, 0.3, 0.01, 128);
+	return p;
+}
+
+/* Fill a history with one sample a second over the last span_s seconds:
+ * start + slope * t, plus a sawtooth of amp bytes with the given period. */
+static void fill_hist(struct history *h, int span_s, int64_t start, double slope_bytes_per_s,
+		      int64_t amp, int period_s)
+{
+	for (int i = 0; i <= span_s; i++) {
+		int64_t t = MONO_NOW_MS - (int64_t)(span_s - i) * 1000;
+		int64_t v = start + (int64_t)(slope_bytes_per_s * i);
+
+		if (period_s > 0)
+			v += amp * (i % period_s) / period_s;
+		history_push(h, t, v);
+	}
+}
+
+static struct cgroup_entity *add_cgroup(struct model *m, const char *path, int64_t current,
+					int64_t max, int64_t high, int64_t limit, const char *src)
+{
+	struct cgroup_entity *c = model_cgroup_add(m, path);
+
+	c->s.version = CGROUP_V2;
+	c->s.exists = true;
+	c->s.current_bytes = current;
+	c->s.max_bytes = max;
+	c->s.high_bytes = high;
+	c->s.low_bytes = 0;
+	c->s.min_bytes = 0;
+	c->s.peak_bytes = current + 10 * MIB;
+	c->s.swap_current_bytes = 0;
+	c->s.swap_max_bytes = MS_UNLIMITED;
+	c->s.ev_low = 0;
+	c->s.ev_high = high != MS_UNLIMITED ? 3 : 0;
+	c->s.ev_max = 0;
+	c->s.ev_oom = 0;
+	c->s.ev_oom_kill = 0;
+	c->s.ev_oom_group_kill = 0;
+	c->s.v1_failcnt = c->s.v1_under_oom = c->s.v1_oom_kill_disable = MS_ABSENT;
+	c->s.pressure.present = true;
+	c->s.pressure.some_avg10 = 1.25;
+	c->s.pressure.some_avg60 = 0.5;
+	c->s.pressure.some_avg300 = 0.1;
+	c->s.working_set_bytes = current;
+	c->s.effective_limit_bytes = limit;
+	c->s.effective_limit_source = src ? xstrdup(src) : NULL;
+	c->s.effective_high_bytes = high;
+	c->s.effective_high_source = high != MS_UNLIMITED ? xstrdup(path) : NULL;
+	c->limit_bytes = limit;
+	c->limit_source = c->s.effective_limit_source ? c->s.effective_limit_source : "machine";
+	c->usage_pct = 100.0 * (double)current / (double)limit;
+	set_trend(&c->trend, TREND_STABLE, 0, -100, 100, 0.2, 0.02, 128);
+	return c;
+}
+
+static struct model *make_model(void)
+{
+	struct model *m = model_new("testhost", 1000);
+	struct proc_entity *p;
+	struct cgroup_entity *c;
+
+	m->time_ms = WALL_NOW_MS;
+	m->mono_ms = MONO_NOW_MS;
+	m->sys.mem_total_bytes = 16 * GIB;
+	m->sys.mem_available_bytes = 10 * GIB;
+	m->sys.mem_free_bytes = 8 * GIB;
+	m->sys.swap_total_bytes = 2 * GIB;
+	m->sys.swap_free_bytes = 2 * GIB - 64 * MIB;
+	m->sys.pressure.present = true;
+	m->sys.pressure.some_avg10 = 0.12;
+	m->self.cpu_pct = 0.4;
+	m->self.rss_bytes = 6 * MIB;
+	m->self.sample_cost_us_per_process = 1.6;
+	m->self.n_fds = 12;
+	m->cgroup_version = "v2";
+
+	add_cgroup(m, "/", 4 * GIB, MS_UNLIMITED, MS_UNLIMITED, 16 * GIB, NULL);
+	c = add_cgroup(m, "/app.slice", 900 * MIB, 1 * GIB, MS_UNLIMITED, 1 * GIB, "/app.slice");
+	fill_hist(&c->hist_current, 300, 300 * MIB, 2.0 * MIB, 0, 0);
+	c = add_cgroup(m, "/app.slice/web.service", 760 * MIB, MS_UNLIMITED, 900 * MIB, 1 * GIB,
+		       "/app.slice");
+	fill_hist(&c->hist_current, 300, 160 * MIB, 2.0 * MIB, 0, 0);
+	set_trend(&c->trend, TREND_GROWING, 2.0 * MIB, 1.9 * MIB, 2.1 * MIB, 6.1, 0.99, 44);
+	set_ttl(&c->trend, 70, 55, 90, TTL_HIGH);
+	add_cgroup(m, "/user.slice", 300 * MIB, MS_UNLIMITED, MS_UNLIMITED, 16 * GIB, NULL);
+
+	/* The leak: 2 MB/s for five minutes towards the 1G limit. */
+	p = add_proc(m, 4242, 1, "alice", "python3", "/usr/bin/python3 leak.py --rate 2M",
+		     "/app.slice/web.service", 700 * MIB, 1 * GIB, "/app.slice");
+	fill_hist(&p->hist_rss, 300, 100 * MIB, 2.0 * MIB, 0, 0);
+	set_trend(&p->trend, TREND_GROWING, 3009413, 2936012, 3040870, 6.7, 0.998, 44);
+	set_ttl(&p->trend, 292, 264, 327, TTL_MAX);
+	p->pss_bytes = 690 * MIB;
+	p->uss_bytes = 680 * MIB;
+
+	/* A stable database with GC-like sawtooth. */
+	p = add_proc(m, 1001, 1, "postgres", "postgres", "postgres: main", "/user.slice",
+		     300 * MIB, 16 * GIB, "machine");
+	fill_hist(&p->hist_rss, 300, 280 * MIB, 0, 40 * MIB, 30);
+
+	/* A tree: nginx master and two workers, one leaking slowly. */
+	p = add_proc(m, 777, 1, "root", "nginx", "nginx: master process", "/user.slice", 12 * MIB,
+		     16 * GIB, "machine");
+	p->tree = model_tree_add(m, 777, 100777);
+	p->tree->n_procs = 3;
+	p->tree->rss_bytes = 92 * MIB;
+	p->tree->peak_rss_bytes = 92 * MIB;
+	fill_hist(&p->hist_rss, 300, 12 * MIB, 0, 0, 0);
+	fill_hist(&p->tree->hist_rss, 300, 62 * MIB, 0.1 * MIB, 0, 0);
+	set_trend(&p->tree->trend, TREND_LEAK, 0.1 * MIB, 0.09 * MIB, 0.11 * MIB, 5.5, 0.97, 640);
+	p = add_proc(m, 778, 777, "www-data", "nginx", "nginx: worker process", "/user.slice",
+		     50 * MIB, 16 * GIB, "machine");
+	set_trend(&p->trend, TREND_LEAK, 0.1 * MIB, 0.09 * MIB, 0.11 * MIB, 5.5, 0.97, 640);
+	set_ttl(&p->trend, 3 * 86400, 2 * 86400, INFINITY, TTL_MAX);
+	fill_hist(&p->hist_rss, 300, 20 * MIB, 0.1 * MIB, 0, 0);
+	p = add_proc(m, 779, 777, "www-data", "nginx", "nginx: worker process", "/user.slice",
+		     30 * MIB, 16 * GIB, "machine");
+	set_trend(&p->trend, TREND_SHRINKING, -0.01 * MIB, -0.02 * MIB, -0.005 * MIB, -3.1, 0.8, 128);
+
+	/* A process that names itself with terminal escapes. */
+	add_proc(m, 31337, 1, "mallory", "\033]0;pwned\007x", "\033]0;pwned\007x --evil \033[2J",
+		 "/user.slice", 8 * MIB, 16 * GIB, "machine");
+
+	/* Close to its limit, OOM imminent. */
+	p = add_proc(m, 2020, 1, "bob", "java", "java -Xmx900m -jar batch.jar", "/app.slice",
+		     950 * MIB, 1 * GIB, "/app.slice");
+	set_trend(&p->trend, TREND_GROWING, 1.5 * MIB, 1.2 * MIB, 1.8 * MIB, 4.0, 0.95, 30);
+	set_ttl(&p->trend, 40, 30, 60, TTL_MAX);
+	p->trend.result.oom_imminent = true;
+	fill_hist(&p->hist_rss, 120, 770 * MIB, 1.5 * MIB, 0, 0);
+
+	/* A fresh process without a verdict, and one that exited. */
+	p = add_proc(m, 9001, 1, "alice", "bash", "", NULL, 4 * MIB, 16 * GIB, "machine");
+	set_trend(&p->trend, TREND_UNKNOWN, NAN, NAN, NAN, NAN, NAN, NAN);
+	p->usage_pct = NAN;
+	p = add_proc(m, 555, 1, "alice", "make", "make -j8", "/user.slice", 2 * MIB, 16 * GIB, "machine");
+	p->alive = false;
+	p->exit_ms = MONO_NOW_MS - 3000;
+
+	m->time_ms = WALL_NOW_MS - 120000;
+	model_event(m, EV_VERDICT, 4242, NULL, "python3: stable -> growing, slope 2.87 MB/s");
+	m->time_ms = WALL_NOW_MS - 30000;
+	model_event(m, EV_THRESHOLD, 4242, NULL, "python3: usage 68%% of the limit passes warn");
+	m->time_ms = WALL_NOW_MS - 10000;
+	model_event(m, EV_CGROUP_EVENT, 0, "/app.slice/web.service", "memory.events high +3");
+	m->time_ms = WALL_NOW_MS;
+	return m;
+}
+
+/* ---- golden screens ------------------------------------------------- */
+
+static char *read_all(const char *path)
+{
+	return util_read_file(path, NULL);
+}
+
+static void write_all(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		fprintf(stderr, "cannot write %s\n", path);
+		check_failures++;
+		return;
+	}
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Compare the canvas with tests/expected/NAME.txt. */
+static void expect_screen(const struct canvas *c, const char *name)
+{
+	char path[1024];
+	char *got = canvas_to_text(c), *want;
+	const char *upd = getenv("MEMSLOPE_UPDATE_EXPECTED");
+
+	snprintf(path, sizeof(path), "%s/tests/expected/%s.txt", srcdir_path(), name);
+	check_count++;
+	if (upd && *upd && strcmp(upd, "0") != 0) {
+		write_all(path, got);
+		free(got);
+		return;
+	}
+	want = read_all(path);
+	if (!want) {
+		fprintf(stderr, "%s: missing (MEMSLOPE_UPDATE_EXPECTED=1 creates it)\n", path);
+		check_failures++;
+	} else if (strcmp(got, want) != 0) {
+		const char *a = got, *b = want;
+		int line = 1;
+
+		while (*a && *a == *b) {
+			if (*a == '\n')
+				line++;
+			a++;
+			b++;
+		}
+		fprintf(stderr, "%s: differs from line %d\n--- got ---\n%s--- expected ---\n%s", path, line,
+			got, want);
+		check_failures++;
+	}
+	free(got);
+	free(want);
+}
+
+static void render(struct canvas *c, const struct model *m, struct view_state *vs, int w, int h)
+{
+	canvas_resize(c, w, h);
+	view_draw(c, m, vs);
+}
+
+static void screens(const struct model *m, enum glyph_mode mode, const char *suffix)
+{
+	static const int sizes[][2] = {{80, 24}, {40, 12}};
+	struct canvas *c = canvas_new(1, 1);
+	char name[128];
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		int w = sizes[i][0], h = sizes[i][1];
+		struct view_state vs;
+
+		view_state_init(&vs, mode);
+		vs.cursor_pid = 4242;
+		vs.cursor_start = 104242;
+		render(c, m, &vs, w, h);
+		snprintf(name, sizeof(name), "table%s-%dx%d", suffix, w, h);
+		expect_screen(c, name);
+
+		vs.tree = true;
+		render(c, m, &vs, w, h);
+		snprintf(name, sizeof(name), "tree%s-%dx%d", suffix, w, h);
+		expect_screen(c, name);
+		vs.tree = false;
+
+		vs.view = VIEW_DETAIL;
+		vs.detail_pid = 4242;
+		render(c, m, &vs, w, h);
+		snprintf(name, sizeof(name), "detail%s-%dx%d", suffix, w, h);
+		expect_screen(c, name);
+
+		vs.detail_pid = 777;
+		vs.zoom = ZOOM_ALL;
+		render(c, m, &vs, w, h);
+		snprintf(name, sizeof(name), "detail-tree%s-%dx%d", suffix, w, h);
+		expect_screen(c, name);
+
+		vs.view = VIEW_CGROUP;
+		vs.cg_sel = 2;
+		render(c, m, &vs, w, h);
+		snprintf(name, sizeof(name), "cgroup%s-%dx%d", suffix, w, h);
+		expect_screen(c, name);
+
+		if (mode == GLYPHS_UTF8) {
+			vs.view = VIEW_HELP;
+			render(c, m, &vs, w, h);
+			snprintf(name, sizeof(name), "help-%dx%d", w, h);
+			expect_screen(c, name);
+
+			vs.view = VIEW_TABLE;
+			vs.chooser_open = true;
+			vs.chooser_sel = 5;
+			render(c, m, &vs, w, h);
+			snprintf(name, sizeof(name), "sort-chooser-%dx%d", w, h);
+			expect_screen(c, name);
+			vs.chooser_open = false;
+
+			snprintf(vs.filter, sizeof(vs.filter), "NGINX");
+			vs.status = xstrdup("snapshot written to memslope-20231114-221320.json");
+			render(c, m, &vs, w, h);
+			snprintf(name, sizeof(name), "filter-status-%dx%d", w, h);
+			expect_screen(c, name);
+		}
+		view_state_done(&vs);
+	}
+	canvas_free(c);
+}
+
+/* ---- behaviour ------------------------------------------------------ */
+
+static void test_sanitised(const struct model *m)
+{
+	struct canvas *c = canvas_new(120, 30);
+	struct view_state vs;
+	char *text;
+
+	view_state_init(&vs, GLYPHS_UTF8);
+	view_draw(c, m, &vs);
+	text = canvas_to_text(c);
+	CHECK(strchr(text, '\033') == NULL);
+	CHECK(strchr(text, '\007') == NULL);
+	CHECK(strstr(text, "?]0;pwned?x --evil ?[2J") != NULL);
+	free(text);
+	vs.view = VIEW_DETAIL;
+	vs.detail_pid = 31337;
+	view_draw(c, m, &vs);
+	text = canvas_to_text(c);
+	CHECK(strchr(text, '\033') == NULL);
+	CHECK(strstr(text, "PID 31337 (?]0;pwned?x) ?]0;pwned?x --evil") != NULL);
+	free(text);
+	view_state_done(&vs);
+	canvas_free(c);
+}
+
+static int find_row(const struct view_state *vs, pid_t pid)
+{
+	for (size_t i = 0; i < vs->n_rows; i++)
+		if (vs->rows[i].p->pid == pid)
+			return (int)i;
+	return -1;
+}
+
+static void test_cursor_follows(struct model *m)
+{
+	struct view_state vs;
+	struct proc_entity *p = model_proc_find(m, 1001);
+	int64_t saved = p->rss_bytes;
+	int idx;
+
+	view_state_init(&vs, GLYPHS_UTF8);
+	view_table_sync(m, &vs);
+	CHECK_I64(vs.cursor_idx, 0);
+	CHECK_I64(vs.rows[0].p->pid, 2020); /* biggest RSS first */
+	idx = find_row(&vs, 1001);
+	view_table_move(&vs, idx);
+	CHECK_I64(vs.cursor_pid, 1001);
+	/* 1001 becomes the biggest: the cursor moves with it. */
+	p->rss_bytes = 4 * GIB;
+	view_table_sync(m, &vs);
+	CHECK_I64(vs.cursor_pid, 1001);
+	CHECK_I64(vs.cursor_idx, 0);
+	p->rss_bytes = saved;
+	view_table_sync(m, &vs);
+	CHECK_I64(vs.cursor_idx, idx);
+	/* Filtered away: the cursor stays at the same row number. */
+	snprintf(vs.filter, sizeof(vs.filter), "python");
+	view_table_sync(m, &vs);
+	CHECK_I64((int64_t)vs.n_rows, 1);
+	CHECK_I64(vs.cursor_idx, 0);
+	CHECK_I64(vs.cursor_pid, 4242);
+	view_state_done(&vs);
+}
+
+static void test_filter(struct model *m)
+{
+	struct view_state vs;
+
+	view_state_init(&vs, GLYPHS_UTF8);
+	snprintf(vs.filter, sizeof(vs.filter), "NgInX");
+	CHECK_I64((int64_t)view_table_sync(m, &vs), 3);
+	snprintf(vs.filter, sizeof(vs.filter), "worker|leak");
+	CHECK_I64((int64_t)view_table_sync(m, &vs), 3);
+	CHECK(vs.filter_re_ok);
+	/* Not a regex: a plain substring. */
+	snprintf(vs.filter, sizeof(vs.filter), "-jar batch.jar [");
+	CHECK_I64((int64_t)view_table_sync(m, &vs), 0);
+	CHECK(!vs.filter_re_ok);
+	snprintf(vs.filter, sizeof(vs.filter), "[2j");
+	CHECK_I64((int64_t)view_table_sync(m, &vs), 1); /* "\033[2J" in 31337's command */
+	snprintf(vs.filter, sizeof(vs.filter), "alice");
+	CHECK_I64((int64_t)view_table_sync(m, &vs), 3);
+	snprintf(vs.filter, sizeof(vs.filter), "31337");
+	CHECK_I64((int64_t)view_table_sync(m, &vs), 1);
+	vs.filter[0] = '\0';
+	/* Tags follow identity; "tagged only" shows just them. */
+	view_toggle_tag(&vs, model_proc_find(m, 777));
+	view_toggle_tag(&vs, model_proc_find(m, 1001));
+	vs.tagged_only = true;
+	CHECK_I64((int64_t)view_table_sync(m, &vs), 2);
+	view_toggle_tag(&vs, model_proc_find(m, 777));
+	CHECK_I64((int64_t)view_table_sync(m, &vs), 1);
+	view_clear_tags(&vs);
+	CHECK_I64((int64_t)view_table_sync(m, &vs), 0);
+	view_state_done(&vs);
+}
+
+static void test_sort_and_tree(struct model *m)
+{
+	struct view_state vs;
+	enum col_id ch[COL_COUNT];
+	int n;
+
+	view_state_init(&vs, GLYPHS_UTF8);
+	m->pss_enabled = true;
+	n = view_table_sort_choices(m, ch);
+	m->pss_enabled = false;
+	CHECK_I64(view_table_sort_choices(m, ch), n - 1);
+	m->pss_enabled = true;
+	for (int i = 0; i < n; i++) {
+		vs.sort_col = ch[i];
+		for (int rev = 0; rev < 2; rev++) {
+			vs.sort_reverse = rev;
+			CHECK_I64((int64_t)view_table_sync(m, &vs), (int64_t)m->n_procs);
+		}
+	}
+	vs.sort_reverse = false;
+	vs.sort_col = COL_SLOPE;
+	view_table_sync(m, &vs);
+	CHECK_I64(vs.rows[0].p->pid, 4242);
+	/* Absent slopes last in both directions. */
+	CHECK(!isfinite(trend_get(&vs.rows[vs.n_rows - 1].p->trend)->slope_bytes_per_s));
+	vs.sort_reverse = true;
+	view_table_sync(m, &vs);
+	CHECK(!isfinite(trend_get(&vs.rows[vs.n_rows - 1].p->trend)->slope_bytes_per_s));
+	vs.sort_col = COL_TTL;
+	vs.sort_reverse = false;
+	view_table_sync(m, &vs);
+	CHECK_I64(vs.rows[0].p->pid, 2020);
+	vs.sort_col = COL_VERDICT;
+	view_table_sync(m, &vs);
+	CHECK_I64(vs.rows[0].p->pid, 2020); /* OOM imminent first */
+
+	vs.sort_col = COL_PID;
+	vs.tree = true;
+	view_table_sync(m, &vs);
+	{
+		int master = find_row(&vs, 777);
+
+		CHECK(master >= 0);
+		CHECK_I64(vs.rows[master].depth, 0);
+		CHECK_I64(vs.rows[master + 1].p->pid, 778);
+		CHECK_I64(vs.rows[master + 1].depth, 1);
+		CHECK(!vs.rows[master + 1].last_child);
+		CHECK_I64(vs.rows[master + 2].p->pid, 779);
+		CHECK(vs.rows[master + 2].last_child);
+	}
+	/* A ppid cycle (as a corrupt replay could hold) still lists everyone. */
+	{
+		struct proc_entity *a = model_proc_find(m, 778), *b = model_proc_find(m, 779);
+		pid_t pa = a->ppid, pb = b->ppid;
+
+		a->ppid = 779;
+		b->ppid = 778;
+		CHECK_I64((int64_t)view_table_sync(m, &vs), (int64_t)m->n_procs);
+		a->ppid = pa;
+		b->ppid = pb;
+	}
+	view_state_done(&vs);
+}
+
+static void test_styles(const struct model *m)
+{
+	struct canvas *c = canvas_new(80, 24);
+	struct view_state vs;
+	bool saw_warn = false, saw_crit = false, saw_cursor = false;
+
+	view_state_init(&vs, GLYPHS_UTF8);
+	vs.cursor_pid = 4242;
+	vs.cursor_start = 104242;
+	view_draw(c, m, &vs);
+	for (int y = 0; y < c->h; y++) {
+		char *line = NULL;
+
+		(void)line;
+		for (int x = 0; x < c->w; x++) {
+			const struct canvas_cell *cell = canvas_at(c, x, y);
+
+			if (CANVAS_ROLE(cell->style) == ROLE_WARN)
+				saw_warn = true;
+			if (CANVAS_ROLE(cell->style) == ROLE_CRIT)
+				saw_crit = true;
+			if (CANVAS_ROLE(cell->style) == ROLE_CURSOR)
+				saw_cursor = true;
+		}
+	}
+	CHECK(saw_warn);
+	CHECK(saw_crit);
+	CHECK(saw_cursor);
+	CHECK_I64(CANVAS_ROLE(view_pct_style(m, 95)), ROLE_CRIT);
+	CHECK_I64(CANVAS_ROLE(view_pct_style(m, 85)), ROLE_WARN);
+	CHECK_I64(CANVAS_ROLE(view_pct_style(m, 10)), ROLE_OK);
+	CHECK_I64(CANVAS_ROLE(view_pct_style(m, NAN)), ROLE_DIM);
+	view_state_done(&vs);
+	canvas_free(c);
+}
+
+static void test_formats(void)
+{
+	const struct glyphs *g = view_glyphs(GLYPHS_UTF8), *ga = view_glyphs(GLYPHS_ASCII);
+	struct trend t;
+	char buf[256];
+
+	CHECK_STR(view_fmt_slope_min(NAN, buf, sizeof(buf)), "-");
+	CHECK_STR(view_fmt_slope_min(2.0 * MIB / 60, buf, sizeof(buf)), "+2.0M");
+	CHECK_STR(view_fmt_slope_min(-512.0 * 1024 / 60, buf, sizeof(buf)), "-512K");
+	CHECK_STR(view_fmt_slope_min(1.0, buf, sizeof(buf)), "0");
+	CHECK_STR(view_fmt_rate(2.87 * MIB, buf, sizeof(buf)), "2.87 MB/s");
+	CHECK_STR(view_fmt_rate(0.35 * MIB / 60, buf, sizeof(buf)), "0.35 MB/min");
+	CHECK_STR(view_fmt_rate(12.0 * 1024 / 60, buf, sizeof(buf)), "12 KB/min");
+	CHECK_STR(view_fmt_clock(WALL_NOW_MS, buf, sizeof(buf)), "22:13:20");
+
+	trend_init(&t);
+	CHECK_STR(view_fmt_ttl_short(trend_get(&t), g, buf, sizeof(buf)), "-");
+	CHECK_STR(view_fmt_ttl_full(trend_get(&t), GIB, MS_ABSENT, g, buf, sizeof(buf)), "");
+	set_trend(&t, TREND_GROWING, 3009413, 2936012, 3040870, 6.7, 0.998, 44);
+	set_ttl(&t, 292, 264, 327, TTL_MAX);
+	CHECK_STR(view_fmt_ttl_short(trend_get(&t), g, buf, sizeof(buf)), "4\u20136m");
+	CHECK_STR(view_fmt_ttl_short(trend_get(&t), ga, buf, sizeof(buf)), "4-6m");
+	CHECK_STR(view_fmt_ttl_full(trend_get(&t), GIB, MS_ABSENT, g, buf, sizeof(buf)),
+		  "TTL\u21921.0G 4m52s [4m24s\u20135m27s]");
+	CHECK_STR(view_fmt_evidence(trend_get(&t), GIB, MS_ABSENT, g, buf, sizeof(buf)),
+		  "GROWING \u2191 2.87 MB/s [90% CI 2.8\u20132.9] \u00b7 MK Z=6.7 \u00b7 R\u00b2 1.00 \u00b7 "
+		  "44s window \u00b7 TTL\u21921.0G 4m52s [4m24s\u20135m27s]");
+	CHECK_STR(view_fmt_evidence(trend_get(&t), GIB, MS_ABSENT, ga, buf, sizeof(buf)),
+		  "GROWING ^ 2.87 MB/s [90% CI 2.8-2.9] | MK Z=6.7 | R2 1.00 | 44s window | "
+		  "TTL->1.0G 4m52s [4m24s-5m27s]");
+	set_ttl(&t, 45, 30, INFINITY, TTL_HIGH);
+	CHECK_STR(view_fmt_ttl_short(trend_get(&t), g, buf, sizeof(buf)), ">30s");
+	CHECK_STR(view_fmt_ttl_full(trend_get(&t), GIB, 900 * MIB, ga, buf, sizeof(buf)),
+		  "TTL->high 900M 45s [30s-inf]");
+	set_ttl(&t, 4000, 50, 9000, TTL_MAX);
+	CHECK_STR(view_fmt_ttl_short(trend_get(&t), g, buf, sizeof(buf)), "50s\u20133h");
+	/* A TTL without its band is never shown. */
+	set_ttl(&t, 100, NAN, NAN, TTL_MAX);
+	CHECK_STR(view_fmt_ttl_short(trend_get(&t), g, buf, sizeof(buf)), "-");
+	trend_init(&t);
+	CHECK_STR(view_fmt_evidence(trend_get(&t), GIB, MS_ABSENT, g, buf, sizeof(buf)),
+		  "collecting history: no verdict yet");
+	CHECK_STR(view_verdict_word(trend_get(&t)), "-");
+	CHECK_STR(view_zoom_name(ZOOM_ALL), "all");
+	CHECK_I64(view_zoom_ms(ZOOM_15M), 900000);
+}
+
+/* Every view at every small size, every glyph mode: nothing may crash or
+ * draw outside the canvas (ASan catches the latter). */
+static void test_tiny(const struct model *m)
+{
+	static const enum view_kind views[] = {VIEW_TABLE, VIEW_DETAIL, VIEW_CGROUP, VIEW_HELP};
+	struct canvas *c = canvas_new(1, 1);
+	int renders = 0;
+
+	for (int mode = GLYPHS_UTF8; mode <= GLYPHS_ASCII; mode++) {
+		for (size_t v = 0; v < sizeof(views) / sizeof(views[0]); v++) {
+			for (int w = 0; w <= 41; w += (w < 24 ? 1 : 17)) {
+				for (int h = 0; h <= 13; h++) {
+					struct view_state vs;
+
+					view_state_init(&vs, (enum glyph_mode)mode);
+					vs.view = views[v];
+					vs.detail_pid = 4242;
+					vs.chooser_open = w % 3 == 0;
+					vs.status = xstrdup("line one\nline two\nline three");
+					render(c, m, &vs, w, h);
+					render(c, NULL, &vs, w, h);
+					view_state_done(&vs);
+					renders++;
+				}
+			}
+		}
+	}
+	CHECK(renders > 1000);
+	canvas_free(c);
+}
+
+/* The detail plot must tell the truth: the rising series reaches the top,
+ * the limit line and the TTL mark are drawn. */
+static void test_plot_truth(const struct model *m)
+{
+	struct canvas *c = canvas_new(80, 24);
+	struct view_state vs;
+	char *text;
+
+	view_state_init(&vs, GLYPHS_UTF8);
+	vs.view = VIEW_DETAIL;
+	vs.detail_pid = 4242;
+	view_draw(c, m, &vs);
+	text = canvas_to_text(c);
+	CHECK(strstr(text, "max") != NULL);
+	CHECK(strstr(text, "\u2504\u2504\u2504") != NULL);  /* the limit line */
+	CHECK(strstr(text, "\u00d7") != NULL);              /* TTL mark */
+	CHECK(strstr(text, "TTL 4m52s") != NULL);
+	CHECK(strstr(text, "\u2550") != NULL);              /* TTL band on the axis */
+	CHECK(strstr(text, "\u25b2") != NULL);              /* event marks */
+	CHECK(strstr(text, "22:1") != NULL);                /* wall-clock axis */
+	free(text);
+	view_state_done(&vs);
+	canvas_free(c);
+}
+
+int main(void)
+{
+	struct model *m;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	if (!setlocale(LC_CTYPE, "C.UTF-8") && !setlocale(LC_CTYPE, "en_US.UTF-8")) {
+		printf("test_views: SKIP: no UTF-8 locale (C.UTF-8 or en_US.UTF-8) to measure glyph widths\n");
+		return 77;
+	}
+	m = make_model();
+	m->pss_enabled = true;
+	screens(m, GLYPHS_UTF8, "");
+	screens(m, GLYPHS_ASCII, "-ascii");
+	screens(m, GLYPHS_ACS, "-acs");
+	m->pss_enabled = false;
+	test_sanitised(m);
+	test_cursor_follows(m);
+	test_filter(m);
+	test_sort_and_tree(m);
+	test_styles(m);
+	test_formats();
+	test_tiny(m);
+	test_plot_truth(m);
+	model_free(m);
+	return check_done("test_views");
+}
