@@ -19,14 +19,19 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "alert.h"
 #include "cgroup.h"
+#include "config_file.h"
 #include "model.h"
 #include "options.h"
 #include "out_json.h"
 #include "out_ndjson.h"
+#include "out_prom.h"
+#include "replay.h"
 #include "sample_proc.h"
 #include "sample_sys.h"
 #include "tui.h"
@@ -78,6 +83,8 @@ struct app {
 	struct sample_proc *sp;
 	struct sample_select sel;
 	struct ndjson_log *log;
+	struct out_prom *prom;
+	struct alert *alert;
 	struct tui *tui;
 	struct launch launch;
 	struct check_state check;
@@ -134,10 +141,10 @@ static int64_t add_abs(int64_t a, int64_t b)
 }
 
 /* The machine's limit when no cgroup sets one. */
-static void machine_limit(const struct model *m, int64_t *limit, const char **source)
+static void machine_limit(const struct model *m, int64_t *limit, char **source)
 {
 	*limit = m->sys.mem_total_bytes;
-	*source = "machine";
+	model_set_str(source, "machine");
 }
 
 /* ---- self cost ---- */
@@ -208,11 +215,14 @@ static void cgroup_update(struct app *a, struct cgroup_entity *c)
 		if (existed)
 			model_event(m, EV_CGROUP_GONE, 0, c->s.path, "cgroup %s is gone", c->s.path);
 		c->usage_pct = NAN;
+		c->limit_bytes = MS_ABSENT;
+		model_set_str(&c->limit_source, NULL);
 		return;
 	}
 	if (c->s.effective_limit_bytes != MS_UNLIMITED && ms_has(c->s.effective_limit_bytes)) {
 		c->limit_bytes = c->s.effective_limit_bytes;
-		c->limit_source = c->s.effective_limit_source ? c->s.effective_limit_source : c->s.path;
+		model_set_str(&c->limit_source,
+			      c->s.effective_limit_source ? c->s.effective_limit_source : c->s.path);
 	} else {
 		machine_limit(m, &c->limit_bytes, &c->limit_source);
 	}
@@ -314,16 +324,25 @@ static void proc_update(struct app *a, struct proc_sample *s)
 		e->first_seen_ms = m->mono_ms;
 		e->sampler_ref = s;
 		s->owner = e;
-		if (!a->first_tick)
+		/* In the everything view, starts and exits of every short-lived
+		 * command would drown the events that matter. */
+		if (!a->first_tick && !a->sel.all)
 			model_event(m, EV_PROC_START, e->pid, NULL, "process %d (%s) started", (int)e->pid,
 				    e->name);
+	}
+	if (s->identity_changed) {
+		free(e->name);
+		free(e->cmdline);
+		e->name = xstrdup(s->name);
+		e->cmdline = xstrdup(s->cmdline);
+		s->identity_changed = false;
 	}
 	proc_copy_values(e, s);
 	e->last_seen_ms = m->mono_ms;
 	c = e->cgroup ? model_cgroup_find(m, e->cgroup) : NULL;
 	if (c && c->s.exists) {
 		e->limit_bytes = c->limit_bytes;
-		e->limit_source = c->limit_source;
+		model_set_str(&e->limit_source, c->limit_source);
 	} else {
 		machine_limit(m, &e->limit_bytes, &e->limit_source);
 	}
@@ -439,7 +458,9 @@ static void trees_update(struct app *a)
 			t->peak_rss_bytes = t->rss_bytes;
 		if (root) {
 			t->limit_bytes = root->limit_bytes;
-			t->limit_source = root->limit_source;
+			model_set_str(&t->limit_source, root->limit_source);
+			if (root->name && (!t->name || strcmp(t->name, root->name) != 0))
+				model_set_str(&t->name, root->name); /* the root called execve */
 		}
 		t->usage_pct = pct_of(t->rss_bytes, t->limit_bytes);
 		history_push(&t->hist_rss, m->mono_ms, t->rss_bytes);
@@ -515,6 +536,16 @@ static void marks_update(struct app *a, struct entity_marks *mk, const struct tr
 	}
 }
 
+/* True when marks_update would neither fire an event nor change a mark:
+ * then the entity's label need not be built (a malloc and a snprintf per
+ * process per tick otherwise). */
+static bool marks_quiet(const struct app *a, const struct entity_marks *mk,
+			const struct trend_result *r, double usage_pct)
+{
+	return !a->o->check && (r->verdict == mk->verdict || r->verdict == TREND_UNKNOWN) &&
+	       level_of(a->m, usage_pct) == mk->level && r->oom_imminent == mk->oom_imminent;
+}
+
 static void analysis_events(struct app *a)
 {
 	struct model *m = a->m;
@@ -526,12 +557,14 @@ static void analysis_events(struct app *a)
 
 		if (!p->alive)
 			continue;
+		if (a->o->command && p->pid == a->launch.pid && p->trend.result.oom_imminent)
+			a->launch.oom_imminent_fired = true;
+		if (marks_quiet(a, &p->marks, trend_get(&p->trend), p->usage_pct))
+			continue;
 		name = util_sanitize(p->name);
 		snprintf(what, sizeof(what), "process %d (%s)", (int)p->pid, name);
 		free(name);
 		marks_update(a, &p->marks, trend_get(&p->trend), p->usage_pct, p->pid, NULL, what);
-		if (a->o->command && p->pid == a->launch.pid && p->trend.result.oom_imminent)
-			a->launch.oom_imminent_fired = true;
 	}
 	for (size_t i = 0; i < m->n_trees; i++) {
 		struct tree_entity *t = m->trees[i];
@@ -581,6 +614,11 @@ static void tick(struct app *a)
 		for (size_t i = 0; i < n; i++)
 			if (v[i]->cgroup)
 				cgroup_get(a, v[i]->cgroup, false);
+		/* Processes that just exited are still shown (and a launched
+		 * command's post-mortem needs its cgroup's last oom_kill count). */
+		for (size_t i = 0; i < m->n_procs; i++)
+			if (m->procs[i]->cgroup)
+				cgroup_get(a, m->procs[i]->cgroup, false);
 		for (size_t i = 0; i < m->n_cgroups; i++) {
 			struct cgroup_entity *c = m->cgroups[i];
 			bool hot = c->selected || !a->sel.all;
@@ -620,7 +658,8 @@ static void tick(struct app *a)
 		e->exit_ms = m->mono_ms;
 		e->sampler_ref = NULL;
 		v[i]->owner = NULL;
-		model_event(m, EV_PROC_EXIT, e->pid, NULL, "process %d (%s) exited", (int)e->pid, e->name);
+		if (!a->sel.all)
+			model_event(m, EV_PROC_EXIT, e->pid, NULL, "process %d (%s) exited", (int)e->pid, e->name);
 	}
 	model_procs_compact(m, keep_proc, a);
 	trees_update(a);
@@ -686,6 +725,9 @@ static void launch_reap(struct app *a)
 			a->launch.running = false;
 			a->launch.status = status;
 			a->launch.end_mono_ms = util_now_mono_ms();
+		} else {
+			/* waitpid(-1) takes alert hooks too: hand their status over. */
+			alert_child_exited(a->alert, r, status, util_now_mono_ms());
 		}
 	}
 }
@@ -972,6 +1014,27 @@ static void handle_usr1(struct app *a)
 	}
 }
 
+/* After each tick, before the log line: the metrics file, then the alert
+ * hooks (whose events belong to this tick's line). A failing metrics file
+ * is reported once (stderr, or the TUI's status line) and retried. */
+static void integrations_tick(struct app *a)
+{
+	char *err = NULL;
+
+	if (a->prom && out_prom_write(a->prom, a->m, &err) < 0 && err) {
+		char *msg = util_sanitize(err);
+
+		if (a->tui)
+			tui_set_status(a->tui, msg);
+		else
+			fprintf(stderr, "memslope: %s\n", msg);
+		free(msg);
+		free(err);
+	}
+	if (a->alert)
+		alert_tick(a->alert, a->m, util_now_mono_ms());
+}
+
 static int run_headless(struct app *a)
 {
 	int64_t start = util_now_mono_ms(), next = start;
@@ -983,6 +1046,7 @@ static int run_headless(struct app *a)
 		tick(a);
 		if (a->o->command)
 			launch_track(a);
+		integrations_tick(a);
 		if (a->log && ndjson_write(a->log, a->m, &err) < 0) {
 			if (!err)
 				return 0; /* the reader of stdout went away */
@@ -1060,10 +1124,13 @@ static int run_tui(struct app *a)
 			break;
 		if (got_usr1)
 			handle_usr1(a);
+		if ((paused || ended) && a->alert)
+			alert_poll(a->alert, a->m, now); /* hooks still end or time out */
 		if (!paused && !ended && now >= next) {
 			tick(a);
 			if (a->o->command)
 				launch_track(a);
+			integrations_tick(a);
 			if (a->log && ndjson_write(a->log, a->m, &err) < 0) {
 				tui_free(a->tui);
 				a->tui = NULL;
@@ -1144,6 +1211,112 @@ out:
 	return 0;
 }
 
+/* The status line of a replay: where in the log, and when that was. */
+static void replay_status(struct app *a, const struct replay *rp, const char *extra)
+{
+	int64_t t_ms = a->m->time_ms;
+	time_t t_s = (time_t)(t_ms / 1000);
+	struct tm tm;
+	char when[48] = "?";
+	char *msg;
+
+	if (localtime_r(&t_s, &tm))
+		snprintf(when, sizeof(when), "%04d-%02d-%02d %02d:%02d:%02d.%03d", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(t_ms % 1000));
+	msg = xasprintf("replay %zu/%zu  %s%s%s", replay_pos(rp) + 1, replay_len(rp), when,
+			extra ? "  " : "", extra ? extra : "");
+	tui_set_status(a->tui, msg);
+	free(msg);
+}
+
+/* --replay: the TUI over a recorded log; keys move through it, nothing is
+ * sampled. */
+static int run_replay(struct app *a, struct replay *rp)
+{
+	struct tui_opts to = {
+		.ascii = a->o->ascii,
+		.no_color = a->o->no_color || getenv("NO_COLOR"),
+		.replay = true,
+	};
+	struct sigaction sa;
+	char *err = NULL;
+
+	if (replay_seek(rp, replay_len(rp) - 1, a->m) < 0) {
+		fprintf(stderr, "memslope: %s changed while it was read\n", a->o->replay_path);
+		return 1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	a->tui = tui_new(&to, &err);
+	if (!a->tui) {
+		fprintf(stderr, "memslope: %s\n", err ? err : "cannot start the terminal interface");
+		free(err);
+		return 1;
+	}
+	replay_status(a, rp, replay_note(rp));
+	while (!got_stop) {
+		size_t pos = replay_pos(rp), to_idx = pos;
+		int64_t t_ms = replay_time_ms(rp, pos);
+		enum tui_cmd cmd;
+
+		tui_draw(a->tui, a->m);
+		cmd = tui_input(a->tui, a->m, 1000);
+		if (got_usr1) {
+			got_usr1 = 0;
+			cmd = TUI_EXPORT;
+		}
+		switch (cmd) {
+		case TUI_QUIT:
+			goto out;
+		case TUI_EXPORT: {
+			char *path = snapshot_write(a, &err), *msg;
+
+			msg = path ? xasprintf("snapshot written to %s", path) : xasprintf("export failed: %s", err);
+			replay_status(a, rp, msg);
+			free(msg);
+			free(path);
+			free(err);
+			err = NULL;
+			continue;
+		}
+		case TUI_REPLAY_STEP_BACK:
+			to_idx = pos > 0 ? pos - 1 : 0;
+			break;
+		case TUI_REPLAY_STEP_FWD:
+			to_idx = pos + 1;
+			break;
+		case TUI_REPLAY_JUMP_BACK:
+			to_idx = replay_find_time(rp, t_ms - 60000);
+			break;
+		case TUI_REPLAY_JUMP_FWD:
+			to_idx = replay_find_time(rp, t_ms + 60000);
+			break;
+		case TUI_REPLAY_START:
+			to_idx = 0;
+			break;
+		case TUI_REPLAY_END:
+			to_idx = replay_len(rp) - 1;
+			break;
+		default:
+			continue;
+		}
+		if (replay_seek(rp, to_idx, a->m) < 0)
+			replay_status(a, rp, "the log changed on disk: cannot read it back");
+		else
+			replay_status(a, rp, to_idx >= replay_len(rp) ? "end of the log" : NULL);
+	}
+out:
+	tui_free(a->tui);
+	a->tui = NULL;
+	return 0;
+}
+
 static void fatal_restore(void)
 {
 	/* tui_free is idempotent on a NULL handle; the TUI keeps its own
@@ -1162,19 +1335,28 @@ static char *hostname_now(void)
 
 int main(int argc, char **argv)
 {
-	struct options o;
+	struct options o, cli;
 	struct app a;
 	struct sigaction sa;
+	struct replay *replay = NULL;
 	char *err = NULL, *host;
 	int code = 0, rc;
 
+	/* The command line is parsed twice: alone, to learn --config /
+	 * --no-config (and report its errors first); then over the config
+	 * file's values, so that it wins. */
+	options_init(&cli);
 	options_init(&o);
-	if (options_parse(&o, argc, argv, &err) < 0 || options_finish(&o, &err) < 0) {
+	if (options_parse(&cli, argc, argv, &err) < 0 ||
+	    (!cli.help && !cli.version && config_file_apply(&o, &cli, &err) < 0) ||
+	    options_parse(&o, argc, argv, &err) < 0 || options_finish(&o, &err) < 0) {
 		fprintf(stderr, "memslope: %s\n", err);
 		free(err);
+		options_done(&cli);
 		options_done(&o);
 		return EXIT_USAGE;
 	}
+	options_done(&cli);
 	if (o.help) {
 		fputs(options_help(), stdout);
 		options_done(&o);
@@ -1191,13 +1373,56 @@ int main(int argc, char **argv)
 	a.first_tick = true;
 	a.hertz = sysconf(_SC_CLK_TCK);
 	util_set_fatal_hook(fatal_restore);
+	/* --replay: the whole log is read and checked first. */
+	if (o.replay_path && !(replay = replay_open(o.replay_path, &err))) {
+		fprintf(stderr, "memslope: %s\n", err);
+		free(err);
+		options_done(&o);
+		return 1;
+	}
 	if (validate(&a, &err, &code) < 0) {
+		fprintf(stderr, "memslope: %s\n", err);
+		free(err);
+		replay_free(replay);
+		if (a.have_cgfs)
+			cgroup_fs_done(&a.cgfs);
+		options_done(&o);
+		return code;
+	}
+	if (replay) {
+		a.m = model_new("replay", o.interval_ms);
+		a.m->warn_pct = o.warn_pct;
+		a.m->crit_pct = o.crit_pct;
+		rc = run_replay(&a, replay);
+		replay_free(replay);
+		model_free(a.m);
+		if (a.have_cgfs)
+			cgroup_fs_done(&a.cgfs);
+		options_done(&o);
+		return rc;
+	}
+	if (o.prom_file && !(a.prom = out_prom_new(o.prom_file, o.prom_top, &err))) {
 		fprintf(stderr, "memslope: %s\n", err);
 		free(err);
 		if (a.have_cgfs)
 			cgroup_fs_done(&a.cgfs);
 		options_done(&o);
-		return code;
+		return 1;
+	}
+	if (o.on_alert && !o.once) {
+		/* In the TUI a hook's output would scribble over the screen. */
+		bool tui_mode = !(o.log_path || o.prom_file || !isatty(STDOUT_FILENO) || o.json);
+
+		a.alert = alert_new(o.on_alert, o.alert_cooldown_ms, o.alert_timeout_ms, tui_mode, &err);
+		if (!a.alert) {
+			fprintf(stderr, "memslope: %s\n", err);
+			free(err);
+			out_prom_free(a.prom);
+			if (a.have_cgfs)
+				cgroup_fs_done(&a.cgfs);
+			options_done(&o);
+			return 1;
+		}
 	}
 
 	host = hostname_now();
@@ -1220,6 +1445,8 @@ int main(int argc, char **argv)
 	if (!a.sp) {
 		fprintf(stderr, "memslope: %s\n", err);
 		free(err);
+		out_prom_free(a.prom);
+		alert_free(a.alert, NULL);
 		model_free(a.m);
 		options_done(&o);
 		return 1;
@@ -1233,6 +1460,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "memslope: %s\n", err);
 			free(err);
 			sample_proc_free(a.sp);
+			out_prom_free(a.prom);
+			alert_free(a.alert, NULL);
 			model_free(a.m);
 			options_done(&o);
 			return 1;
@@ -1254,6 +1483,8 @@ int main(int argc, char **argv)
 		free(err);
 		ndjson_close(a.log);
 		sample_proc_free(a.sp);
+		out_prom_free(a.prom);
+		alert_free(a.alert, NULL);
 		model_free(a.m);
 		options_done(&o);
 		return 127;
@@ -1296,6 +1527,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < a.check.n; i++)
 		free(a.check.reasons[i]);
 	free(a.check.reasons);
+	alert_free(a.alert, a.m); /* ends hooks still running, at most ~1 s */
+	out_prom_free(a.prom);
 	ndjson_close(a.log);
 	sample_proc_free(a.sp);
 	model_free(a.m);

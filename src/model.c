@@ -33,6 +33,7 @@ void model_proc_free(struct proc_entity *p)
 	free(p->name);
 	free(p->cmdline);
 	free(p->cgroup);
+	free(p->limit_source);
 	history_done(&p->hist_rss);
 	free(p);
 }
@@ -43,6 +44,7 @@ void model_tree_free(struct tree_entity *t)
 		return;
 	free(t->name);
 	free(t->pids);
+	free(t->limit_source);
 	history_done(&t->hist_rss);
 	free(t);
 }
@@ -52,6 +54,7 @@ void model_cgroup_free(struct cgroup_entity *c)
 	if (!c)
 		return;
 	cgroup_sample_done(&c->s);
+	free(c->limit_source);
 	history_done(&c->hist_current);
 	free(c);
 }
@@ -138,6 +141,14 @@ struct cgroup_entity *model_cgroup_add(struct model *m, const char *path)
 	trend_init(&c->trend);
 	APPEND(m->cgroups, m->n_cgroups, m->cap_cgroups, c);
 	return c;
+}
+
+void model_set_str(char **slot, const char *value)
+{
+	if (*slot && value && strcmp(*slot, value) == 0)
+		return;
+	free(*slot);
+	*slot = value ? xstrdup(value) : NULL;
 }
 
 void model_procs_compact(struct model *m, bool (*keep)(const struct proc_entity *, void *), void *ctx)

@@ -50,7 +50,7 @@ struct proc_entity {
 	/* Effective limit of the process's cgroup (MemTotal when none), the
 	 * cgroup path that sets it ("machine" for MemTotal), and rss / limit. */
 	int64_t limit_bytes;
-	const char *limit_source;
+	char *limit_source;      /* owned */
 	double usage_pct;        /* NAN when unknown */
 	bool selected;           /* matched a selection (-p/-n/-u/-c, or launch) */
 	bool alive;
@@ -75,7 +75,7 @@ struct tree_entity {
 	int64_t rss_bytes, anon_swap_bytes, swap_bytes, pss_bytes;
 	int64_t peak_rss_bytes;  /* max of the tree sum seen */
 	int64_t limit_bytes;
-	const char *limit_source;
+	char *limit_source;      /* owned */
 	double usage_pct;
 	bool alive;
 	struct history hist_rss;
@@ -87,7 +87,7 @@ struct cgroup_entity {
 	struct cgroup_sample s;  /* latest read; s.path is the key */
 	bool selected;           /* named with -c (vs. holding a watched process) */
 	int64_t limit_bytes;     /* effective limit, MemTotal when none */
-	const char *limit_source;
+	char *limit_source;      /* owned: a cgroup path or "machine" */
 	double usage_pct;
 	int64_t prev_events[6];  /* last ev_{low,high,max,oom,oom_kill,oom_group_kill} */
 	int64_t last_working_set_bytes;
@@ -148,6 +148,8 @@ struct proc_entity *model_proc_add(struct model *m, pid_t pid, uint64_t start_ti
 struct tree_entity *model_tree_add(struct model *m, pid_t root_pid, uint64_t root_start_ticks);
 struct cgroup_entity *model_cgroup_add(struct model *m, const char *path);
 void model_proc_free(struct proc_entity *p);
+/* Replace an owned string if it differs (NULL allowed). */
+void model_set_str(char **slot, const char *value);
 void model_tree_free(struct tree_entity *t);
 void model_cgroup_free(struct cgroup_entity *c);
 /* Drop (and free) the processes for which keep() says false. */

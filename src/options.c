@@ -51,6 +51,8 @@ static const struct opt_def defs[] = {
 	{"on-alert", required_argument, 0},
 	{"alert-cooldown", required_argument, 0},
 	{"alert-timeout", required_argument, 0},
+	{"config", required_argument, 0},
+	{"no-config", no_argument, 0},
 	{"help", no_argument, 'h'},
 	{"version", no_argument, 'V'},
 };
@@ -89,6 +91,7 @@ void options_done(struct options *o)
 	free(o->snapshot_dir);
 	free(o->replay_path);
 	free(o->prom_file);
+	free(o->config_path);
 	if (o->on_alert) {
 		for (char **p = o->on_alert; *p; p++)
 			free(*p);
@@ -341,12 +344,24 @@ int options_set(struct options *o, const char *name, const char *v, char **err)
 		*(IS("alert-cooldown") ? &o->alert_cooldown_ms : &o->alert_timeout_ms) = ms;
 		return 0;
 	}
+	if (IS("config"))
+		return set_string(&o->config_path, v);
+	if (IS("no-config"))
+		return o->no_config = true, 0;
 	if (IS("help"))
 		return o->help = true, 0;
 	if (IS("version"))
 		return o->version = true, 0;
 #undef IS
 	*err = xasprintf("unknown option '--%s'", name);
+	return -1;
+}
+
+int options_has_arg(const char *name)
+{
+	for (size_t i = 0; i < N_DEFS; i++)
+		if (strcmp(defs[i].name, name) == 0)
+			return defs[i].has_arg == required_argument;
 	return -1;
 }
 
@@ -504,6 +519,10 @@ const char *options_help(void)
 	       "      --on-alert CMD       run CMD (no shell) when an alert fires\n"
 	       "      --alert-cooldown T   at most one alert per entity per T (default 5m)\n"
 	       "      --alert-timeout T    kill a hook still running after T (default 30s)\n"
+	       "\n"
+	       "Configuration file:\n"
+	       "      --config FILE        read defaults from FILE (default: $XDG_CONFIG_HOME/memslope/config)\n"
+	       "      --no-config          read no configuration file\n"
 	       "\n"
 	       "  -h, --help               this help\n"
 	       "  -V, --version            version\n"

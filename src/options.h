@@ -47,6 +47,9 @@ struct options {
 	int prom_top;
 	char **on_alert;         /* argv, NULL-terminated; NULL: none */
 	int64_t alert_cooldown_ms, alert_timeout_ms;
+	/* config file: --config FILE instead of the default, --no-config none */
+	char *config_path;
+	bool no_config;
 	/* launch mode: argv after "--" */
 	char **command;
 	/* info */
@@ -63,6 +66,9 @@ int options_set(struct options *o, const char *name, const char *value, char **e
 /* After all sources are applied: cross-option checks (e.g. --count needs a
  * headless mode), compiling the regex. */
 int options_finish(struct options *o, char **err);
+/* 1 when the long option name takes a value, 0 for a flag, -1 when there
+ * is no such option (the config file's check). */
+int options_has_arg(const char *name);
 /* The --help text. */
 const char *options_help(void);
 

@@ -525,15 +525,21 @@ void plot_draw(struct canvas *c, int x, int y, int w, int h, const struct plot_s
 
 	if (ttl_x >= 0) {
 		canvas_put(c, ax + ttl_x, ay + ttl_y, g->ttl_mark, CANVAS_STYLE(ROLE_CRIT, CANVAS_BOLD));
-		if (s->ttl_label) {
-			int lw = canvas_text_width(c, s->ttl_label);
-			int lx = ttl_x - lw, ly = ttl_y > 0 ? ttl_y - 1 : ttl_y + 1;
+		const char *labels[2] = {s->ttl_label, s->ttl_label_short};
 
+		for (int i = 0; i < 2; i++) {
+			int lw, lx, ly = ttl_y > 0 ? ttl_y - 1 : ttl_y + 1;
+
+			if (!labels[i])
+				continue;
+			lw = canvas_text_width(c, labels[i]);
+			lx = ttl_x - lw;
 			if (lx < 0)
 				lx = ttl_x + 1 + lw <= r.pw ? ttl_x + 1 : -1;
-			if (lx >= 0 && ly < r.ph)
-				canvas_text(c, ax + lx, ay + ly, lw, CANVAS_STYLE(ROLE_CRIT, CANVAS_BOLD),
-					    s->ttl_label);
+			if (lx < 0 || ly >= r.ph)
+				continue;
+			canvas_text(c, ax + lx, ay + ly, lw, CANVAS_STYLE(ROLE_CRIT, CANVAS_BOLD), labels[i]);
+			break;
 		}
 	}
 	for (int i = 0; i < s->n_lines; i++) {

@@ -65,7 +65,8 @@ struct plot_spec {
 	double trend_slope_bytes_per_s;
 	int64_t trend_target_bytes;
 	double trend_ttl_s;
-	const char *ttl_label;           /* written beside the TTL mark if it fits */
+	const char *ttl_label;           /* written beside the TTL mark if it fits, */
+	const char *ttl_label_short;     /* else this */
 	double band_lo_s, band_hi_s;     /* TTL band after t_now_ms, NAN: none */
 	struct plot_mark marks[PLOT_MARKS_MAX];
 	int n_marks;

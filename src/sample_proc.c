@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <libproc2/misc.h>
 #include <libproc2/pids.h>
@@ -20,13 +21,26 @@
 
 /* libproc2 selects at most 255 PIDs per call (FILL_ID_MAX in pids.c). */
 #define SELECT_BATCH 255
-/* status, oom_score and oom_score_adj of processes nobody asked about are
- * read this often; statm (RSS and its anonymous part) every tick. */
+/* statm (RSS and its anonymous part) is read every tick. status (swap,
+ * file/shmem split, threads, peak; ~10 us even on a kept descriptor) of
+ * processes nobody asked about is read this often, each process at its own
+ * phase so the reads spread over the ticks instead of all landing on one;
+ * oom_score and oom_score_adj (open/read/close, ~8 us each, rarely change)
+ * more seldom still. Watched (-p/-n/-u/-c, launch) and visible processes
+ * get both every tick. */
 #define SLOW_PERIOD_MS 5000
+#define OOM_PERIOD_MS 30000
+/* A full readdir of /proc costs ~1-3 us per entry (the kernel instantiates
+ * a dentry per PID), as much as the statm read itself. When the last PID
+ * the kernel handed out (/proc/loadavg) has not moved, no process or thread
+ * was created, so the walk is skipped: exits of tracked processes are seen
+ * by their kept descriptor (ESRCH). A full walk still happens this often. */
+#define FULL_SCAN_MS 10000
 /* PSS budget: smaps_rollup walks every page table (~25-60 us a process),
  * so its reads are spread to cost at most this share of one core. */
 #define PSS_BUDGET_FRACTION 0.002
 #define PF_KTHREAD 0x00200000
+#define DENTS_BYTES 32768
 
 enum {
 	I_PID, I_PPID, I_EUID, I_EUSER, I_CMD, I_CMDLINE, I_BEGAN, I_FLAGS, I_STATE, I_NLWP,
@@ -57,6 +71,14 @@ struct sample_proc {
 	size_t n_fds, fd_budget;
 	double cost_us, pss_cost_us;
 	int64_t pss_next_ms;
+	bool all_mode;            /* every process, nobody in particular watched */
+	bool pid_only;            /* only -p PIDs: no /proc walk needed */
+	int proc_fd, loadavg_fd;  /* kept: /proc (getdents64) and /proc/loadavg */
+	long last_pid;            /* from loadavg at the last walk; -1 unknown */
+	int64_t next_scan_ms;
+	char *dents;              /* getdents64 buffer */
+	unsigned *fresh_pids;     /* PIDs new this tick (kept across ticks) */
+	size_t fresh_cap;
 };
 
 static void plist_add(struct plist *l, struct proc_sample *p)
@@ -164,6 +186,34 @@ static int open_kept(struct sample_proc *sp, pid_t pid, const char *file)
 	return fd;
 }
 
+/* pread a /proc file from offset 0, NUL-terminated. A seq_file hands the
+ * whole text to one read when the buffer is large enough, so a short read
+ * is the end: unlike util_pread_all, no second call to learn about EOF
+ * (one syscall per sample instead of two). Returns bytes or -1 (errno). */
+static ssize_t pread_proc(int fd, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	while (n + 1 < cap) {
+		ssize_t r = pread(fd, buf + n, cap - n - 1, (off_t)n);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (n == 0)
+				return -1;
+			break;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n + 1 < cap)
+			break; /* short read: all of it */
+	}
+	buf[n] = '\0';
+	return (ssize_t)n;
+}
+
 /* Read a per-process file through its kept descriptor, or by path when it
  * has none. Returns bytes read or -1 (errno: ESRCH/ENOENT = gone). */
 static ssize_t read_proc(pid_t pid, int fd, const char *file, char *buf, size_t cap)
@@ -172,12 +222,12 @@ static ssize_t read_proc(pid_t pid, int fd, const char *file, char *buf, size_t 
 	ssize_t n;
 
 	if (fd >= 0)
-		return util_pread_all(fd, buf, cap);
+		return pread_proc(fd, buf, cap);
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	n = util_pread_all(fd, buf, cap);
+	n = pread_proc(fd, buf, cap);
 	int saved = errno;
 	close(fd);
 	errno = saved;
@@ -229,6 +279,12 @@ struct sample_proc *sample_proc_new(const struct sample_select *sel, const struc
 		return NULL;
 	}
 	raise_nofile(sp);
+	sp->all_mode = sp->sel.all;
+	sp->pid_only = sel->n_pids && !sel->name_re && !sel->n_uids && !sel->n_cgroups && !sel->tree;
+	sp->proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	sp->loadavg_fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+	sp->last_pid = -1;
+	sp->dents = xmalloc(DENTS_BYTES);
 	return sp;
 }
 
@@ -252,6 +308,12 @@ void sample_proc_free(struct sample_proc *sp)
 	free(sp->fresh.v);
 	free(sp->hash);
 	free(sp->launch);
+	free(sp->dents);
+	free(sp->fresh_pids);
+	if (sp->proc_fd >= 0)
+		close(sp->proc_fd);
+	if (sp->loadavg_fd >= 0)
+		close(sp->loadavg_fd);
 	procps_pids_unref(&sp->info);
 	free(sp);
 }
@@ -260,6 +322,10 @@ void sample_proc_add_pid(struct sample_proc *sp, pid_t pid)
 {
 	sp->launch = xrealloc(sp->launch, (sp->n_launch + 1) * sizeof(*sp->launch));
 	sp->launch[sp->n_launch++] = pid;
+	/* The launched command is watched: not "everything" any more. */
+	sp->all_mode = false;
+	sp->pid_only = false;
+	sp->next_scan_ms = 0;
 }
 
 void sample_proc_want_pss(struct sample_proc *sp, pid_t pid)
@@ -272,22 +338,37 @@ void sample_proc_want_pss(struct sample_proc *sp, pid_t pid)
 
 /* ---- parsers ---- */
 
+/* Leading blanks, then a plain decimal (no sign): what /proc prints. Moves
+ * *s past it; -1 when there is no digit or it overflows. strtoull costs
+ * ~150 instructions a number (locale, signs, bases); this runs for every
+ * process every tick. */
+static int parse_dec(const char **s, unsigned long long *v)
+{
+	const char *p = *s;
+	unsigned long long x = 0;
+
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\v' || *p == '\f')
+		p++;
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		unsigned d = (unsigned)(*p - '0');
+
+		if (x > (ULLONG_MAX - d) / 10)
+			return -1;
+		x = x * 10 + d;
+	}
+	*s = p;
+	*v = x;
+	return 0;
+}
+
 int sample_parse_statm(const char *text, long page_bytes, int64_t *rss_bytes, int64_t *shared_bytes)
 {
 	unsigned long long size, resident, shared;
-	char *end;
 
-	errno = 0;
-	size = strtoull(text, &end, 10);
-	if (end == text || errno)
-		return -1;
-	text = end;
-	resident = strtoull(text, &end, 10);
-	if (end == text || errno)
-		return -1;
-	text = end;
-	shared = strtoull(text, &end, 10);
-	if (end == text || errno)
+	if (parse_dec(&text, &size) < 0 || parse_dec(&text, &resident) < 0 ||
+	    parse_dec(&text, &shared) < 0)
 		return -1;
 	/* A zombie or a kernel thread has no mm: statm is all zeros, which
 	 * must read as "absent", never as 0 bytes. */
@@ -305,82 +386,102 @@ int sample_parse_statm(const char *text, long page_bytes, int64_t *rss_bytes, in
 static int parse_kb(const char *s, int64_t *bytes)
 {
 	unsigned long long v;
-	char *end;
 
-	while (*s == ' ' || *s == '\t')
-		s++;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (end == s || errno || v > (unsigned long long)INT64_MAX / 1024)
+	if (parse_dec(&s, &v) < 0 || v > (unsigned long long)INT64_MAX / 1024)
 		return -1;
 	*bytes = (int64_t)v * 1024;
 	return 0;
 }
 
+/* One line per call of the loop, dispatched on its first byte: status has
+ * ~55 lines and this runs for every process every few seconds, so no
+ * table of strncmp per line. Keys matched: the 6 "kB" sizes plus State,
+ * PPid, Uid and Threads; any may be missing (zombies, kernel threads). */
+#define KEY(line, lit) (strncmp((line), (lit), sizeof(lit) - 1) == 0)
+
+static bool kb_field(const char *line, size_t kl, int64_t *dst)
+{
+	int64_t v;
+
+	if (parse_kb(line + kl, &v) < 0)
+		return false;
+	*dst = v;
+	return true;
+}
+
 int sample_parse_status(const char *text, struct status_fields *f)
 {
-	static const struct {
-		const char *key;
-		size_t off;
-	} kb_keys[] = {
-		{"VmRSS:", offsetof(struct status_fields, rss_bytes)},
-		{"RssAnon:", offsetof(struct status_fields, rss_anon_bytes)},
-		{"RssFile:", offsetof(struct status_fields, rss_file_bytes)},
-		{"RssShmem:", offsetof(struct status_fields, rss_shmem_bytes)},
-		{"VmSwap:", offsetof(struct status_fields, swap_bytes)},
-		{"VmHWM:", offsetof(struct status_fields, peak_rss_bytes)},
-	};
 	const char *line = text;
 	int found = 0;
 
 	while (line && *line) {
 		const char *nl = strchr(line, '\n');
 
-		for (size_t i = 0; i < sizeof(kb_keys) / sizeof(kb_keys[0]); i++) {
-			size_t kl = strlen(kb_keys[i].key);
+		switch (line[0]) {
+		case 'V':
+			if (KEY(line, "VmRSS:"))
+				found += kb_field(line, 6, &f->rss_bytes);
+			else if (KEY(line, "VmSwap:"))
+				found += kb_field(line, 7, &f->swap_bytes);
+			else if (KEY(line, "VmHWM:"))
+				found += kb_field(line, 6, &f->peak_rss_bytes);
+			break;
+		case 'R':
+			if (KEY(line, "RssAnon:"))
+				found += kb_field(line, 8, &f->rss_anon_bytes);
+			else if (KEY(line, "RssFile:"))
+				found += kb_field(line, 8, &f->rss_file_bytes);
+			else if (KEY(line, "RssShmem:"))
+				found += kb_field(line, 9, &f->rss_shmem_bytes);
+			break;
+		case 'S':
+			if (KEY(line, "State:")) {
+				const char *st = line + 6;
 
-			if (strncmp(line, kb_keys[i].key, kl) == 0) {
-				int64_t v;
+				while (*st == ' ' || *st == '\t')
+					st++;
+				if (isalpha((unsigned char)*st))
+					f->state = *st;
+				found++;
+			}
+			break;
+		case 'P':
+			if (KEY(line, "PPid:")) {
+				long v = strtol(line + 5, NULL, 10);
 
-				if (parse_kb(line + kl, &v) == 0) {
-					*(int64_t *)((char *)f + kb_keys[i].off) = v;
-					found++;
+				/* Out of pid_t's range is garbage, not a (truncated) PID. */
+				if (v >= 0 && v <= INT_MAX) {
+					f->ppid = (pid_t)v;
+					f->have_ppid = true;
 				}
+				found++;
 			}
-		}
-		if (strncmp(line, "State:", 6) == 0) {
-			const char *s = line + 6;
+			break;
+		case 'U':
+			if (KEY(line, "Uid:")) {
+				char *end;
+				unsigned long v;
 
-			while (*s == ' ' || *s == '\t')
-				s++;
-			if (isalpha((unsigned char)*s))
-				f->state = *s;
-			found++;
-		} else if (strncmp(line, "PPid:", 5) == 0) {
-			long v = strtol(line + 5, NULL, 10);
-
-			if (v >= 0) {
-				f->ppid = (pid_t)v;
-				f->have_ppid = true;
+				errno = 0;
+				v = strtoul(line + 4, &end, 10);
+				if (end != line + 4 && !errno && v < UINT_MAX) {
+					f->uid = (uid_t)v;
+					f->have_uid = true;
+				}
+				found++;
 			}
-			found++;
-		} else if (strncmp(line, "Uid:", 4) == 0) {
-			char *end;
-			unsigned long v;
+			break;
+		case 'T':
+			if (KEY(line, "Threads:")) {
+				long v = strtol(line + 8, NULL, 10);
 
-			errno = 0;
-			v = strtoul(line + 4, &end, 10);
-			if (end != line + 4 && !errno) {
-				f->uid = (uid_t)v;
-				f->have_uid = true;
+				if (v > 0)
+					f->threads = v;
+				found++;
 			}
-			found++;
-		} else if (strncmp(line, "Threads:", 8) == 0) {
-			long v = strtol(line + 8, NULL, 10);
-
-			if (v > 0)
-				f->threads = v;
-			found++;
+			break;
+		default:
+			break;
 		}
 		line = nl ? nl + 1 : NULL;
 	}
@@ -442,7 +543,7 @@ static bool select_match(const struct sample_proc *sp, const struct proc_sample 
 	for (size_t i = 0; i < s->n_uids; i++)
 		if (s->uids[i] == p->uid && !p->kthread)
 			return true;
-	if (s->name_re && !p->kthread) {
+	if (s->name_re && !p->kthread && p->pid != getpid()) {
 		if (p->name && regexec(s->name_re, p->name, 0, NULL, 0) == 0)
 			return true;
 		if (p->cmdline && regexec(s->name_re, p->cmdline, 0, NULL, 0) == 0)
@@ -530,40 +631,91 @@ static void identify(struct sample_proc *sp, const unsigned *pids, size_t n)
 	}
 }
 
-static void discover(struct sample_proc *sp)
+static void fresh_add(struct sample_proc *sp, size_t *n, unsigned pid)
 {
-	unsigned *fresh_pids = NULL;
-	size_t n_fresh = 0, cap = 0;
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		char *end;
-		long pid;
-		struct proc_sample *p;
-
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		pid = strtol(de->d_name, &end, 10);
-		if (*end || pid <= 0)
-			continue;
-		p = hfind(sp, (pid_t)pid);
-		if (p) {
-			p->gen = sp->gen;
-			continue;
-		}
-		if (n_fresh == cap) {
-			cap = cap ? cap * 2 : 256;
-			fresh_pids = xrealloc(fresh_pids, cap * sizeof(*fresh_pids));
-		}
-		fresh_pids[n_fresh++] = (unsigned)pid;
+	if (*n == sp->fresh_cap) {
+		sp->fresh_cap = sp->fresh_cap ? sp->fresh_cap * 2 : 256;
+		sp->fresh_pids = xrealloc(sp->fresh_pids, sp->fresh_cap * sizeof(*sp->fresh_pids));
 	}
-	closedir(d);
+	sp->fresh_pids[(*n)++] = pid;
+}
+
+/* The last PID handed out in our PID namespace (the last field of
+ * /proc/loadavg), or -1 when unknown. */
+static long last_pid_now(struct sample_proc *sp)
+{
+	char buf[128];
+	const char *p;
+
+	if (sp->loadavg_fd < 0 || pread_proc(sp->loadavg_fd, buf, sizeof(buf)) <= 0)
+		return -1;
+	p = strrchr(buf, ' ');
+	return p ? strtol(p + 1, NULL, 10) : -1;
+}
+
+/* Marks every PID present with the tick's generation and identifies new
+ * ones. Returns true when /proc was walked (so entries not marked are gone),
+ * false when the walk was skipped (-p only, or no PID was handed out since
+ * the last walk): then exits are seen by the reads alone. */
+static bool discover(struct sample_proc *sp, int64_t mono_ms)
+{
+	size_t n_fresh = 0;
+	long last;
+
+	if (sp->pid_only) {
+		for (size_t i = 0; i < sp->sel.n_pids; i++) {
+			struct proc_sample *p = hfind(sp, sp->sel.pids[i]);
+			char name[16];
+
+			if (p) {
+				p->gen = sp->gen;
+				continue;
+			}
+			snprintf(name, sizeof(name), "%d", (int)sp->sel.pids[i]);
+			if (sp->proc_fd >= 0 && faccessat(sp->proc_fd, name, F_OK, 0) == 0)
+				fresh_add(sp, &n_fresh, (unsigned)sp->sel.pids[i]);
+		}
+		if (n_fresh)
+			identify(sp, sp->fresh_pids, n_fresh);
+		return false;
+	}
+	last = last_pid_now(sp);
+	if (last >= 0 && last == sp->last_pid && mono_ms < sp->next_scan_ms)
+		return false;
+	if (sp->proc_fd < 0 || lseek(sp->proc_fd, 0, SEEK_SET) < 0)
+		return false;
+	for (;;) {
+		ssize_t nread = getdents64(sp->proc_fd, sp->dents, DENTS_BYTES);
+
+		if (nread <= 0)
+			break;
+		for (ssize_t off = 0; off < nread;) {
+			const struct dirent64 *de = (const struct dirent64 *)(sp->dents + off);
+			const char *c = de->d_name;
+			unsigned pid = 0;
+			int digits = 0;
+			struct proc_sample *p;
+
+			off += de->d_reclen;
+			if (*c < '1' || *c > '9')
+				continue;
+			for (; *c >= '0' && *c <= '9' && digits < 10; c++, digits++)
+				pid = pid * 10 + (unsigned)(*c - '0');
+			if (*c || pid > INT32_MAX)
+				continue;
+			p = hfind(sp, (pid_t)pid);
+			if (p) {
+				p->gen = sp->gen;
+				continue;
+			}
+			fresh_add(sp, &n_fresh, pid);
+		}
+	}
 	if (n_fresh)
-		identify(sp, fresh_pids, n_fresh);
-	free(fresh_pids);
+		identify(sp, sp->fresh_pids, n_fresh);
+	sp->last_pid = last;
+	sp->next_scan_ms = mono_ms + FULL_SCAN_MS;
+	return true;
 }
 
 static void mark_exited(struct sample_proc *sp, struct proc_sample *p)
@@ -589,11 +741,45 @@ static bool pss_wanted(const struct sample_proc *sp, const struct proc_sample *p
 		return false;
 	case PSS_AUTO:
 	default:
-		return p->want_pss || (p->selected && !sp->sel.all);
+		return p->want_pss || (p->selected && !sp->all_mode);
 	}
 }
 
-static void read_slow(struct sample_proc *sp, struct proc_sample *p, int64_t mono_ms)
+/* Watched (-p/-n/-u/-c, launch), visible or just appeared: every field
+ * every tick. The rest get status and oom_score on their slow cadence. */
+static bool hot(const struct sample_proc *sp, const struct proc_sample *p)
+{
+	return p->is_new || p->want_pss || (p->selected && !sp->all_mode);
+}
+
+/* A process's own phase in [0, period): spreads the slow reads. */
+static int64_t phase_ms(pid_t pid, int64_t period)
+{
+	return (int64_t)((((uint32_t)pid * 2654435761u) >> 8) % (uint32_t)period);
+}
+
+static void refresh_identity(struct proc_sample *p, const char *name)
+{
+	char buf[8192];
+	ssize_t n = read_proc(p->pid, -1, "cmdline", buf, sizeof(buf));
+
+	free(p->name);
+	p->name = xstrdup(name);
+	if (n > 0) {
+		/* Arguments are NUL-separated: join them with spaces. */
+		while (n > 0 && buf[n - 1] == '\0')
+			n--;
+		for (ssize_t i = 0; i < n; i++)
+			if (buf[i] == '\0')
+				buf[i] = ' ';
+		buf[n] = '\0';
+		free(p->cmdline);
+		p->cmdline = xstrdup(buf);
+	}
+	p->identity_changed = true;
+}
+
+static void read_status(struct sample_proc *sp, struct proc_sample *p, int64_t mono_ms)
 {
 	struct status_fields f = {
 		.rss_bytes = MS_ABSENT, .rss_anon_bytes = MS_ABSENT, .rss_file_bytes = MS_ABSENT,
@@ -617,11 +803,24 @@ static void read_slow(struct sample_proc *sp, struct proc_sample *p, int64_t mon
 			p->ppid = f.ppid;
 		if (f.state)
 			p->state = f.state;
+		/* A process that called execve keeps its PID and start time but
+		 * not its name: pick up the new name and command line. */
+		if (f.name[0] && p->name && strcmp(f.name, p->name) != 0 && !p->kthread)
+			refresh_identity(p, f.name);
 		if (!ms_has(p->rss_bytes))
 			p->rss_bytes = f.rss_bytes;
 		if (!ms_has(p->rss_anon_bytes))
 			p->rss_anon_bytes = f.rss_anon_bytes;
 	}
+	p->next_slow_ms = mono_ms + (p->is_new ? 1 + phase_ms(p->pid, SLOW_PERIOD_MS) : SLOW_PERIOD_MS);
+}
+
+/* Not kept open: read seldom, and each kept seq_file pins a page of kernel
+ * memory. */
+static void read_oom(struct proc_sample *p, int64_t mono_ms)
+{
+	char buf[64];
+
 	if (read_proc(p->pid, -1, "oom_score", buf, sizeof(buf)) > 0)
 		p->oom_score = strtoll(buf, NULL, 10);
 	else
@@ -630,7 +829,7 @@ static void read_slow(struct sample_proc *sp, struct proc_sample *p, int64_t mon
 		p->oom_score_adj = strtoll(buf, NULL, 10);
 	else
 		p->oom_score_adj = MS_ABSENT;
-	p->next_slow_ms = mono_ms + SLOW_PERIOD_MS;
+	p->next_oom_ms = mono_ms + (p->is_new ? 1 + phase_ms(p->pid, OOM_PERIOD_MS) : OOM_PERIOD_MS);
 }
 
 static void read_pss(struct sample_proc *sp, struct proc_sample *p, int64_t mono_ms)
@@ -687,7 +886,7 @@ void sample_proc_tick(struct sample_proc *sp, int64_t mono_ms)
 	struct timespec t0, tp;
 	double pss_us = 0;
 	size_t n_pss = 0;
-	bool pss_round;
+	bool pss_round, walked;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (size_t i = 0; i < sp->tracked.n; i++)
@@ -697,10 +896,10 @@ void sample_proc_tick(struct sample_proc *sp, int64_t mono_ms)
 	sp->exited.n = 0;
 	sp->fresh.n = 0;
 	sp->gen++;
-	discover(sp);
+	walked = discover(sp, mono_ms);
 
 	/* Vanished from /proc: exited (tracked ones are reported once). */
-	for (size_t i = 0; i < sp->hcap; i++) {
+	for (size_t i = 0; walked && i < sp->hcap; i++) {
 		struct proc_sample *p = sp->hash[i];
 
 		while (p) {
@@ -735,8 +934,12 @@ void sample_proc_tick(struct sample_proc *sp, int64_t mono_ms)
 				if (!read_fast(sp, p)) {
 					mark_exited(sp, p);
 				} else {
-					if (mono_ms >= p->next_slow_ms || p->selected || p->is_new)
-						read_slow(sp, p, mono_ms);
+					bool h = hot(sp, p);
+
+					if (h || mono_ms >= p->next_slow_ms)
+						read_status(sp, p, mono_ms);
+					if (h || mono_ms >= p->next_oom_ms)
+						read_oom(p, mono_ms);
 					if (pss_round && pss_wanted(sp, p)) {
 						clock_gettime(CLOCK_MONOTONIC, &tp);
 						read_pss(sp, p, mono_ms);

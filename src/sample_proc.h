@@ -43,6 +43,7 @@ struct proc_sample {
 	bool selected;            /* matched -p/-n/-u/-c (not merely a descendant) */
 	bool tracked;             /* sampled each tick (selected or descendant) */
 	bool is_new;              /* first tick this entry is tracked */
+	bool identity_changed;    /* name/cmdline changed (execve under the same PID) */
 	bool alive;
 	int64_t threads;
 	int64_t rss_bytes, rss_anon_bytes, rss_file_bytes, rss_shmem_bytes;
@@ -52,7 +53,8 @@ struct proc_sample {
 	void *owner;              /* the model's entity; set by main.c */
 	/* private */
 	int fd_statm, fd_status, fd_smaps;
-	int64_t next_slow_ms;     /* next read of oom_score / status extras */
+	int64_t next_slow_ms;     /* next read of status (swap, file/shmem, threads, peak) */
+	int64_t next_oom_ms;      /* next read of oom_score and oom_score_adj */
 	uint32_t gen;             /* tick generation last seen by readdir */
 	bool want_pss;            /* asked for by the TUI this tick */
 	struct proc_sample *hnext; /* hash chain */
@@ -94,6 +96,7 @@ struct status_fields {
 	char state;
 	uid_t uid;
 	bool have_uid, have_ppid;
+	char name[64];            /* "Name:" as the kernel escapes it; "" if none */
 };
 int sample_parse_status(const char *text, struct status_fields *f);
 int sample_parse_smaps_rollup(const char *text, int64_t *pss_bytes, int64_t *uss_bytes);

@@ -3,9 +3,12 @@
  * Implements LEAK-DETECTION.md section 3. Every sample updates the open
  * bucket of four tiers (2 s, 16 s, 128 s, 1024 s); when a tier's bucket
  * closes, that tier builds its floor/peak envelopes from its ring of 32
- * buckets and tests the floor for sustained growth (and, tiers 0-1, the peak
+ * buckets and tests the floor for sustained growth (and, on tier 1, the peak
  * for sustained decline). Verdicts, TTL and OOM-IMMINENT are then derived
  * from the tiers' hysteresis state and their last fits on every push.
+ *
+ * Where this departs from the doc's defaults, the comment at the constant
+ * or gate says why; the evidence is in docs/leak-detection-results.md.
  *
  * Invariants: pure (no I/O, no clock, no mutable globals); state is the
  * fixed-size struct trend; a push costs O(1) plus, at a bucket close, O(K*m)
@@ -21,9 +24,9 @@
 #include "util.h" /* MS_ABSENT, MS_UNLIMITED only: this module links alone */
 
 #define KIB 1024.0
-#define REL_MS_MAX ((int64_t)1 << 40) /* 34 years: bucket indices fit int32 */
 #define MIB (1024.0 * 1024.0)
-#define GAP UINT32_MAX
+#define GAP UINT32_MAX                /* ring value of a bucket without samples */
+#define REL_MS_MAX ((int64_t)1 << 40) /* 34 years: bucket indices fit int32 */
 
 /* LEAK-DETECTION.md section 4: tier widths, envelope spans (8 buckets = 16 s
  * on tier 0, else 4) and the absolute growth floor per tier. */
@@ -83,7 +86,6 @@ static const double tier_rel_level[TREND_TIERS] = { 0.015, 0.025, 0.05, 0.05 };
 struct window_stats {
 	double slope, slope_lo, slope_hi; /* Sen (OLS when only screened), bytes/s */
 	double mk_z, mk_s_frac, r2, span_s;
-	bool sen;                         /* the O(n^2) part ran */
 	bool pass;                        /* every gate held */
 };
 
@@ -227,7 +229,7 @@ static void window_test(const double *tau, const double *y, int n, const struct 
 	w->slope = beta;
 	w->slope_lo = w->slope_hi = w->mk_z = w->mk_s_frac = NAN;
 	w->span_s = span;
-	w->sen = w->pass = false;
+	w->pass = false;
 
 	/* Step 2: the O(n) screen spares the O(n^2) part for flat series;
 	 * checked first without the level term, which needs a median. */
@@ -309,29 +311,24 @@ static void window_test(const double *tau, const double *y, int n, const struct 
 	w->slope = b;
 	w->mk_z = z;
 	w->mk_s_frac = (double)s / npairs;
-	w->sen = true;
 
-	/* Step 4 gates. */
+	/* Step 4 gates (not_step and the sawtooth cover ran above). */
 	growth = b * span;
-	for (int i = 0; i < n; i++)
-		tmp[i] = resid[i];
-	{
-		double mr = median_inplace(tmp, n);
-
-		for (int i = 0; i < n; i++)
-			tmp[i] = fabs(resid[i] - mr);
-		mad = median_inplace(tmp, n);
-	}
-	half = (n + 1) / 2;
-	b_old = sen_slope(tau, y, half, slopes);
-	b_new = sen_slope(tau + n - half, y + n - half, half, slopes);
-
 	if (!(z >= Z_MIN && w->slope_lo > 0))
 		return; /* significant */
 	if (!(growth >= g_min))
 		return; /* big_enough */
+	for (int i = 0; i < n; i++)
+		tmp[i] = resid[i];
+	mad = median_inplace(tmp, n);
+	for (int i = 0; i < n; i++)
+		tmp[i] = fabs(resid[i] - mad);
+	mad = median_inplace(tmp, n);
 	if (!(growth >= SNR_MIN * MAD_SIGMA * mad))
 		return; /* snr */
+	half = (n + 1) / 2;
+	b_old = sen_slope(tau, y, half, slopes);
+	b_new = sen_slope(tau + n - half, y + n - half, half, slopes);
 	/* still_growing: rejects warm-up ramps. The doc's rule is b_new >= 0.5
 	 * max(b_old, b_life, 0). Half-window Sen slopes of a noisy floor swing
 	 * by +-50 % on real leaks, so 0.5 x b_old cannot be tightened; the
@@ -417,9 +414,7 @@ static double time_above_s(const struct trend *t, int64_t rel_ms, uint32_t level
  * and only a ramp longer than the envelope can fool the floor. */
 static void saw_update(struct trend *t, int64_t rel_ms, uint32_t x_kib)
 {
-	double ramp_s, est_s;
-
-	double period_s;
+	double ramp_s, est_s, period_s;
 	uint32_t thr;
 
 	/* Forget the sawtooth after 2 P without drops. */
@@ -512,8 +507,10 @@ static int tier_envelopes(const struct trend_tier *tr, int k, double *tau_s, dou
 	return n;
 }
 
+/* Keep a window's numbers; the level and amplitudes for the TTL only when
+ * the fit can feed one (a passing fit: only active tiers give a TTL). */
 static void fit_from(struct trend_fit *fit, const struct window_stats *w, int32_t end_idx,
-		     const double *f, const double *u, int n, double *scratch)
+		     const double *f, const double *u, int n, bool for_ttl, double *scratch)
 {
 	double a_max = 0;
 
@@ -526,6 +523,9 @@ static void fit_from(struct trend_fit *fit, const struct window_stats *w, int32_
 	fit->window_s = (float)w->span_s;
 	fit->end_idx = end_idx;
 	fit->floor_kib = (uint32_t)(f[n - 1] / KIB);
+	fit->amp_med_kib = fit->amp_max_kib = 0;
+	if (!for_ttl)
+		return;
 	for (int i = 0; i < n; i++) {
 		scratch[i] = u[i] - f[i];
 		if (scratch[i] > a_max)
@@ -647,7 +647,7 @@ static void tier_evaluate(struct trend *t, int k)
 	/* While active, the fit shown is the last passing one (the evidence
 	 * the hysteresis still holds); otherwise the latest evaluation. */
 	if (pass) {
-		fit_from(&tr->fit, best, end_idx, f + off, u + off, n - off, scratch);
+		fit_from(&tr->fit, best, end_idx, f + off, u + off, n - off, true, scratch);
 	} else if (!tr->active && shrinking) {
 		struct window_stats w = shrink;
 
@@ -656,9 +656,9 @@ static void tier_evaluate(struct trend *t, int k)
 		w.slope_hi = -shrink.slope_lo;
 		w.mk_z = -shrink.mk_z;
 		w.mk_s_frac = -shrink.mk_s_frac;
-		fit_from(&tr->fit, &w, end_idx, f, u, n, scratch);
+		fit_from(&tr->fit, &w, end_idx, f, u, n, false, scratch);
 	} else if (!tr->active) {
-		fit_from(&tr->fit, &full, end_idx, f, u, n, scratch);
+		fit_from(&tr->fit, &full, end_idx, f, u, n, false, scratch);
 	}
 }
 
@@ -685,7 +685,7 @@ static void oom_evaluate(struct trend *t)
 		if (!n)
 			last_idx = (int32_t)p;
 		n++;
-		tau[OOM_POINTS - n] = ((double)p + 0.5) * 2.0;
+		tau[OOM_POINTS - n] = ((double)p + 0.5) * (tier_w_ms[0] / 1000.0);
 		c[OOM_POINTS - n] = tr->mx[slot(p)] * KIB;
 		if (c[OOM_POINTS - n] > peak)
 			peak = c[OOM_POINTS - n];
@@ -841,11 +841,12 @@ static void result_update(struct trend *t)
 		double f_ttl, f_lo, f_hi;
 
 		oom = true;
-		if (ttl_from(&t->oom_fit, 2.0, (double)t->limit_bytes, now_s, &f_ttl, &f_lo,
-			     &f_hi) &&
+		if (ttl_from(&t->oom_fit, tier_w_ms[0] / 1000.0, (double)t->limit_bytes, now_s,
+			     &f_ttl, &f_lo, &f_hi) &&
 		    !(ttl_max <= f_ttl)) {
+			/* Band as in step 6 with W = 2 s; the nearer TTL wins. */
 			src = &t->oom_fit;
-			w_s = 2.0;
+			w_s = tier_w_ms[0] / 1000.0;
 			ttl_max = f_ttl;
 			lo_max = f_lo;
 			hi_max = f_hi;

@@ -5,7 +5,7 @@
  * four tiers of min/max buckets (2 s, 16 s, 128 s, 1024 s), floor/peak
  * envelopes, an O(n) OLS screen, then Mann-Kendall with AR(1) correction and
  * Theil-Sen slope with a 90 % CI, gated against noise, tiny creep, warm-up
- * ramps, one-off steps and GC sawtooth. State is fixed-size (about 1 KB) and
+ * ramps, one-off steps and GC sawtooth. State is fixed-size (about 1.5 KB) and
  * a push is O(1) except when a bucket closes and the screen says "rising". */
 #ifndef MEMSLOPE_TREND_H
 #define MEMSLOPE_TREND_H
@@ -33,10 +33,13 @@ struct trend_result {
 	double mk_z;     /* Mann-Kendall Z after autocorrelation correction */
 	double mk_s_frac; /* S / (n(n-1)/2): "monotonicity", 0..1 */
 	double r2;       /* OLS R^2 of the floor fit */
-	int tier;        /* tier the verdict comes from, -1 if none */
+	int tier;        /* tier the verdict comes from, -1 if none; the numbers
+			  * above are that tier's: for growing/leak the finest
+			  * active tier (also the TTL's), for stable the finest
+			  * tier that could evaluate, for shrinking tier 1 */
 	double ttl_s, ttl_lo_s, ttl_hi_s;
 	enum trend_ttl_target ttl_target;
-	bool oom_imminent;
+	bool oom_imminent; /* also sets a TTL when no tier is active yet */
 	double ttl_max_s; /* time to the limit itself, also when ttl_s is to memory.high */
 };
 

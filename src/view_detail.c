@@ -251,7 +251,7 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 	struct legend_item legend[8];
 	struct plot_spec spec;
 	struct plot_result res;
-	char ttl_label[48], line[320], a[16];
+	char ttl_label[112], ttl_short[48], line[320], a[16];
 	int y = 0, status_rows, avail, plot_min, n_legend = 0, n_ev;
 	bool want_evidence, want_evidence2, want_legend, want_values, want_limits;
 	int64_t now, from, window, high = MS_ABSENT;
@@ -411,11 +411,20 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 		spec.trend_slope_bytes_per_s = tr->slope_bytes_per_s;
 		spec.trend_target_bytes = tr->ttl_target == TTL_HIGH && ms_has(high) ? high : p->limit_bytes;
 		if (isfinite(tr->ttl_s) && tr->ttl_target != TTL_NONE && !isnan(tr->ttl_lo_s)) {
-			char t[24];
+			char t[24], lo[24], hi[24], band[24];
 
+			/* Never a TTL without its band. */
 			util_fmt_duration(tr->ttl_s, t, sizeof(t));
-			snprintf(ttl_label, sizeof(ttl_label), "TTL %s", t);
+			util_fmt_duration(tr->ttl_lo_s, lo, sizeof(lo));
+			if (isfinite(tr->ttl_hi_s))
+				util_fmt_duration(tr->ttl_hi_s, hi, sizeof(hi));
+			else
+				snprintf(hi, sizeof(hi), "%s", mode == PLOT_BRAILLE ? "\u221e" : "inf");
+			snprintf(ttl_label, sizeof(ttl_label), "TTL %s [%s%s%s]", t, lo, g->dash, hi);
+			snprintf(ttl_short, sizeof(ttl_short), "TTL %s",
+				 view_fmt_ttl_short(tr, g, band, sizeof(band)));
 			spec.ttl_label = ttl_label;
+			spec.ttl_label_short = ttl_short;
 			spec.trend_ttl_s = tr->ttl_s;
 			spec.band_lo_s = tr->ttl_lo_s;
 			spec.band_hi_s = tr->ttl_hi_s;

@@ -46,7 +46,7 @@ static struct model *fixture_model(void)
 	c->s.effective_high_bytes = 400LL << 20;
 	c->s.effective_high_source = xstrdup("/a/b");
 	c->limit_bytes = 512LL << 20;
-	c->limit_source = c->s.effective_limit_source;
+	c->limit_source = xstrdup(c->s.effective_limit_source);
 	c->usage_pct = 300.0 / 512.0 * 100;
 
 	p = model_proc_add(m, 4242, 12345);
@@ -70,7 +70,7 @@ static struct model *fixture_model(void)
 	p->oom_score = 700;
 	p->oom_score_adj = 0;
 	p->limit_bytes = 512LL << 20;
-	p->limit_source = c->limit_source;
+	p->limit_source = xstrdup(c->limit_source);
 	p->usage_pct = 200.0 / 512.0 * 100;
 	p->selected = true;
 
@@ -85,7 +85,7 @@ static struct model *fixture_model(void)
 	t->pss_bytes = MS_ABSENT;
 	t->peak_rss_bytes = 200LL << 20;
 	t->limit_bytes = 512LL << 20;
-	t->limit_source = c->limit_source;
+	t->limit_source = xstrdup(c->limit_source);
 	t->usage_pct = 200.0 / 512.0 * 100;
 
 	model_event(m, EV_PROC_START, 4242, NULL, "process 4242 (python3) started");

@@ -1,13 +1,16 @@
-/* test_trend: the growth verdict, TTL and OOM-IMMINENT on seeded synthetic
- * series (LEAK-DETECTION.md, "Test it").
+/* test_trend: the growth verdict, TTL and OOM-IMMINENT of src/trend.c on
+ * seeded synthetic series (LEAK-DETECTION.md, "Test it"), then edge cases.
  *
  * Every kind of series is generated at 1 Hz (+-100 ms jitter, values in
- * bytes rounded to 4 KiB pages, levels 50 MB - 2 GB, AR(1) noise) from a
- * fixed seed per run, so a failure names a reproducible seed. The no-leak
- * kinds must never reach `leak`; the leak kinds must be flagged within the
- * issue's delays; TTL bands and OOM-IMMINENT are checked on series racing to
- * a limit. Then deterministic edge cases. Prints a summary table (the one in
- * docs/leak-detection-results.md). MB here is 10^6 bytes. */
+ * bytes rounded to 4 KiB pages, levels 50 MB - 2 GB, AR(1) noise with rare
+ * spikes) from a fixed seed per run, so a failure names a reproducible seed.
+ * The issue's acceptance criteria are asserted per kind: (a) no `leak` on a
+ * no-leak kind, heavy noise included; (b) >= 1 MB/s `growing` within 60 s;
+ * (c) >= 10 MB/min `leak` within 11 min; (d) the TTL band holds the true time
+ * to the limit at >= 90 % of checkpoints; (e) OOM-IMMINENT before the limit.
+ * Slow and sawtooth leaks get the bounds the method can honestly meet. The
+ * summary table printed here is the one in docs/leak-detection-results.md.
+ * MB here is 10^6 bytes. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +24,7 @@
 #define MB 1e6
 #define MAX_SAMPLES (4 * 3600 + 8)
 #define MAX_RUNS 400
+#define TWO_PI 6.283185307179586
 
 /* splitmix64: small, fast, good enough for test series. */
 struct rng {
@@ -55,7 +59,7 @@ static double rng_norm(struct rng *r)
 {
 	double u1 = 1.0 - rng_u01(r), u2 = rng_u01(r);
 
-	return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+	return sqrt(-2.0 * log(u1)) * cos(TWO_PI * u2);
 }
 
 /* One generated series; limits are constant per run. */
@@ -67,7 +71,6 @@ struct series {
 	double onset_s;          /* leak (or decline) onset after the first sample; NAN: none */
 	double level_bytes;      /* base level */
 	double rate_bytes_per_s; /* leak rate, 0 for no-leak kinds */
-	double period_s;         /* sawtooth period, 0: none */
 	double amp_bytes;        /* sawtooth amplitude, 0: none */
 	double noise_sigma, noise_phi;
 	bool heavy_noise;        /* set by the kind before generation */
@@ -130,7 +133,6 @@ static void series_begin(struct series *s, struct rng *r, int duration_s)
 	s->high_bytes = MS_ABSENT;
 	s->onset_s = NAN;
 	s->rate_bytes_per_s = 0;
-	s->period_s = 0;
 	s->amp_bytes = 0;
 }
 
@@ -198,7 +200,6 @@ static void gen_sawtooth(struct series *s, struct rng *r, const struct kind *k)
 
 	series_begin(s, r, k->duration_s);
 	s->level_bytes = rng_logu(r, 50 * MB, 2000 * MB);
-	s->period_s = k->p[0];
 	s->rate_bytes_per_s = k->p[1] > 0 ? k->p[1] * rng_uniform(r, 1.0, 3.0) : 0;
 	s->onset_s = k->p[1] > 0 ? 0 : NAN;
 	amp = fmax(4 * MB, s->level_bytes * rng_logu(r, 0.03, 1.0));
@@ -350,7 +351,6 @@ static void gen_race_saw(struct series *s, struct rng *r, const struct kind *k)
 
 	series_begin(s, r, k->duration_s);
 	s->level_bytes = rng_logu(r, 100 * MB, 1000 * MB);
-	s->period_s = k->p[0];
 	s->rate_bytes_per_s = rng_logu(r, k->p[1], k->p[2]);
 	s->onset_s = 0;
 	amp = s->level_bytes * rng_uniform(r, 0.05, 0.3) + 10 * MB;
@@ -457,7 +457,7 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Median of the finite values, NAN if none. */
+/* Median of the finite values, NAN if none; compacts and sorts v. */
 static double median_finite(double *v, int n)
 {
 	int m = 0;
@@ -481,6 +481,16 @@ static double max_finite(const double *v, int n)
 	return m;
 }
 
+static double min_finite(const double *v, int n)
+{
+	double m = NAN;
+
+	for (int i = 0; i < n; i++)
+		if (isfinite(v[i]) && !(v[i] >= m))
+			m = v[i];
+	return m;
+}
+
 static void print_delay(double s)
 {
 	if (isfinite(s))
@@ -495,9 +505,14 @@ static void run_kind(const struct kind *k, uint64_t seed_base, struct series *s,
 {
 	static const int show_max = 3;
 	double grow[MAX_RUNS], leak[MAX_RUNS], lead[MAX_RUNS];
-	int grew = 0, leaked = 0, shrank = 0, oomed = 0, shown = 0;
+	int grew = 0, leaked = 0, shrank = 0, oomed = 0, shown = 0, bounded = 0;
 	int miss_grow = 0, miss_leak = 0, false_leak = 0, miss_oom = 0, miss_shrink = 0;
 	long samples = 0, growing = 0, oom_samples = 0, checks = 0, inside = 0;
+
+	if (k->runs > MAX_RUNS) {
+		CHECK(k->runs <= MAX_RUNS);
+		return;
+	}
 
 	for (int run = 0; run < k->runs; run++) {
 		struct rng r = { seed_base + (uint64_t)run * 7919 };
@@ -530,10 +545,12 @@ static void run_kind(const struct kind *k, uint64_t seed_base, struct series *s,
 			miss_grow++; /* (b) */
 			bad = true;
 		}
-		if (k->leak_within_s > 0 && (!k->leak_assert_if || k->leak_assert_if(s)) &&
-		    !(o.leak_s <= k->leak_within_s)) {
-			miss_leak++; /* (c) */
-			bad = true;
+		if (k->leak_within_s > 0 && (!k->leak_assert_if || k->leak_assert_if(s))) {
+			bounded++;
+			if (!(o.leak_s <= k->leak_within_s)) {
+				miss_leak++; /* (c) */
+				bad = true;
+			}
 		}
 		if (k->expect == EXPECT_RACE_FAST && !(s->onset_s + o.oom_s < o.hit_s)) {
 			miss_oom++; /* (e) */
@@ -545,7 +562,8 @@ static void run_kind(const struct kind *k, uint64_t seed_base, struct series *s,
 		}
 		if (bad && shown++ < show_max)
 			fprintf(stderr,
-				"  %s seed %llu: level %.0f MB rate %.3f MB/s noise %.2f MB phi %.2f limit %lld: grow %.0f leak %.0f shrink %.0f oom %.0f hit %.0f\n",
+				"  %s seed %llu: level %.0f MB rate %.3f MB/s noise %.2f MB phi %.2f "
+				"limit %lld: grow %.0f leak %.0f shrink %.0f oom %.0f hit %.0f\n",
 				k->name, (unsigned long long)(seed_base + (uint64_t)run * 7919),
 				s->level_bytes / MB, s->rate_bytes_per_s / MB, s->noise_sigma / MB,
 				s->noise_phi, (long long)s->limit_bytes, o.grow_s, o.leak_s, o.shrink_s,
@@ -562,10 +580,20 @@ static void run_kind(const struct kind *k, uint64_t seed_base, struct series *s,
 		printf(" %5.1f%%", 100.0 * inside / checks);
 	else
 		printf(" %6s", "-");
-	if (k->expect == EXPECT_RACE_FAST)
-		printf("  oom lead median %.0f s", median_finite(lead, k->runs));
+	if (k->expect == EXPECT_RACE_FAST) {
+		double lead_min = min_finite(lead, k->runs);
+
+		printf("  oom lead: min %.0f s, median %.0f s", lead_min,
+		       median_finite(lead, k->runs));
+	}
+	if (k->leak_assert_if)
+		printf("  leak bound asserted on %d runs", bounded);
 	printf("\n");
 
+	if (false_leak + miss_grow + miss_leak + miss_oom + miss_shrink)
+		fprintf(stderr, "  %s: false leak %d, growing late %d, leak late %d of %d, "
+			"oom late %d, shrinking missed %d\n", k->name, false_leak, miss_grow,
+			miss_leak, bounded, miss_oom, miss_shrink);
 	CHECK(false_leak == 0);  /* (a) no `leak` on a no-leak kind */
 	CHECK(miss_grow == 0);   /* (b) */
 	CHECK(miss_leak == 0);   /* (c) and the honest bounds of the slow kinds */
@@ -623,7 +651,7 @@ static const struct kind kinds[] = {
 	NO_LEAK("sawtooth 180 s 4 h", 20, 4 * 3600, gen_sawtooth, 180, 0),
 	{ .name = "heavy noise flat", .runs = 200, .duration_s = 2400, .gen = gen_flat,
 	  .expect = EXPECT_NO_LEAK, .heavy_noise = true },
-	{ .name = "heavy noise warm-up 300", .runs = 100, .duration_s = 2400, .gen = gen_warmup,
+	{ .name = "heavy warm-up tau 300", .runs = 100, .duration_s = 2400, .gen = gen_warmup,
 	  .p = { 300 }, .expect = EXPECT_NO_LEAK, .heavy_noise = true },
 	{ .name = "heavy noise saw 60 s", .runs = 150, .duration_s = 2400, .gen = gen_sawtooth,
 	  .p = { 60, 0 }, .expect = EXPECT_NO_LEAK, .heavy_noise = true },
@@ -682,6 +710,9 @@ static void test_synthetic(void)
 		free(tr);
 		return;
 	}
+	printf("grow/leak/shrink/oom: share of runs ever so; %%t: share of samples; grow@s, leak@s:\n"
+	       "median delay from onset (s); leakmax: slowest; ttl-in: TTL checkpoints (every 10 s)\n"
+	       "whose band held the true time to the limit\n");
 	printf("%-22s %4s %6s %6s %7s %8s %8s %8s %6s %6s %6s %6s\n", "kind", "runs", "grow",
 	       "leak", "%t grow", "grow@s", "leak@s", "leakmax", "shrink", "oom", "%t oom",
 	       "ttl-in");

@@ -81,7 +81,7 @@ static struct proc_entity *add_proc(struct model *m, pid_t pid, pid_t ppid, cons
 	p->oom_score = 600;
 	p->oom_score_adj = 0;
 	p->limit_bytes = limit;
-	p->limit_source = limit_source;
+	p->limit_source = limit_source ? xstrdup(limit_source) : NULL;
 	p->usage_pct = 100.0 * (double)rss / (double)limit;
 	p->start_time_ms = WALL_NOW_MS - 600000;
 	p->first_seen_ms = MONO_NOW_MS - 600000;
@@ -137,7 +137,7 @@ static struct cgroup_entity *add_cgroup(struct model *m, const char *path, int64
 	c->s.effective_high_bytes = high;
 	c->s.effective_high_source = high != MS_UNLIMITED ? xstrdup(path) : NULL;
 	c->limit_bytes = limit;
-	c->limit_source = c->s.effective_limit_source ? c->s.effective_limit_source : "machine";
+	c->limit_source = xstrdup(c->s.effective_limit_source ? c->s.effective_limit_source : "machine");
 	c->usage_pct = 100.0 * (double)current / (double)limit;
 	set_trend(&c->trend, TREND_STABLE, 0, -100, 100, 0.2, 0.02, 128);
 	return c;
@@ -657,7 +657,7 @@ static void test_plot_truth(const struct model *m)
 	CHECK(strstr(text, "max") != NULL);
 	CHECK(strstr(text, "\u2504\u2504\u2504") != NULL);  /* the limit line */
 	CHECK(strstr(text, "\u00d7") != NULL);              /* TTL mark */
-	CHECK(strstr(text, "TTL 4m52s") != NULL);
+	CHECK(strstr(text, "TTL 4m52s [4m24s\u20135m27s]") != NULL);
 	CHECK(strstr(text, "\u2550") != NULL);              /* TTL band on the axis */
 	CHECK(strstr(text, "\u25b2") != NULL);              /* event marks */
 	CHECK(strstr(text, "22:1") != NULL);                /* wall-clock axis */

@@ -1,0 +1,484 @@
+/* out_prom: the model as Prometheus text exposition (output stage).
+ *
+ * The one file that knows the metric names. Samples of one family are
+ * written together under its HELP and TYPE lines, as the format requires;
+ * a value the model does not have (absent, NAN) is left out, never written
+ * as 0. Label values are sanitised like every other text from the system
+ * and then escaped per the exposition format. */
+#include "out_prom.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "util.h"
+
+struct out_prom {
+	char *path;
+	char *tmp_template;   /* "DIR/.BASE.XXXXXX": hidden, and not *.prom */
+	int top_n;
+	bool failing;         /* the last write failed: do not repeat the message */
+};
+
+char *out_prom_escape_label(const char *s)
+{
+	size_t n = 0;
+	char *out, *p;
+
+	for (const char *c = s; *c; c++)
+		n += (*c == '\\' || *c == '"' || *c == '\n') ? 2 : 1;
+	out = p = xmalloc(n + 1);
+	for (const char *c = s; *c; c++) {
+		if (*c == '\\' || *c == '"') {
+			*p++ = '\\';
+			*p++ = *c;
+		} else if (*c == '\n') {
+			*p++ = '\\';
+			*p++ = 'n';
+		} else {
+			*p++ = *c;
+		}
+	}
+	*p = '\0';
+	return out;
+}
+
+/* A label value from the system: sanitised, then escaped. */
+static char *label_value(const char *raw)
+{
+	char *clean = util_sanitize(raw ? raw : ""), *esc = out_prom_escape_label(clean);
+
+	free(clean);
+	return esc;
+}
+
+/* ---- entity getters: NAN leaves the sample out ---- */
+
+static double bytes_val(int64_t v)
+{
+	return ms_has(v) && v != MS_UNLIMITED ? (double)v : NAN;
+}
+
+static double flag_val(bool b)
+{
+	return b ? 1.0 : 0.0;
+}
+
+static bool is_growing(const struct trend_result *r)
+{
+	return r->verdict == TREND_GROWING || r->verdict == TREND_LEAK;
+}
+
+#define P_GET(fn, expr) \
+	static double fn(const struct proc_entity *p) { return (expr); }
+P_GET(p_rss, bytes_val(p->rss_bytes))
+P_GET(p_anon, bytes_val(p->rss_anon_bytes))
+P_GET(p_swap, bytes_val(p->swap_bytes))
+P_GET(p_pss, bytes_val(p->pss_bytes))
+P_GET(p_limit, bytes_val(p->limit_bytes))
+P_GET(p_ratio, isfinite(p->usage_pct) ? p->usage_pct / 100.0 : NAN)
+P_GET(p_slope, trend_get(&p->trend)->slope_bytes_per_s)
+P_GET(p_leak, flag_val(trend_get(&p->trend)->verdict == TREND_LEAK))
+P_GET(p_growing, flag_val(is_growing(trend_get(&p->trend))))
+P_GET(p_oom, flag_val(trend_get(&p->trend)->oom_imminent))
+#undef P_GET
+
+#define T_GET(fn, expr) \
+	static double fn(const struct tree_entity *t) { return (expr); }
+T_GET(t_rss, bytes_val(t->rss_bytes))
+T_GET(t_swap, bytes_val(t->swap_bytes))
+T_GET(t_n, (double)t->n_procs)
+T_GET(t_limit, bytes_val(t->limit_bytes))
+T_GET(t_slope, trend_get(&t->trend)->slope_bytes_per_s)
+T_GET(t_leak, flag_val(trend_get(&t->trend)->verdict == TREND_LEAK))
+T_GET(t_growing, flag_val(is_growing(trend_get(&t->trend))))
+#undef T_GET
+
+#define C_GET(fn, expr) \
+	static double fn(const struct cgroup_entity *c) { return (expr); }
+C_GET(c_usage, bytes_val(c->s.current_bytes))
+C_GET(c_limit, bytes_val(c->limit_bytes))
+C_GET(c_high, bytes_val(c->s.effective_high_bytes))
+C_GET(c_ws, bytes_val(c->s.working_set_bytes))
+C_GET(c_swap, bytes_val(c->s.swap_current_bytes))
+C_GET(c_ratio, isfinite(c->usage_pct) ? c->usage_pct / 100.0 : NAN)
+C_GET(c_slope, trend_get(&c->trend)->slope_bytes_per_s)
+C_GET(c_leak, flag_val(trend_get(&c->trend)->verdict == TREND_LEAK))
+C_GET(c_growing, flag_val(is_growing(trend_get(&c->trend))))
+C_GET(c_oom, flag_val(trend_get(&c->trend)->oom_imminent))
+#undef C_GET
+
+static const struct {
+	const char *name, *help;
+	double (*get)(const struct proc_entity *);
+} proc_metrics[] = {
+	{"memslope_process_rss_bytes", "Resident set size of the process.", p_rss},
+	{"memslope_process_anon_bytes", "Anonymous resident memory (RssAnon) of the process.", p_anon},
+	{"memslope_process_swap_bytes", "Swapped-out memory (VmSwap) of the process.", p_swap},
+	{"memslope_process_pss_bytes", "Proportional set size of the process, when sampled.", p_pss},
+	{"memslope_process_limit_bytes", "Limit the process can grow to: its cgroup's effective limit, else machine memory.", p_limit},
+	{"memslope_process_limit_usage_ratio", "RSS divided by the limit.", p_ratio},
+	{"memslope_process_growth_bytes_per_second", "Fitted growth of RssAnon+VmSwap (Theil-Sen slope).", p_slope},
+	{"memslope_process_leak", "1 when the verdict is a confirmed leak, else 0.", p_leak},
+	{"memslope_process_growing", "1 when the verdict is growing or leak, else 0.", p_growing},
+	{"memslope_process_oom_imminent", "1 when the limit is predicted to be reached soon, else 0.", p_oom},
+};
+
+static const struct {
+	const char *name, *help;
+	double (*get)(const struct tree_entity *);
+} tree_metrics[] = {
+	{"memslope_tree_rss_bytes", "Summed resident set size of a watched process and its descendants.", t_rss},
+	{"memslope_tree_swap_bytes", "Summed swapped-out memory of the tree.", t_swap},
+	{"memslope_tree_processes", "Live processes in the tree.", t_n},
+	{"memslope_tree_limit_bytes", "Limit the tree can grow to.", t_limit},
+	{"memslope_tree_growth_bytes_per_second", "Fitted growth of the tree's RssAnon+VmSwap.", t_slope},
+	{"memslope_tree_leak", "1 when the tree's verdict is a confirmed leak, else 0.", t_leak},
+	{"memslope_tree_growing", "1 when the tree's verdict is growing or leak, else 0.", t_growing},
+};
+
+static const struct {
+	const char *name, *help;
+	double (*get)(const struct cgroup_entity *);
+} cgroup_metrics[] = {
+	{"memslope_cgroup_usage_bytes", "Memory charged to the cgroup (memory.current or usage_in_bytes).", c_usage},
+	{"memslope_cgroup_limit_bytes", "Effective memory limit of the cgroup (nearest ancestor's), else machine memory.", c_limit},
+	{"memslope_cgroup_high_bytes", "Effective memory.high of the cgroup, when one is set.", c_high},
+	{"memslope_cgroup_working_set_bytes", "Usage minus reclaimable file cache.", c_ws},
+	{"memslope_cgroup_swap_bytes", "Swap used by the cgroup.", c_swap},
+	{"memslope_cgroup_limit_usage_ratio", "Usage divided by the effective limit.", c_ratio},
+	{"memslope_cgroup_growth_bytes_per_second", "Fitted growth of the working set plus swap.", c_slope},
+	{"memslope_cgroup_leak", "1 when the cgroup's verdict is a confirmed leak, else 0.", c_leak},
+	{"memslope_cgroup_growing", "1 when the cgroup's verdict is growing or leak, else 0.", c_growing},
+	{"memslope_cgroup_oom_imminent", "1 when the limit is predicted to be reached soon, else 0.", c_oom},
+};
+
+/* ---- rendering ---- */
+
+static void family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void sample(FILE *f, const char *name, const char *labels, double v)
+{
+	if (isnan(v))
+		return;
+	if (isinf(v))
+		fprintf(f, "%s{%s} %s\n", name, labels, v > 0 ? "+Inf" : "-Inf");
+	else if (v == floor(v) && fabs(v) < 1e15)
+		fprintf(f, "%s{%s} %.0f\n", name, labels, v);
+	else
+		fprintf(f, "%s{%s} %.10g\n", name, labels, v);
+}
+
+static void plain(FILE *f, const char *name, const char *type, const char *help, double v)
+{
+	if (isnan(v))
+		return;
+	family(f, name, type, help);
+	if (v == floor(v) && fabs(v) < 1e15)
+		fprintf(f, "%s %.0f\n", name, v);
+	else
+		fprintf(f, "%s %.10g\n", name, v);
+}
+
+static int cmp_rss_desc(const void *x, const void *y)
+{
+	const struct proc_entity *p = *(const struct proc_entity *const *)x;
+	const struct proc_entity *q = *(const struct proc_entity *const *)y;
+	int64_t a = ms_has(p->rss_bytes) ? p->rss_bytes : -1, b = ms_has(q->rss_bytes) ? q->rss_bytes : -1;
+
+	if (a != b)
+		return a > b ? -1 : 1;
+	return (p->pid > q->pid) - (p->pid < q->pid);
+}
+
+/* The exported processes: the top_n live ones by RSS, then every other
+ * live one that is growing or heading for its limit. */
+static size_t pick_procs(const struct model *m, int top_n, const struct proc_entity ***out)
+{
+	const struct proc_entity **v = xmalloc((m->n_procs + 1) * sizeof(*v));
+	size_t n = 0, k = 0;
+
+	for (size_t i = 0; i < m->n_procs; i++)
+		if (m->procs[i]->alive)
+			v[n++] = m->procs[i];
+	qsort(v, n, sizeof(*v), cmp_rss_desc);
+	k = n < (size_t)top_n ? n : (size_t)top_n;
+	for (size_t i = k; i < n; i++) {
+		const struct trend_result *r = trend_get(&v[i]->trend);
+
+		if (is_growing(r) || r->oom_imminent)
+			v[k++] = v[i];
+	}
+	*out = v;
+	return k;
+}
+
+static void ttl_sample(FILE *f, const char *labels, const char *entity, const struct trend_result *r)
+{
+	char *l;
+
+	if (!isfinite(r->ttl_s) || r->ttl_target == TTL_NONE)
+		return;
+	l = xasprintf("entity=\"%s\",%s,target=\"%s\"", entity, labels,
+		      r->ttl_target == TTL_HIGH ? "high" : "max");
+	sample(f, "memslope_time_to_limit_seconds", l, r->ttl_s);
+	free(l);
+}
+
+char *out_prom_render(const struct model *m, int top_n)
+{
+	const struct proc_entity **procs;
+	size_t n_procs = pick_procs(m, top_n, &procs), n_alive = 0, len = 0;
+	char **plabels = xcalloc(n_procs + 1, sizeof(char *));
+	char **tlabels = xcalloc(m->n_trees + 1, sizeof(char *));
+	char **clabels = xcalloc(m->n_cgroups + 1, sizeof(char *));
+	char *text = NULL, *host = label_value(m->host);
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		fatal("out of memory (metrics)");
+	for (size_t i = 0; i < n_procs; i++) {
+		char *name = label_value(procs[i]->name), *cg = label_value(procs[i]->cgroup);
+
+		plabels[i] = xasprintf("pid=\"%d\",name=\"%s\",cgroup=\"%s\"", (int)procs[i]->pid, name, cg);
+		free(name);
+		free(cg);
+	}
+	for (size_t i = 0; i < m->n_trees; i++) {
+		char *name = label_value(m->trees[i]->name);
+
+		tlabels[i] = xasprintf("pid=\"%d\",name=\"%s\"", (int)m->trees[i]->root_pid, name);
+		free(name);
+	}
+	for (size_t i = 0; i < m->n_cgroups; i++) {
+		char *cg = label_value(m->cgroups[i]->s.path);
+
+		clabels[i] = xasprintf("cgroup=\"%s\"", cg);
+		free(cg);
+	}
+	for (size_t i = 0; i < m->n_procs; i++)
+		n_alive += m->procs[i]->alive;
+
+	/* About memslope itself and the machine. */
+	family(f, "memslope_info", "gauge", "Always 1; the labels describe this memslope.");
+	fprintf(f, "memslope_info{version=\"%s\",host=\"%s\",cgroup_version=\"%s\"} 1\n", PACKAGE_VERSION, host,
+		m->cgroup_version ? m->cgroup_version : "none");
+	plain(f, "memslope_last_sample_timestamp_seconds", "gauge",
+	      "Wall-clock time of the sample these metrics come from.", (double)m->time_ms / 1000.0);
+	plain(f, "memslope_sample_interval_seconds", "gauge", "Time between samples.",
+	      (double)m->interval_ms / 1000.0);
+	plain(f, "memslope_self_rss_bytes", "gauge", "Resident set size of memslope itself.",
+	      bytes_val(m->self.rss_bytes));
+	plain(f, "memslope_self_cpu_ratio", "gauge", "CPU used by memslope itself, as a fraction of one core.",
+	      isfinite(m->self.cpu_pct) ? m->self.cpu_pct / 100.0 : NAN);
+	plain(f, "memslope_self_sample_cost_seconds", "gauge", "Time memslope spends sampling one process.",
+	      isfinite(m->self.sample_cost_us_per_process) ? m->self.sample_cost_us_per_process / 1e6 : NAN);
+	plain(f, "memslope_self_open_fds", "gauge", "File descriptors memslope holds open.",
+	      ms_has(m->self.n_fds) ? (double)m->self.n_fds : NAN);
+	plain(f, "memslope_self_processes_watched", "gauge", "Live processes memslope watches.", (double)n_alive);
+	plain(f, "memslope_self_processes_exported", "gauge",
+	      "Processes exported here: the --prom-top largest plus every growing one.", (double)n_procs);
+	plain(f, "memslope_system_memory_total_bytes", "gauge", "MemTotal of the machine.",
+	      bytes_val(m->sys.mem_total_bytes));
+	plain(f, "memslope_system_memory_available_bytes", "gauge", "MemAvailable of the machine.",
+	      bytes_val(m->sys.mem_available_bytes));
+	plain(f, "memslope_system_swap_total_bytes", "gauge", "SwapTotal of the machine.",
+	      bytes_val(m->sys.swap_total_bytes));
+	plain(f, "memslope_system_swap_free_bytes", "gauge", "SwapFree of the machine.",
+	      bytes_val(m->sys.swap_free_bytes));
+	if (m->sys.pressure.present) {
+		const struct cgroup_psi *p = &m->sys.pressure;
+		static const char *const win[3] = {"10s", "60s", "300s"};
+		double some[3] = {p->some_avg10, p->some_avg60, p->some_avg300};
+		double full[3] = {p->full_avg10, p->full_avg60, p->full_avg300};
+		char l[64];
+
+		family(f, "memslope_system_memory_pressure_ratio", "gauge",
+		       "Memory pressure stall information (PSI), share of time stalled over a window.");
+		for (int i = 0; i < 3; i++) {
+			snprintf(l, sizeof(l), "kind=\"some\",window=\"%s\"", win[i]);
+			sample(f, "memslope_system_memory_pressure_ratio", l, some[i] / 100.0);
+			snprintf(l, sizeof(l), "kind=\"full\",window=\"%s\"", win[i]);
+			sample(f, "memslope_system_memory_pressure_ratio", l, full[i] / 100.0);
+		}
+	}
+
+	for (size_t k = 0; k < sizeof(proc_metrics) / sizeof(proc_metrics[0]); k++) {
+		family(f, proc_metrics[k].name, "gauge", proc_metrics[k].help);
+		for (size_t i = 0; i < n_procs; i++)
+			sample(f, proc_metrics[k].name, plabels[i], proc_metrics[k].get(procs[i]));
+	}
+	for (size_t k = 0; k < sizeof(tree_metrics) / sizeof(tree_metrics[0]); k++) {
+		family(f, tree_metrics[k].name, "gauge", tree_metrics[k].help);
+		for (size_t i = 0; i < m->n_trees; i++)
+			if (m->trees[i]->alive)
+				sample(f, tree_metrics[k].name, tlabels[i], tree_metrics[k].get(m->trees[i]));
+	}
+	for (size_t k = 0; k < sizeof(cgroup_metrics) / sizeof(cgroup_metrics[0]); k++) {
+		family(f, cgroup_metrics[k].name, "gauge", cgroup_metrics[k].help);
+		for (size_t i = 0; i < m->n_cgroups; i++)
+			if (m->cgroups[i]->s.exists)
+				sample(f, cgroup_metrics[k].name, clabels[i], cgroup_metrics[k].get(m->cgroups[i]));
+	}
+	family(f, "memslope_cgroup_memory_events_total", "counter",
+	       "memory.events counters of the cgroup (v1: oom_kill from memory.oom_control).");
+	for (size_t i = 0; i < m->n_cgroups; i++) {
+		const struct cgroup_sample *s = &m->cgroups[i]->s;
+		static const char *const names[6] = {"low", "high", "max", "oom", "oom_kill", "oom_group_kill"};
+		int64_t ev[6] = {s->ev_low, s->ev_high, s->ev_max, s->ev_oom, s->ev_oom_kill, s->ev_oom_group_kill};
+
+		if (!s->exists)
+			continue;
+		for (int k = 0; k < 6; k++) {
+			char *l;
+
+			if (!ms_has(ev[k]))
+				continue;
+			l = xasprintf("%s,event=\"%s\"", clabels[i], names[k]);
+			sample(f, "memslope_cgroup_memory_events_total", l, (double)ev[k]);
+			free(l);
+		}
+	}
+
+	family(f, "memslope_time_to_limit_seconds", "gauge",
+	       "Predicted time until the entity reaches its limit (target max) or memory.high (target high).");
+	for (size_t i = 0; i < n_procs; i++)
+		ttl_sample(f, plabels[i], "process", trend_get(&procs[i]->trend));
+	for (size_t i = 0; i < m->n_trees; i++)
+		if (m->trees[i]->alive)
+			ttl_sample(f, tlabels[i], "tree", trend_get(&m->trees[i]->trend));
+	for (size_t i = 0; i < m->n_cgroups; i++)
+		if (m->cgroups[i]->s.exists)
+			ttl_sample(f, clabels[i], "cgroup", trend_get(&m->cgroups[i]->trend));
+
+	if (fclose(f) != 0)
+		fatal("out of memory (metrics)");
+	for (size_t i = 0; i < n_procs; i++)
+		free(plabels[i]);
+	for (size_t i = 0; i < m->n_trees; i++)
+		free(tlabels[i]);
+	for (size_t i = 0; i < m->n_cgroups; i++)
+		free(clabels[i]);
+	free(plabels);
+	free(tlabels);
+	free(clabels);
+	free(procs);
+	free(host);
+	return text;
+}
+
+/* ---- the file ---- */
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, buf, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Write text to a new temporary file; its name in *tmp (caller frees). */
+static int write_tmp(const struct out_prom *w, const char *text, char **tmp)
+{
+	int fd, e;
+
+	*tmp = xstrdup(w->tmp_template);
+	fd = mkostemp(*tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	/* mkstemp makes 0600; the collector may run as another user. */
+	if (fchmod(fd, 0644) < 0 || write_all(fd, text, strlen(text)) < 0) {
+		e = errno;
+		close(fd);
+		unlink(*tmp);
+		errno = e;
+		return -1;
+	}
+	/* No fsync: a reader needs an atomic switch (rename), not durability,
+	 * and the file is rewritten every interval. */
+	if (close(fd) < 0) {
+		e = errno;
+		unlink(*tmp);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+struct out_prom *out_prom_new(const char *path, int top_n, char **err)
+{
+	struct out_prom *w;
+	const char *slash = strrchr(path, '/');
+	char *dir, *tmp = NULL;
+	struct stat st;
+
+	if (!*path || (slash && slash[1] == '\0') || (stat(path, &st) == 0 && S_ISDIR(st.st_mode))) {
+		*err = xasprintf("--prom-file %s: names a directory, not a file", path);
+		return NULL;
+	}
+	dir = slash ? xasprintf("%.*s", (int)(slash - path) ? (int)(slash - path) : 1, path) : xstrdup(".");
+	w = xcalloc(1, sizeof(*w));
+	w->path = xstrdup(path);
+	w->top_n = top_n;
+	w->tmp_template = xasprintf("%s/.%s.XXXXXX", dir, slash ? slash + 1 : path);
+	/* Prove now that the directory takes a new file and a rename. */
+	if (write_tmp(w, "", &tmp) < 0) {
+		*err = xasprintf("--prom-file %s: cannot create a file in %s: %s", path, dir, strerror(errno));
+		free(tmp);
+		free(dir);
+		out_prom_free(w);
+		return NULL;
+	}
+	unlink(tmp);
+	free(tmp);
+	free(dir);
+	return w;
+}
+
+void out_prom_free(struct out_prom *w)
+{
+	if (!w)
+		return;
+	free(w->path);
+	free(w->tmp_template);
+	free(w);
+}
+
+int out_prom_write(struct out_prom *w, const struct model *m, char **err)
+{
+	char *text = out_prom_render(m, w->top_n), *tmp = NULL;
+	int rc = 0;
+
+	*err = NULL;
+	if (write_tmp(w, text, &tmp) < 0) {
+		if (!w->failing)
+			*err = xasprintf("cannot write %s: %s", w->path, strerror(errno));
+		rc = -1;
+	} else if (rename(tmp, w->path) < 0) {
+		if (!w->failing)
+			*err = xasprintf("cannot rename %s to %s: %s", tmp, w->path, strerror(errno));
+		unlink(tmp);
+		rc = -1;
+	}
+	w->failing = rc < 0;
+	free(tmp);
+	free(text);
+	return rc;
+}

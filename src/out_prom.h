@@ -1,0 +1,37 @@
+/* out_prom: the model as Prometheus text exposition (output stage).
+ *
+ * For node_exporter's textfile collector: the file is written to a temporary
+ * file in the same directory and renamed over PATH, so a scrape never sees
+ * half a file. Every name starts with "memslope_" and carries its base unit
+ * (_bytes, _seconds, _ratio); no sample has a timestamp (the textfile
+ * collector rejects them). Label cardinality is bounded: the --prom-top
+ * processes by RSS plus every growing one, all trees and watched cgroups. */
+#ifndef MEMSLOPE_OUT_PROM_H
+#define MEMSLOPE_OUT_PROM_H
+
+#include <stddef.h>
+
+#include "model.h"
+
+struct out_prom;
+
+/* A writer for path; top_n processes by RSS are exported (plus every
+ * growing one). Checks at once that the directory takes a new file, so a
+ * bad path is reported before anything starts: NULL and *err (one line,
+ * caller frees) on failure. */
+struct out_prom *out_prom_new(const char *path, int top_n, char **err);
+void out_prom_free(struct out_prom *w);
+
+/* Rewrite the file from the model. 0 on success; -1 on failure, with *err
+ * set only for the first failure in a row (NULL while the same problem
+ * goes on), so a full disk is reported once, not every interval. */
+int out_prom_write(struct out_prom *w, const struct model *m, char **err);
+
+/* The exposition text alone (caller frees); what out_prom_write writes. */
+char *out_prom_render(const struct model *m, int top_n);
+
+/* Escape a label value per the text format: backslash, double quote and
+ * newline become \\, \" and \n. Caller frees. */
+char *out_prom_escape_label(const char *s);
+
+#endif

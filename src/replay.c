@@ -1,0 +1,1063 @@
+/* replay: rebuild the model from a recorded NDJSON log. See replay.h.
+ *
+ * A log line is a snapshot (every entity) or a delta (only the entities
+ * whose JSON changed since the last line; the first line of every file is a
+ * snapshot). Applying a line therefore updates only the fields present, and
+ * what a delta cannot say — that an entity went away — is inferred the way
+ * main.c decides it live: exited processes go after DEAD_RETENTION_MS, a
+ * tree goes with its root, a cgroup when no live process is in it and it was
+ * not named with -c. A snapshot line says it outright: what it lacks is gone. */
+#include "replay.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define SCHEMA_ID "memslope/1"
+/* A line longer than this is not one memslope wrote (a snapshot of 10 000
+ * processes is about 10 MB). */
+#define LINE_MAX_BYTES (64u << 20)
+/* As main.c: exited processes stay visible this long. */
+#define DEAD_RETENTION_MS 10000
+/* Bounds on what a (hostile) log can make the model hold. */
+#define PROCS_MAX 16384
+#define TREES_MAX 4096
+#define CGROUPS_MAX 4096
+#define TREE_PIDS_MAX 65536
+#define STAT_KEYS_MAX 512
+
+struct line_ref {
+	off_t off;
+	uint32_t len;        /* bytes, without the newline */
+	uint16_t n_events;   /* capped at MODEL_EVENTS_MAX */
+	bool snapshot;
+	size_t lineno;       /* 1-based, in the file */
+	int64_t time_ms;
+};
+
+struct replay {
+	char *path;
+	int fd;
+	struct line_ref *lines;
+	size_t n_lines, cap_lines;
+	size_t pos;
+	const struct model *built; /* the model of the last seek, NULL if none */
+	char *buf;                 /* one line read back, NUL-terminated */
+	size_t cap_buf;
+	char *note;
+};
+
+/* ---- JSON values into model fields: a missing key leaves the field ---- */
+
+static bool has(json_t *o, const char *k, json_t **v)
+{
+	*v = json_object_get(o, k);
+	return *v != NULL;
+}
+
+/* Bytes: an integer >= 0, "max" (unlimited), anything else absent. */
+static void upd_bytes(json_t *o, const char *k, int64_t *dst)
+{
+	json_t *v;
+
+	if (!has(o, k, &v))
+		return;
+	if (json_is_integer(v) && json_integer_value(v) >= 0)
+		*dst = json_integer_value(v);
+	else if (json_is_string(v) && strcmp(json_string_value(v), "max") == 0)
+		*dst = MS_UNLIMITED;
+	else
+		*dst = MS_ABSENT;
+}
+
+static void upd_count(json_t *o, const char *k, int64_t *dst)
+{
+	json_t *v;
+
+	if (has(o, k, &v))
+		*dst = json_is_integer(v) && json_integer_value(v) >= 0 ? json_integer_value(v) : MS_ABSENT;
+}
+
+static void upd_int(json_t *o, const char *k, int64_t *dst)
+{
+	json_t *v;
+
+	if (has(o, k, &v))
+		*dst = json_is_integer(v) ? json_integer_value(v) : MS_ABSENT;
+}
+
+static void upd_num(json_t *o, const char *k, double *dst)
+{
+	json_t *v;
+
+	if (has(o, k, &v))
+		*dst = json_is_number(v) && isfinite(json_number_value(v)) ? json_number_value(v) : NAN;
+}
+
+static void upd_bool(json_t *o, const char *k, bool *dst)
+{
+	json_t *v;
+
+	if (has(o, k, &v) && json_is_boolean(v))
+		*dst = json_is_true(v);
+}
+
+static void upd_str(json_t *o, const char *k, char **dst)
+{
+	json_t *v;
+
+	if (!has(o, k, &v) || !(json_is_string(v) || json_is_null(v)))
+		return;
+	free(*dst);
+	*dst = json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
+}
+
+/* An integer in [lo, hi], else false. */
+static bool get_range(json_t *o, const char *k, int64_t lo, int64_t hi, int64_t *out)
+{
+	json_t *v = json_object_get(o, k);
+
+	if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
+		return false;
+	*out = json_integer_value(v);
+	return true;
+}
+
+static void pair(json_t *a, double *lo, double *hi, bool hi_open)
+{
+	json_t *l = json_array_get(a, 0), *h = json_array_get(a, 1);
+
+	*lo = json_is_number(l) ? json_number_value(l) : NAN;
+	*hi = json_is_number(h) ? json_number_value(h) : NAN;
+	/* out_json writes an open upper end (INFINITY) as null. */
+	if (hi_open && json_is_array(a) && json_is_null(h) && isfinite(*lo))
+		*hi = INFINITY;
+}
+
+static void trend_from_json(json_t *o, struct trend_result *r)
+{
+	json_t *v;
+
+	if (!json_is_object(o))
+		return;
+	memset(r, 0, sizeof(*r));
+	r->verdict = TREND_UNKNOWN;
+	r->slope_bytes_per_s = r->slope_lo_bytes_per_s = r->slope_hi_bytes_per_s = NAN;
+	r->window_s = r->mk_z = r->mk_s_frac = r->r2 = NAN;
+	r->tier = -1;
+	r->ttl_s = r->ttl_lo_s = r->ttl_hi_s = r->ttl_max_s = NAN;
+	r->ttl_target = TTL_NONE;
+	v = json_object_get(o, "verdict");
+	for (int i = TREND_UNKNOWN; i <= TREND_SHRINKING && json_is_string(v); i++)
+		if (strcmp(json_string_value(v), trend_verdict_name((enum trend_verdict)i)) == 0)
+			r->verdict = (enum trend_verdict)i;
+	upd_num(o, "slope_bytes_per_s", &r->slope_bytes_per_s);
+	pair(json_object_get(o, "slope_ci_bytes_per_s"), &r->slope_lo_bytes_per_s,
+	     &r->slope_hi_bytes_per_s, false);
+	upd_num(o, "window_s", &r->window_s);
+	upd_num(o, "mk_z", &r->mk_z);
+	upd_num(o, "r2", &r->r2);
+	upd_num(o, "ttl_s", &r->ttl_s);
+	pair(json_object_get(o, "ttl_band_s"), &r->ttl_lo_s, &r->ttl_hi_s, true);
+	v = json_object_get(o, "ttl_target");
+	if (json_is_string(v) && strcmp(json_string_value(v), "max") == 0)
+		r->ttl_target = TTL_MAX;
+	else if (json_is_string(v) && strcmp(json_string_value(v), "high") == 0)
+		r->ttl_target = TTL_HIGH;
+	if (r->ttl_target == TTL_MAX)
+		r->ttl_max_s = r->ttl_s;
+	upd_bool(o, "oom_imminent", &r->oom_imminent);
+}
+
+static void psi_from_json(json_t *o, const char *k, struct cgroup_psi *p)
+{
+	json_t *v;
+
+	if (!has(o, k, &v))
+		return;
+	memset(p, 0, sizeof(*p));
+	p->some_avg10 = p->some_avg60 = p->some_avg300 = NAN;
+	p->full_avg10 = p->full_avg60 = p->full_avg300 = NAN;
+	p->some_total_us = p->full_total_us = MS_ABSENT;
+	if (!json_is_object(v))
+		return;
+	p->present = true;
+	upd_num(v, "some_avg10", &p->some_avg10);
+	upd_num(v, "some_avg60", &p->some_avg60);
+	upd_num(v, "some_avg300", &p->some_avg300);
+	upd_count(v, "some_total_us", &p->some_total_us);
+	upd_num(v, "full_avg10", &p->full_avg10);
+	upd_num(v, "full_avg60", &p->full_avg60);
+	upd_num(v, "full_avg300", &p->full_avg300);
+	upd_count(v, "full_total_us", &p->full_total_us);
+}
+
+/* ---- entities ---- */
+
+static void cgroup_apply(struct cgroup_entity *c, json_t *o)
+{
+	struct cgroup_sample *s = &c->s;
+	json_t *v;
+
+	if (has(o, "version", &v))
+		s->version = json_is_integer(v) && json_integer_value(v) == 1   ? CGROUP_V1
+			     : json_is_integer(v) && json_integer_value(v) == 2 ? CGROUP_V2
+										 : CGROUP_NONE;
+	upd_bool(o, "exists", &s->exists);
+	upd_bytes(o, "current_bytes", &s->current_bytes);
+	upd_bytes(o, "max_bytes", &s->max_bytes);
+	upd_bytes(o, "high_bytes", &s->high_bytes);
+	upd_bytes(o, "low_bytes", &s->low_bytes);
+	upd_bytes(o, "min_bytes", &s->min_bytes);
+	upd_bytes(o, "peak_bytes", &s->peak_bytes);
+	upd_bytes(o, "swap_current_bytes", &s->swap_current_bytes);
+	upd_bytes(o, "swap_max_bytes", &s->swap_max_bytes);
+	if (has(o, "events", &v)) {
+		s->ev_low = s->ev_high = s->ev_max = MS_ABSENT;
+		s->ev_oom = s->ev_oom_kill = s->ev_oom_group_kill = MS_ABSENT;
+		if (json_is_object(v)) {
+			upd_count(v, "low", &s->ev_low);
+			upd_count(v, "high", &s->ev_high);
+			upd_count(v, "max", &s->ev_max);
+			upd_count(v, "oom", &s->ev_oom);
+			upd_count(v, "oom_kill", &s->ev_oom_kill);
+			upd_count(v, "oom_group_kill", &s->ev_oom_group_kill);
+		}
+	}
+	if (has(o, "v1", &v)) {
+		s->v1_failcnt = s->v1_under_oom = s->v1_oom_kill_disable = MS_ABSENT;
+		if (json_is_object(v)) {
+			upd_count(v, "failcnt", &s->v1_failcnt);
+			upd_count(v, "under_oom", &s->v1_under_oom);
+			upd_count(v, "oom_kill_disable", &s->v1_oom_kill_disable);
+		}
+	}
+	if (has(o, "stat", &v)) {
+		const char *key;
+		json_t *val;
+
+		cgroup_kv_free(s->stat, s->n_stat);
+		s->stat = NULL;
+		s->n_stat = 0;
+		if (json_is_object(v))
+			s->stat = xcalloc(json_object_size(v) < STAT_KEYS_MAX ? json_object_size(v) + 1
+									  : STAT_KEYS_MAX,
+					  sizeof(*s->stat));
+		json_object_foreach(v, key, val) {
+			/* Keys as cgroup_parse_stat accepts them. */
+			if (s->n_stat == STAT_KEYS_MAX || !*key || strspn(key,
+			    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(key))
+				continue;
+			s->stat[s->n_stat].key = xstrdup(key);
+			s->stat[s->n_stat].value = json_is_integer(val) ? json_integer_value(val) : MS_ABSENT;
+			s->n_stat++;
+		}
+	}
+	psi_from_json(o, "pressure", &s->pressure);
+	upd_bytes(o, "working_set_bytes", &s->working_set_bytes);
+	upd_bytes(o, "effective_high_bytes", &s->effective_high_bytes);
+	upd_str(o, "effective_high_source", &s->effective_high_source);
+	upd_bytes(o, "effective_limit_bytes", &c->limit_bytes);
+	upd_str(o, "effective_limit_source", &c->limit_source);
+	/* The cgroup's own limit and its setter; "machine": none was set. */
+	if (c->limit_source && strcmp(c->limit_source, "machine") == 0) {
+		s->effective_limit_bytes = MS_UNLIMITED;
+		model_set_str(&s->effective_limit_source, NULL);
+	} else {
+		s->effective_limit_bytes = c->limit_bytes;
+		model_set_str(&s->effective_limit_source, c->limit_source);
+	}
+	upd_num(o, "usage_pct", &c->usage_pct);
+	upd_bool(o, "selected", &c->selected);
+	trend_from_json(json_object_get(o, "trend"), &c->trend.result);
+}
+
+static struct cgroup_entity *cgroup_new(struct model *m, const char *path)
+{
+	struct cgroup_entity *c = model_cgroup_add(m, path);
+	struct cgroup_sample *s = &c->s;
+
+	s->exists = true;
+	s->current_bytes = s->max_bytes = s->high_bytes = s->low_bytes = MS_ABSENT;
+	s->min_bytes = s->peak_bytes = s->swap_current_bytes = s->swap_max_bytes = MS_ABSENT;
+	s->ev_low = s->ev_high = s->ev_max = s->ev_oom = s->ev_oom_kill = s->ev_oom_group_kill = MS_ABSENT;
+	s->v1_failcnt = s->v1_under_oom = s->v1_oom_kill_disable = MS_ABSENT;
+	s->working_set_bytes = s->effective_limit_bytes = s->effective_high_bytes = MS_ABSENT;
+	return c;
+}
+
+static void proc_apply(struct proc_entity *p, json_t *o, int64_t t_ms)
+{
+	int64_t v64;
+	json_t *v;
+	bool alive = p->alive;
+
+	if (get_range(o, "ppid", 0, INT_MAX, &v64))
+		p->ppid = (pid_t)v64;
+	upd_str(o, "name", &p->name);
+	upd_str(o, "cmdline", &p->cmdline);
+	upd_str(o, "user", &p->user);
+	if (get_range(o, "uid", 0, UINT32_MAX - 1, &v64))
+		p->uid = (uid_t)v64;
+	upd_str(o, "cgroup", &p->cgroup);
+	if (has(o, "state", &v)) {
+		const char *s = json_string_value(v);
+
+		/* One letter, as /proc writes it: nothing else reaches the screen. */
+		p->state = s && strlen(s) == 1 && ((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')) ? *s : '?';
+	}
+	upd_count(o, "threads", &p->threads);
+	upd_bytes(o, "rss_bytes", &p->rss_bytes);
+	upd_bytes(o, "rss_anon_bytes", &p->rss_anon_bytes);
+	upd_bytes(o, "rss_file_bytes", &p->rss_file_bytes);
+	upd_bytes(o, "rss_shmem_bytes", &p->rss_shmem_bytes);
+	upd_bytes(o, "swap_bytes", &p->swap_bytes);
+	upd_bytes(o, "peak_rss_bytes", &p->peak_rss_bytes);
+	upd_bytes(o, "pss_bytes", &p->pss_bytes);
+	upd_bytes(o, "uss_bytes", &p->uss_bytes);
+	upd_int(o, "oom_score", &p->oom_score);
+	upd_int(o, "oom_score_adj", &p->oom_score_adj);
+	upd_bytes(o, "limit_bytes", &p->limit_bytes);
+	upd_str(o, "limit_source", &p->limit_source);
+	upd_num(o, "usage_pct", &p->usage_pct);
+	upd_bool(o, "selected", &p->selected);
+	upd_bool(o, "alive", &p->alive);
+	if (alive && !p->alive)
+		p->exit_ms = t_ms;
+	else if (p->alive)
+		p->exit_ms = -1;
+	trend_from_json(json_object_get(o, "trend"), &p->trend.result);
+}
+
+static void tree_apply(struct tree_entity *t, json_t *o)
+{
+	json_t *v;
+
+	upd_str(o, "name", &t->name);
+	if (has(o, "pids", &v) && json_is_array(v)) {
+		size_t n = json_array_size(v);
+
+		free(t->pids);
+		t->pids = xmalloc((n < TREE_PIDS_MAX ? n : TREE_PIDS_MAX) * sizeof(*t->pids) + 1);
+		t->n_procs = 0;
+		for (size_t i = 0; i < n && t->n_procs < TREE_PIDS_MAX; i++) {
+			json_t *e = json_array_get(v, i);
+
+			if (json_is_integer(e) && json_integer_value(e) > 0 && json_integer_value(e) <= INT_MAX)
+				t->pids[t->n_procs++] = (pid_t)json_integer_value(e);
+		}
+	}
+	upd_bytes(o, "rss_bytes", &t->rss_bytes);
+	upd_bytes(o, "anon_swap_bytes", &t->anon_swap_bytes);
+	upd_bytes(o, "swap_bytes", &t->swap_bytes);
+	upd_bytes(o, "pss_bytes", &t->pss_bytes);
+	upd_bytes(o, "peak_rss_bytes", &t->peak_rss_bytes);
+	upd_bytes(o, "limit_bytes", &t->limit_bytes);
+	upd_str(o, "limit_source", &t->limit_source);
+	upd_num(o, "usage_pct", &t->usage_pct);
+	upd_bool(o, "alive", &t->alive);
+	trend_from_json(json_object_get(o, "trend"), &t->trend.result);
+}
+
+/* ---- lookups for one line ---- */
+
+struct pid_idx {
+	pid_t pid;
+	size_t i;
+};
+
+static int cmp_pid_idx(const void *x, const void *y)
+{
+	const struct pid_idx *a = x, *b = y;
+
+	if (a->pid != b->pid)
+		return (a->pid > b->pid) - (a->pid < b->pid);
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+/* The entity for (pid, start_time_ms) among the n0 sorted entries of idx;
+ * start_ms < 0: any, the live one first. SIZE_MAX when none; *other is a
+ * live entity with that PID and another start (PID reuse). */
+static size_t proc_lookup(const struct model *m, const struct pid_idx *idx, size_t n0, pid_t pid,
+			  int64_t start_ms, size_t *other)
+{
+	size_t lo = 0, hi = n0, hit = SIZE_MAX;
+
+	*other = SIZE_MAX;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (idx[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < n0 && idx[lo].pid == pid; lo++) {
+		const struct proc_entity *p = m->procs[idx[lo].i];
+
+		if (start_ms < 0 || p->start_time_ms == start_ms) {
+			if (hit == SIZE_MAX || p->alive)
+				hit = idx[lo].i;
+		} else if (p->alive) {
+			*other = idx[lo].i;
+		}
+	}
+	return hit;
+}
+
+static int cmp_cgroup_path(const void *x, const void *y)
+{
+	const struct cgroup_entity *const *a = x, *const *b = y;
+
+	return strcmp((*a)->s.path, (*b)->s.path);
+}
+
+static struct cgroup_entity *cgroup_bsearch(struct cgroup_entity **v, size_t n, const char *path)
+{
+	struct cgroup_entity key, *kp = &key, **hit;
+
+	key.s.path = (char *)path;
+	hit = bsearch(&kp, v, n, sizeof(*v), cmp_cgroup_path);
+	return hit ? *hit : NULL;
+}
+
+/* ---- one line ---- */
+
+static const char *line_check(json_t *doc, int64_t *time_ms, bool *snapshot)
+{
+	json_t *v;
+
+	if (!json_is_object(doc))
+		return "not a JSON object";
+	v = json_object_get(doc, "schema");
+	if (!json_is_string(v) || strcmp(json_string_value(v), SCHEMA_ID) != 0)
+		return "no \"schema\": \"" SCHEMA_ID "\"";
+	v = json_object_get(doc, "type");
+	if (!v || (json_is_string(v) && strcmp(json_string_value(v), "snapshot") == 0))
+		*snapshot = true;
+	else if (json_is_string(v) && strcmp(json_string_value(v), "delta") == 0)
+		*snapshot = false;
+	else
+		return "\"type\" is neither \"snapshot\" nor \"delta\"";
+	if (!get_range(doc, "time_ms", 0, INT64_MAX / 2, time_ms))
+		return "no \"time_ms\"";
+	return NULL;
+}
+
+static void events_apply(struct model *m, json_t *doc)
+{
+	json_t *evs = json_object_get(doc, "events");
+	size_t n = json_array_size(evs);
+
+	/* Only the last MODEL_EVENTS_MAX can stay in the ring. */
+	for (size_t i = n > MODEL_EVENTS_MAX ? n - MODEL_EVENTS_MAX : 0; i < n; i++) {
+		json_t *e = json_array_get(evs, i), *v;
+		enum event_kind kind = EV_INFO;
+		int64_t pid = 0, t = m->time_ms;
+		const char *msg;
+
+		if (!json_is_object(e))
+			continue;
+		v = json_object_get(e, "kind");
+		for (int k = EV_PROC_START; k <= EV_INFO && json_is_string(v); k++)
+			if (strcmp(json_string_value(v), model_event_kind_name((enum event_kind)k)) == 0)
+				kind = (enum event_kind)k;
+		if (!get_range(e, "pid", 0, INT_MAX, &pid))
+			pid = 0;
+		get_range(e, "time_ms", 0, INT64_MAX / 2, &t);
+		msg = json_string_value(json_object_get(e, "message"));
+		model_event(m, kind, (pid_t)pid, json_string_value(json_object_get(e, "cgroup")), "%s",
+			    msg ? msg : "");
+		m->events[(m->ev_head + m->ev_len - 1) % MODEL_EVENTS_MAX].time_ms = t;
+	}
+}
+
+static void header_apply(struct model *m, json_t *doc, int64_t t_ms)
+{
+	json_t *v, *sys = json_object_get(doc, "system"), *self = json_object_get(doc, "self");
+	int64_t iv;
+
+	m->time_ms = m->mono_ms = t_ms;
+	v = json_object_get(doc, "host");
+	if (json_is_string(v)) {
+		free(m->host);
+		m->host = xstrdup(json_string_value(v));
+	}
+	if (get_range(doc, "interval_ms", 1, 86400000, &iv))
+		m->interval_ms = iv;
+	if (has(doc, "cgroup_version", &v)) {
+		const char *s = json_string_value(v);
+
+		m->cgroup_version = s && strcmp(s, "v1") == 0 ? "v1" : s && strcmp(s, "v2") == 0 ? "v2" : NULL;
+	}
+	if (json_is_object(sys)) {
+		upd_bytes(sys, "mem_total_bytes", &m->sys.mem_total_bytes);
+		upd_bytes(sys, "mem_available_bytes", &m->sys.mem_available_bytes);
+		upd_bytes(sys, "swap_total_bytes", &m->sys.swap_total_bytes);
+		upd_bytes(sys, "swap_free_bytes", &m->sys.swap_free_bytes);
+		psi_from_json(sys, "pressure", &m->sys.pressure);
+	}
+	if (json_is_object(self)) {
+		upd_num(self, "cpu_pct", &m->self.cpu_pct);
+		upd_bytes(self, "rss_bytes", &m->self.rss_bytes);
+		upd_num(self, "sample_cost_us_per_process", &m->self.sample_cost_us_per_process);
+		upd_count(self, "fds", &m->self.n_fds);
+	}
+}
+
+static void cgroups_apply(struct model *m, json_t *doc, bool snapshot)
+{
+	json_t *a = json_object_get(doc, "cgroups");
+	size_t n = json_array_size(a);
+
+	for (size_t i = 0; i < m->n_cgroups; i++)
+		m->cgroups[i]->seen_this_tick = false;
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_array_get(a, i);
+		const char *path = json_string_value(json_object_get(o, "path"));
+		struct cgroup_entity *c;
+
+		if (!path || !*path)
+			continue;
+		c = model_cgroup_find(m, path);
+		if (!c && m->n_cgroups >= CGROUPS_MAX)
+			continue;
+		if (!c)
+			c = cgroup_new(m, path);
+		cgroup_apply(c, o);
+		c->seen_this_tick = true;
+	}
+	if (!snapshot)
+		return;
+	for (size_t i = 0; i < m->n_cgroups;) {
+		struct cgroup_entity *c = m->cgroups[i];
+
+		if (c->seen_this_tick) {
+			i++;
+			continue;
+		}
+		memmove(&m->cgroups[i], &m->cgroups[i + 1], (m->n_cgroups - i - 1) * sizeof(*m->cgroups));
+		m->n_cgroups--;
+		model_cgroup_free(c);
+	}
+}
+
+static void procs_apply(struct model *m, json_t *doc, bool snapshot, int64_t t_ms)
+{
+	json_t *a = json_object_get(doc, "processes");
+	size_t n = json_array_size(a), n0 = m->n_procs;
+	struct pid_idx *idx = xmalloc((n0 + 1) * sizeof(*idx));
+	bool *seen = xcalloc(n0 + 1, sizeof(*seen));
+
+	for (size_t i = 0; i < n0; i++)
+		idx[i] = (struct pid_idx){m->procs[i]->pid, i};
+	qsort(idx, n0, sizeof(*idx), cmp_pid_idx);
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_array_get(a, i);
+		int64_t pid, start = -1;
+		size_t at, other;
+		struct proc_entity *p;
+
+		if (!get_range(o, "pid", 1, INT_MAX, &pid))
+			continue;
+		get_range(o, "start_time_ms", 0, INT64_MAX / 2, &start);
+		at = proc_lookup(m, idx, n0, (pid_t)pid, start, &other);
+		if (at == SIZE_MAX && other != SIZE_MAX && m->procs[other]->alive) {
+			/* The PID was reused: the old process has exited. */
+			m->procs[other]->alive = false;
+			m->procs[other]->exit_ms = t_ms;
+		}
+		if (at != SIZE_MAX) {
+			p = m->procs[at];
+			seen[at] = true;
+		} else if (m->n_procs < PROCS_MAX) {
+			p = model_proc_add(m, (pid_t)pid, start >= 0 ? (uint64_t)start : 0);
+			p->start_time_ms = start >= 0 ? start : 0;
+			p->first_seen_ms = t_ms;
+		} else {
+			continue;
+		}
+		proc_apply(p, o, t_ms);
+		if (p->alive)
+			p->last_seen_ms = t_ms;
+	}
+	/* What goes: on a snapshot, whatever it lacks; on a delta, exited
+	 * processes once their retention is over (main.c's rule). */
+	{
+		size_t j = 0;
+
+		for (size_t i = 0; i < m->n_procs; i++) {
+			struct proc_entity *p = m->procs[i];
+			bool keep = snapshot ? i >= n0 || seen[i]
+					     : p->alive || p->exit_ms < 0 || t_ms - p->exit_ms < DEAD_RETENTION_MS;
+
+			if (keep)
+				m->procs[j++] = p;
+			else
+				model_proc_free(p);
+		}
+		m->n_procs = j;
+	}
+	free(seen);
+	free(idx);
+}
+
+static void trees_apply(struct model *m, json_t *doc, bool snapshot)
+{
+	json_t *a = json_object_get(doc, "trees");
+	size_t n = json_array_size(a), n0 = m->n_trees, j = 0;
+	bool *seen = xcalloc(n0 + 1, sizeof(*seen));
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_array_get(a, i);
+		struct tree_entity *t = NULL;
+		int64_t pid;
+
+		if (!get_range(o, "root_pid", 1, INT_MAX, &pid))
+			continue;
+		for (size_t k = 0; k < m->n_trees && !t; k++) {
+			if (m->trees[k]->root_pid == (pid_t)pid) {
+				t = m->trees[k];
+				if (k < n0)
+					seen[k] = true;
+			}
+		}
+		if (!t && m->n_trees >= TREES_MAX)
+			continue;
+		if (!t)
+			t = model_tree_add(m, (pid_t)pid, 0);
+		tree_apply(t, o);
+	}
+	/* A delta never says a tree went: main.c drops a live tree with its
+	 * root (a tree marked dead was kept on purpose, for launch mode). */
+	for (size_t i = 0; i < m->n_trees; i++) {
+		struct tree_entity *t = m->trees[i];
+		const struct proc_entity *root = model_proc_find(m, t->root_pid);
+		bool keep = snapshot ? i >= n0 || seen[i] : !t->alive || (root && root->alive);
+
+		if (keep)
+			m->trees[j++] = t;
+		else
+			model_tree_free(t);
+	}
+	m->n_trees = j;
+	free(seen);
+}
+
+/* A delta never says a cgroup went either: as main.c, drop those no live
+ * process is in, unless named with -c. */
+static void cgroups_prune(struct model *m)
+{
+	struct cgroup_entity **v = xmalloc((m->n_cgroups + 1) * sizeof(*v));
+	size_t n = m->n_cgroups;
+
+	memcpy(v, m->cgroups, n * sizeof(*v));
+	qsort(v, n, sizeof(*v), cmp_cgroup_path);
+	for (size_t i = 0; i < n; i++)
+		v[i]->seen_this_tick = false;
+	for (size_t i = 0; i < m->n_procs; i++) {
+		struct cgroup_entity *c;
+
+		if (m->procs[i]->alive && m->procs[i]->cgroup &&
+		    (c = cgroup_bsearch(v, n, m->procs[i]->cgroup)))
+			c->seen_this_tick = true;
+	}
+	free(v);
+	for (size_t i = 0; i < m->n_cgroups;) {
+		struct cgroup_entity *c = m->cgroups[i];
+
+		if (c->selected || (c->seen_this_tick && c->s.exists)) {
+			i++;
+			continue;
+		}
+		/* Keep the order: the cgroup view lists them as recorded. */
+		memmove(&m->cgroups[i], &m->cgroups[i + 1], (m->n_cgroups - i - 1) * sizeof(*m->cgroups));
+		m->n_cgroups--;
+		model_cgroup_free(c);
+	}
+}
+
+/* What every line ends with: links, names the views need, histories. */
+static void line_finish(struct model *m, int64_t t_ms)
+{
+	m->pss_enabled = false;
+	for (size_t i = 0; i < m->n_procs; i++) {
+		struct proc_entity *p = m->procs[i];
+
+		p->tree = NULL;
+		if (!p->name)
+			p->name = xstrdup("?");
+		if (!p->cmdline)
+			p->cmdline = xstrdup("");
+		if (!p->user)
+			p->user = xasprintf("%u", (unsigned)p->uid);
+		if (ms_has(p->pss_bytes))
+			m->pss_enabled = true;
+		if (p->alive)
+			history_push(&p->hist_rss, t_ms, p->rss_bytes);
+	}
+	for (size_t i = 0; i < m->n_trees; i++) {
+		struct tree_entity *t = m->trees[i];
+		struct proc_entity *root = model_proc_find(m, t->root_pid);
+
+		if (!t->name)
+			t->name = xstrdup(root && root->name ? root->name : "?");
+		if (root)
+			root->tree = t;
+		if (t->alive)
+			history_push(&t->hist_rss, t_ms, t->rss_bytes);
+	}
+	for (size_t i = 0; i < m->n_cgroups; i++)
+		if (m->cgroups[i]->s.exists)
+			history_push(&m->cgroups[i]->hist_current, t_ms, m->cgroups[i]->s.current_bytes);
+}
+
+static void line_apply(struct model *m, json_t *doc, bool snapshot, int64_t t_ms)
+{
+	m->ev_tick_first = m->ev_total;
+	header_apply(m, doc, t_ms);
+	/* Cgroups first: processes take their limit sources from them. */
+	cgroups_apply(m, doc, snapshot);
+	procs_apply(m, doc, snapshot, t_ms);
+	trees_apply(m, doc, snapshot);
+	if (!snapshot)
+		cgroups_prune(m);
+	events_apply(m, doc);
+	line_finish(m, t_ms);
+}
+
+int replay_parse_line(const char *text, size_t len, struct model *m)
+{
+	json_error_t jerr;
+	json_t *doc;
+	int64_t t_ms;
+	bool snapshot;
+
+	if (!text)
+		return -1;
+	doc = json_loadb(text, len, 0, &jerr);
+	if (!doc)
+		return -1;
+	if (line_check(doc, &t_ms, &snapshot)) {
+		json_decref(doc);
+		return -1;
+	}
+	line_apply(m, doc, snapshot, t_ms);
+	json_decref(doc);
+	return 0;
+}
+
+/* ---- the file ---- */
+
+static bool blank(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return false;
+	return true;
+}
+
+/* Index one line. whole: it ended with a newline. */
+static int index_line(struct replay *r, const char *text, size_t len, off_t off, size_t lineno,
+		      bool whole, char **err)
+{
+	struct line_ref ref = {.off = off, .len = (uint32_t)len, .lineno = lineno};
+	json_error_t jerr;
+	json_t *doc;
+	const char *why = NULL;
+	char *detail = NULL;
+
+	if (blank(text, len))
+		return 0;
+	doc = json_loadb(text, len, 0, &jerr);
+	if (!doc) {
+		char *clean = util_sanitize(jerr.text);
+
+		detail = xasprintf("not JSON: %s", clean);
+		free(clean);
+		why = detail;
+	} else {
+		why = line_check(doc, &ref.time_ms, &ref.snapshot);
+	}
+	if (!why && r->n_lines == 0 && !ref.snapshot)
+		why = "a log starts with a snapshot line, this is a delta";
+	if (why && !whole && r->n_lines > 0) {
+		/* The writer was stopped mid-line (or the copy was cut short). */
+		r->note = xasprintf("line %zu is incomplete: skipped", lineno);
+		why = NULL;
+		json_decref(doc);
+		free(detail);
+		return 0;
+	}
+	if (why) {
+		*err = xasprintf("%s: line %zu is not a memslope/1 log line (%s)", r->path, lineno, why);
+		json_decref(doc);
+		free(detail);
+		return -1;
+	}
+	{
+		size_t ne = json_array_size(json_object_get(doc, "events"));
+
+		ref.n_events = (uint16_t)(ne < MODEL_EVENTS_MAX ? ne : MODEL_EVENTS_MAX);
+	}
+	json_decref(doc);
+	if (r->n_lines == r->cap_lines) {
+		r->cap_lines = r->cap_lines ? r->cap_lines * 2 : 256;
+		r->lines = xrealloc(r->lines, r->cap_lines * sizeof(*r->lines));
+	}
+	r->lines[r->n_lines++] = ref;
+	return 0;
+}
+
+static int index_file(struct replay *r, char **err)
+{
+	char chunk[65536];
+	char *line = NULL;
+	size_t len = 0, cap = 0, full_len = 0, lineno = 0;
+	off_t base = 0, line_off = 0;
+	int rc = 0;
+
+	for (;;) {
+		ssize_t n = read(r->fd, chunk, sizeof(chunk));
+		size_t i = 0;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			*err = xasprintf("cannot read %s: %s", r->path, strerror(errno));
+			rc = -1;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		while (i < (size_t)n) {
+			char *nl = memchr(chunk + i, '\n', (size_t)n - i);
+			size_t take = nl ? (size_t)(nl - (chunk + i)) : (size_t)n - i;
+
+			full_len += take;
+			if (full_len > LINE_MAX_BYTES) {
+				*err = xasprintf("%s: line %zu is longer than %u MiB: not a memslope log",
+						 r->path, lineno + 1, LINE_MAX_BYTES >> 20);
+				rc = -1;
+				goto out;
+			}
+			if (len + take + 1 > cap) {
+				cap = (len + take + 1) * 2;
+				line = xrealloc(line, cap);
+			}
+			memcpy(line + len, chunk + i, take);
+			len += take;
+			i += take;
+			if (!nl)
+				break;
+			i++;
+			lineno++;
+			if (index_line(r, line, len, line_off, lineno, true, err) < 0) {
+				rc = -1;
+				goto out;
+			}
+			line_off = base + (off_t)i;
+			len = full_len = 0;
+		}
+		base += n;
+	}
+	if (len > 0 && index_line(r, line, len, line_off, lineno + 1, false, err) < 0) {
+		rc = -1;
+	} else if (r->n_lines == 0) {
+		*err = xasprintf("%s is empty: nothing to replay", r->path);
+		rc = -1;
+	}
+out:
+	free(line);
+	return rc;
+}
+
+struct replay *replay_open(const char *path, char **err)
+{
+	struct replay *r = xcalloc(1, sizeof(*r));
+	struct stat st;
+
+	*err = NULL;
+	r->path = xstrdup(path);
+	r->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (r->fd < 0) {
+		*err = xasprintf("cannot open %s: %s", path, strerror(errno));
+		replay_free(r);
+		return NULL;
+	}
+	if (fstat(r->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		*err = xasprintf("cannot read %s: %s", path, strerror(EISDIR));
+		replay_free(r);
+		return NULL;
+	}
+	if (index_file(r, err) < 0) {
+		replay_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void replay_free(struct replay *r)
+{
+	if (!r)
+		return;
+	if (r->fd >= 0)
+		close(r->fd);
+	free(r->lines);
+	free(r->buf);
+	free(r->note);
+	free(r->path);
+	free(r);
+}
+
+size_t replay_len(const struct replay *r)
+{
+	return r->n_lines;
+}
+
+size_t replay_pos(const struct replay *r)
+{
+	return r->pos;
+}
+
+int64_t replay_time_ms(const struct replay *r, size_t idx)
+{
+	if (r->n_lines == 0)
+		return 0;
+	return r->lines[idx < r->n_lines ? idx : r->n_lines - 1].time_ms;
+}
+
+const char *replay_note(const struct replay *r)
+{
+	return r->note;
+}
+
+size_t replay_find_time(const struct replay *r, int64_t time_ms)
+{
+	for (size_t i = 0; i < r->n_lines; i++)
+		if (r->lines[i].time_ms >= time_ms)
+			return i;
+	return r->n_lines ? r->n_lines - 1 : 0;
+}
+
+/* Read line idx back and parse it; NULL when the file changed under us. */
+static json_t *line_load(struct replay *r, size_t idx)
+{
+	const struct line_ref *l = &r->lines[idx];
+	size_t got = 0;
+
+	if (l->len + 1 > r->cap_buf) {
+		r->cap_buf = l->len + 1;
+		r->buf = xrealloc(r->buf, r->cap_buf);
+	}
+	while (got < l->len) {
+		ssize_t n = pread(r->fd, r->buf + got, l->len - got, l->off + (off_t)got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return NULL;
+		got += (size_t)n;
+	}
+	r->buf[got] = '\0';
+	return json_loadb(r->buf, got, 0, NULL);
+}
+
+static int apply_idx(struct replay *r, size_t idx, struct model *m, bool events_only)
+{
+	json_t *doc = line_load(r, idx);
+	int64_t t_ms;
+	bool snapshot;
+
+	if (!doc || line_check(doc, &t_ms, &snapshot)) {
+		json_decref(doc);
+		return -1;
+	}
+	if (events_only)
+		events_apply(m, doc);
+	else
+		line_apply(m, doc, snapshot, t_ms);
+	json_decref(doc);
+	return 0;
+}
+
+static void model_clear(struct model *m)
+{
+	for (size_t i = 0; i < m->n_procs; i++)
+		model_proc_free(m->procs[i]);
+	for (size_t i = 0; i < m->n_trees; i++)
+		model_tree_free(m->trees[i]);
+	for (size_t i = 0; i < m->n_cgroups; i++)
+		model_cgroup_free(m->cgroups[i]);
+	m->n_procs = m->n_trees = m->n_cgroups = 0;
+	for (size_t i = 0; i < m->ev_len; i++) {
+		struct event *e = &m->events[(m->ev_head + i) % MODEL_EVENTS_MAX];
+
+		free(e->cgroup);
+		free(e->message);
+	}
+	m->ev_head = m->ev_len = 0;
+	m->ev_tick_first = m->ev_total;
+}
+
+int replay_seek(struct replay *r, size_t idx, struct model *m)
+{
+	size_t from, first, k;
+	int64_t t;
+	uint32_t need;
+
+	if (r->n_lines == 0)
+		return -1;
+	if (idx >= r->n_lines)
+		idx = r->n_lines - 1;
+	t = r->lines[idx].time_ms;
+	/* The history window, then back to a snapshot: state is whole there. */
+	first = idx;
+	while (first > 0 && r->lines[first - 1].time_ms >= t - REPLAY_HISTORY_MS)
+		first--;
+	from = first;
+	while (from > 0 && !r->lines[from].snapshot)
+		from--;
+
+	if (r->built == m && idx == r->pos)
+		return 0;
+	if (r->built == m && idx > r->pos && idx - r->pos <= idx - from) {
+		/* Forward from where the model stands: cheaper than a rebuild. */
+		for (k = r->pos + 1; k <= idx; k++) {
+			if (apply_idx(r, k, m, false) < 0) {
+				r->built = NULL;
+				return -1;
+			}
+			r->pos = k;
+		}
+		return 0;
+	}
+
+	r->built = NULL;
+	model_clear(m);
+	/* Events are few: pick up those of the lines before the rebuild. */
+	need = MODEL_EVENTS_MAX;
+	k = from;
+	while (k > 0 && need > 0) {
+		k--;
+		need -= r->lines[k].n_events < need ? r->lines[k].n_events : need;
+	}
+	for (; k < from; k++)
+		if (r->lines[k].n_events && apply_idx(r, k, m, true) < 0)
+			return -1;
+	for (k = from; k <= idx; k++)
+		if (apply_idx(r, k, m, false) < 0)
+			return -1;
+	r->built = m;
+	r->pos = idx;
+	return 0;
+}

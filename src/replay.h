@@ -1,0 +1,57 @@
+/* replay: a recorded NDJSON log as a sampler (sample stage, for --replay).
+ *
+ * The log out_ndjson.c writes is also the replay input: replay_open indexes
+ * the lines of a file (offset, time, snapshot or delta) and replay_seek
+ * rebuilds the model as it stood at any line — entities and their values,
+ * trend results as recorded (verdicts are not recomputed), histories and
+ * events — so the TUI shows a replayed model exactly as it shows a live one.
+ * Times in a replayed model are wall clock: mono_ms == time_ms. The file is
+ * read with pread per seek and must not be rewritten while it is replayed;
+ * only the index (a few dozen bytes per line) is kept in memory. */
+#ifndef MEMSLOPE_REPLAY_H
+#define MEMSLOPE_REPLAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+/* How far back a seek rebuilds histories. */
+#define REPLAY_HISTORY_MS (2 * 3600 * 1000)
+
+struct replay;
+
+/* Read and index the file. NULL with *err (one line, caller frees) when it
+ * cannot be read, is empty, or holds a line that is not a memslope/1 log
+ * line (the message names the line). An incomplete last line (no newline,
+ * not whole JSON) is skipped and told by replay_note. */
+struct replay *replay_open(const char *path, char **err);
+/* NULL is a no-op. */
+void replay_free(struct replay *r);
+/* Number of valid lines (>= 1 for an open replay). */
+size_t replay_len(const struct replay *r);
+/* The line of the last successful seek (0 before the first). */
+size_t replay_pos(const struct replay *r);
+/* time_ms of line idx (clamped). */
+int64_t replay_time_ms(const struct replay *r, size_t idx);
+/* What was skipped while opening (an incomplete last line), or NULL. Valid
+ * until replay_free. */
+const char *replay_note(const struct replay *r);
+
+/* Rebuild m (from model_new) as of line idx (clamped to the last line):
+ * entities, values, trend results, histories of the last REPLAY_HISTORY_MS
+ * of lines, the last MODEL_EVENTS_MAX events up to the line; m->time_ms and
+ * m->mono_ms are the line's time_ms. A step forward by one on the model of
+ * the previous seek applies one line; anything else rebuilds from the
+ * nearest snapshot line before the history window. 0, or -1 when a line
+ * cannot be read back (the file changed): m then holds what could be read. */
+int replay_seek(struct replay *r, size_t idx, struct model *m);
+/* Index of the first line at or after time_ms; the last line when none is. */
+size_t replay_find_time(const struct replay *r, int64_t time_ms);
+
+/* Apply one log line (snapshot or delta) to m, as replay_seek does for each
+ * line: pure, for tests and fuzzers. Any bytes are safe. 0, or -1 when the
+ * text is not a memslope/1 log line (m is then unchanged). */
+int replay_parse_line(const char *text, size_t len, struct model *m);
+
+#endif
