@@ -111,8 +111,8 @@ struct alert *alert_new(char *const *argv, int64_t cooldown_ms, int64_t timeout_
 	if (!runnable(argv[0])) {
 		char *prog = util_sanitize(argv[0]);
 
-		*err = xasprintf("--on-alert: '%s' is not an executable program (no shell is used: write \"sh -c ...\" for one)",
-				 prog);
+		*err = xasprintf("--on-alert: '%s' is not an executable program "
+				 "(no shell is used: write \"sh -c ...\" for one)", prog);
 		free(prog);
 		return NULL;
 	}

@@ -1447,6 +1447,8 @@ int main(int argc, char **argv)
 		free(err);
 		out_prom_free(a.prom);
 		alert_free(a.alert, NULL);
+		if (a.have_cgfs)
+			cgroup_fs_done(&a.cgfs);
 		model_free(a.m);
 		options_done(&o);
 		return 1;
@@ -1462,6 +1464,8 @@ int main(int argc, char **argv)
 			sample_proc_free(a.sp);
 			out_prom_free(a.prom);
 			alert_free(a.alert, NULL);
+			if (a.have_cgfs)
+				cgroup_fs_done(&a.cgfs);
 			model_free(a.m);
 			options_done(&o);
 			return 1;
@@ -1485,6 +1489,8 @@ int main(int argc, char **argv)
 		sample_proc_free(a.sp);
 		out_prom_free(a.prom);
 		alert_free(a.alert, NULL);
+		if (a.have_cgfs)
+			cgroup_fs_done(&a.cgfs);
 		model_free(a.m);
 		options_done(&o);
 		return 127;

@@ -122,7 +122,8 @@ static const struct {
 	{"memslope_process_anon_bytes", "Anonymous resident memory (RssAnon) of the process.", p_anon},
 	{"memslope_process_swap_bytes", "Swapped-out memory (VmSwap) of the process.", p_swap},
 	{"memslope_process_pss_bytes", "Proportional set size of the process, when sampled.", p_pss},
-	{"memslope_process_limit_bytes", "Limit the process can grow to: its cgroup's effective limit, else machine memory.", p_limit},
+	{"memslope_process_limit_bytes",
+	 "Limit the process can grow to: its cgroup's effective limit, else machine memory.", p_limit},
 	{"memslope_process_limit_usage_ratio", "RSS divided by the limit.", p_ratio},
 	{"memslope_process_growth_bytes_per_second", "Fitted growth of RssAnon+VmSwap (Theil-Sen slope).", p_slope},
 	{"memslope_process_leak", "1 when the verdict is a confirmed leak, else 0.", p_leak},
@@ -148,7 +149,8 @@ static const struct {
 	double (*get)(const struct cgroup_entity *);
 } cgroup_metrics[] = {
 	{"memslope_cgroup_usage_bytes", "Memory charged to the cgroup (memory.current or usage_in_bytes).", c_usage},
-	{"memslope_cgroup_limit_bytes", "Effective memory limit of the cgroup (nearest ancestor's), else machine memory.", c_limit},
+	{"memslope_cgroup_limit_bytes",
+	 "Effective memory limit of the cgroup (nearest ancestor's), else machine memory.", c_limit},
 	{"memslope_cgroup_high_bytes", "Effective memory.high of the cgroup, when one is set.", c_high},
 	{"memslope_cgroup_working_set_bytes", "Usage minus reclaimable file cache.", c_ws},
 	{"memslope_cgroup_swap_bytes", "Swap used by the cgroup.", c_swap},

@@ -6,7 +6,13 @@
  * what a delta cannot say — that an entity went away — is inferred the way
  * main.c decides it live: exited processes go after DEAD_RETENTION_MS, a
  * tree goes with its root, a cgroup when no live process is in it and it was
- * not named with -c. A snapshot line says it outright: what it lacks is gone. */
+ * not named with -c. A snapshot line says it outright: what it lacks is gone.
+ *
+ * Seeks are fast because of what the pass at open keeps (replay.h):
+ * checkpoints are written by out_json as snapshot lines — the log format is
+ * also the checkpoint format — plus the one thing a snapshot lacks, the exit
+ * time of an exited process ("replay_exit_ms"), so that a model rebuilt from
+ * a checkpoint is the model stepped to line by line (tests/test_replay.c). */
 #include "replay.h"
 
 #include <errno.h>
@@ -20,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "out_json.h"
 #include "util.h"
 
 #define SCHEMA_ID "memslope/1"
@@ -34,6 +41,13 @@
 #define CGROUPS_MAX 4096
 #define TREE_PIDS_MAX 65536
 #define STAT_KEYS_MAX 512
+/* Checkpoints: the model every CHECKPOINT_EVERY lines as a snapshot line,
+ * spaced wider (by doubling) when they would take more than this. */
+#define CHECKPOINT_EVERY 64
+#define CHECKPOINT_BYTES_MAX (64u << 20)
+/* History points recorded at open (16 bytes each); past this, seeks into
+ * the rest of the log rebuild histories by re-reading lines. */
+#define POINTS_MAX (4u << 20)
 
 struct line_ref {
 	off_t off;
@@ -42,6 +56,28 @@ struct line_ref {
 	bool snapshot;
 	size_t lineno;       /* 1-based, in the file */
 	int64_t time_ms;
+	size_t pt_off;       /* its history points: pts[pt_off .. pt_off + n_pts) */
+	uint32_t n_pts;
+};
+
+/* One history series: a process (pid, start), a tree (root) or a cgroup. */
+struct series {
+	char kind;           /* 'p', 't', 'c' */
+	pid_t pid;
+	int64_t start_ms;
+	char *path;
+};
+
+/* A value pushed to a series' history at a line. */
+struct point {
+	int64_t bytes;
+	uint32_t series;
+};
+
+struct checkpoint {
+	size_t idx;          /* the model as of this line */
+	char *text;          /* a snapshot line, with all events */
+	size_t len;
 };
 
 struct replay {
@@ -54,6 +90,18 @@ struct replay {
 	char *buf;                 /* one line read back, NUL-terminated */
 	size_t cap_buf;
 	char *note;
+	/* Made at open by one pass over the log on a scratch model, so that a
+	 * seek applies at most cp_every lines and takes histories from pts. */
+	struct model *scratch;     /* only while opening */
+	struct checkpoint *cps;
+	size_t n_cps, cap_cps, cp_every, cp_bytes;
+	struct series *series;
+	size_t n_series, cap_series;
+	uint32_t *hash;            /* open addressing into series, UINT32_MAX empty */
+	size_t cap_hash;
+	struct point *pts;
+	size_t n_pts, cap_pts;
+	size_t n_recorded;         /* lines 0 .. n_recorded - 1 have their points */
 };
 
 /* ---- JSON values into model fields: a missing key leaves the field ---- */
@@ -335,6 +383,9 @@ static void proc_apply(struct proc_entity *p, json_t *o, int64_t t_ms)
 		p->exit_ms = t_ms;
 	else if (p->alive)
 		p->exit_ms = -1;
+	/* Written into checkpoints only: when the process exited. */
+	if (!p->alive && get_range(o, "replay_exit_ms", 0, INT64_MAX / 2, &v64))
+		p->exit_ms = v64;
 	trend_from_json(json_object_get(o, "trend"), &p->trend.result);
 }
 
@@ -660,7 +711,8 @@ static void cgroups_prune(struct model *m)
 	struct cgroup_entity **v = xmalloc((m->n_cgroups + 1) * sizeof(*v));
 	size_t n = m->n_cgroups;
 
-	memcpy(v, m->cgroups, n * sizeof(*v));
+	if (n) /* m->cgroups is NULL when there are none: memcpy(NULL) is UB */
+		memcpy(v, m->cgroups, n * sizeof(*v));
 	qsort(v, n, sizeof(*v), cmp_cgroup_path);
 	for (size_t i = 0; i < n; i++)
 		v[i]->seen_this_tick = false;
@@ -686,8 +738,9 @@ static void cgroups_prune(struct model *m)
 	}
 }
 
-/* What every line ends with: links, names the views need, histories. */
-static void line_finish(struct model *m, int64_t t_ms)
+/* What every line ends with: links, names the views need, histories
+ * (unless push is false: a seek then fills them from the points). */
+static void line_finish(struct model *m, int64_t t_ms, bool push)
 {
 	m->pss_enabled = false;
 	for (size_t i = 0; i < m->n_procs; i++) {
@@ -702,7 +755,7 @@ static void line_finish(struct model *m, int64_t t_ms)
 			p->user = xasprintf("%u", (unsigned)p->uid);
 		if (ms_has(p->pss_bytes))
 			m->pss_enabled = true;
-		if (p->alive)
+		if (p->alive && push)
 			history_push(&p->hist_rss, t_ms, p->rss_bytes);
 	}
 	for (size_t i = 0; i < m->n_trees; i++) {
@@ -713,15 +766,15 @@ static void line_finish(struct model *m, int64_t t_ms)
 			t->name = xstrdup(root && root->name ? root->name : "?");
 		if (root)
 			root->tree = t;
-		if (t->alive)
+		if (t->alive && push)
 			history_push(&t->hist_rss, t_ms, t->rss_bytes);
 	}
-	for (size_t i = 0; i < m->n_cgroups; i++)
+	for (size_t i = 0; i < m->n_cgroups && push; i++)
 		if (m->cgroups[i]->s.exists)
 			history_push(&m->cgroups[i]->hist_current, t_ms, m->cgroups[i]->s.current_bytes);
 }
 
-static void line_apply(struct model *m, json_t *doc, bool snapshot, int64_t t_ms)
+static void line_apply(struct model *m, json_t *doc, bool snapshot, int64_t t_ms, bool push)
 {
 	m->ev_tick_first = m->ev_total;
 	header_apply(m, doc, t_ms);
@@ -732,7 +785,7 @@ static void line_apply(struct model *m, json_t *doc, bool snapshot, int64_t t_ms
 	if (!snapshot)
 		cgroups_prune(m);
 	events_apply(m, doc);
-	line_finish(m, t_ms);
+	line_finish(m, t_ms, push);
 }
 
 int replay_parse_line(const char *text, size_t len, struct model *m)
@@ -751,9 +804,173 @@ int replay_parse_line(const char *text, size_t len, struct model *m)
 		json_decref(doc);
 		return -1;
 	}
-	line_apply(m, doc, snapshot, t_ms);
+	line_apply(m, doc, snapshot, t_ms, true);
 	json_decref(doc);
 	return 0;
+}
+
+/* ---- what the pass at open keeps: history points and checkpoints ---- */
+
+static uint64_t series_hash(char kind, pid_t pid, int64_t start_ms, const char *path)
+{
+	uint64_t h = 1469598103934665603ULL ^ (unsigned char)kind;
+
+	h = (h ^ (uint64_t)(uint32_t)pid) * 1099511628211ULL;
+	h = (h ^ (uint64_t)start_ms) * 1099511628211ULL;
+	for (const char *c = path; c && *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	return h ^ (h >> 29);
+}
+
+static bool series_is(const struct series *e, char kind, pid_t pid, int64_t start_ms, const char *path)
+{
+	return e->kind == kind && e->pid == pid && e->start_ms == start_ms &&
+	       (!path || strcmp(e->path, path) == 0);
+}
+
+static void series_rehash(struct replay *r)
+{
+	r->cap_hash = r->cap_hash ? r->cap_hash * 2 : 256;
+	free(r->hash);
+	r->hash = xmalloc(r->cap_hash * sizeof(*r->hash));
+	memset(r->hash, 0xff, r->cap_hash * sizeof(*r->hash));
+	for (size_t i = 0; i < r->n_series; i++) {
+		const struct series *e = &r->series[i];
+		size_t b = series_hash(e->kind, e->pid, e->start_ms, e->path) & (r->cap_hash - 1);
+
+		while (r->hash[b] != UINT32_MAX)
+			b = (b + 1) & (r->cap_hash - 1);
+		r->hash[b] = (uint32_t)i;
+	}
+}
+
+/* The series id of an entity; added when add is true. UINT32_MAX: none. */
+static uint32_t series_id(struct replay *r, char kind, pid_t pid, int64_t start_ms, const char *path,
+			  bool add)
+{
+	size_t b;
+
+	if (r->cap_hash == 0 && !add)
+		return UINT32_MAX;
+	if (add && (r->n_series + 1) * 2 > r->cap_hash)
+		series_rehash(r);
+	b = series_hash(kind, pid, start_ms, path) & (r->cap_hash - 1);
+	while (r->hash[b] != UINT32_MAX) {
+		if (series_is(&r->series[r->hash[b]], kind, pid, start_ms, path))
+			return r->hash[b];
+		b = (b + 1) & (r->cap_hash - 1);
+	}
+	if (!add)
+		return UINT32_MAX;
+	if (r->n_series == r->cap_series) {
+		r->cap_series = r->cap_series ? r->cap_series * 2 : 64;
+		r->series = xrealloc(r->series, r->cap_series * sizeof(*r->series));
+	}
+	r->series[r->n_series] = (struct series){kind, pid, start_ms, path ? xstrdup(path) : NULL};
+	r->hash[b] = (uint32_t)r->n_series;
+	return (uint32_t)r->n_series++;
+}
+
+static void point_add(struct replay *r, char kind, pid_t pid, int64_t start_ms, const char *path,
+		      int64_t bytes)
+{
+	if (!ms_has(bytes))
+		return; /* history_push ignores it too */
+	if (r->n_pts == r->cap_pts) {
+		r->cap_pts = r->cap_pts ? r->cap_pts * 2 : 1024;
+		r->pts = xrealloc(r->pts, r->cap_pts * sizeof(*r->pts));
+	}
+	r->pts[r->n_pts++] = (struct point){bytes, series_id(r, kind, pid, start_ms, path, true)};
+}
+
+/* The points the last line pushed on the scratch model (line_finish's). */
+static void line_record(struct replay *r, struct line_ref *ref)
+{
+	const struct model *m = r->scratch;
+
+	if (r->n_recorded + 1 != r->n_lines || r->n_pts >= POINTS_MAX)
+		return; /* over budget: later seeks re-read lines for histories */
+	ref->pt_off = r->n_pts;
+	for (size_t i = 0; i < m->n_procs; i++)
+		if (m->procs[i]->alive)
+			point_add(r, 'p', m->procs[i]->pid, m->procs[i]->start_time_ms, NULL,
+				  m->procs[i]->rss_bytes);
+	for (size_t i = 0; i < m->n_trees; i++)
+		if (m->trees[i]->alive)
+			point_add(r, 't', m->trees[i]->root_pid, 0, NULL, m->trees[i]->rss_bytes);
+	for (size_t i = 0; i < m->n_cgroups; i++)
+		if (m->cgroups[i]->s.exists)
+			point_add(r, 'c', 0, 0, m->cgroups[i]->s.path, m->cgroups[i]->s.current_bytes);
+	ref->n_pts = (uint32_t)(r->n_pts - ref->pt_off);
+	r->n_recorded++;
+}
+
+/* The scratch model as a snapshot line, with all its events and the exit
+ * times a snapshot does not carry. */
+static void checkpoint_add(struct replay *r, size_t idx)
+{
+	const struct model *m = r->scratch;
+	json_t *doc = out_json_snapshot(m, true), *procs = json_object_get(doc, "processes");
+	struct checkpoint cp = {.idx = idx};
+
+	for (size_t i = 0; i < m->n_procs; i++)
+		if (!m->procs[i]->alive && m->procs[i]->exit_ms >= 0)
+			json_object_set_new(json_array_get(procs, i), "replay_exit_ms",
+					    json_integer(m->procs[i]->exit_ms));
+	cp.text = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	if (!cp.text)
+		fatal("out of memory (JSON)");
+	cp.len = strlen(cp.text);
+	if (r->n_cps == r->cap_cps) {
+		r->cap_cps = r->cap_cps ? r->cap_cps * 2 : 16;
+		r->cps = xrealloc(r->cps, r->cap_cps * sizeof(*r->cps));
+	}
+	r->cps[r->n_cps++] = cp;
+	r->cp_bytes += cp.len;
+	/* Over budget: keep every other one, and make them half as often. */
+	while (r->cp_bytes > CHECKPOINT_BYTES_MAX && r->n_cps > 1) {
+		size_t j = 0;
+
+		r->cp_every *= 2;
+		r->cp_bytes = 0;
+		for (size_t i = 0; i < r->n_cps; i++) {
+			if (r->cps[i].idx % r->cp_every == 0) {
+				r->cps[j++] = r->cps[i];
+				r->cp_bytes += r->cps[i].len;
+			} else {
+				free(r->cps[i].text);
+			}
+		}
+		r->n_cps = j;
+	}
+}
+
+/* Push the recorded points of lines first..last into the histories of the
+ * entities m holds now. */
+static void history_fill(struct replay *r, struct model *m, size_t first, size_t last)
+{
+	struct history **of = xcalloc(r->n_series + 1, sizeof(*of));
+	uint32_t id;
+
+	for (size_t i = 0; i < m->n_procs; i++)
+		if ((id = series_id(r, 'p', m->procs[i]->pid, m->procs[i]->start_time_ms, NULL, false)) !=
+		    UINT32_MAX)
+			of[id] = &m->procs[i]->hist_rss;
+	for (size_t i = 0; i < m->n_trees; i++)
+		if ((id = series_id(r, 't', m->trees[i]->root_pid, 0, NULL, false)) != UINT32_MAX)
+			of[id] = &m->trees[i]->hist_rss;
+	for (size_t i = 0; i < m->n_cgroups; i++)
+		if ((id = series_id(r, 'c', 0, 0, m->cgroups[i]->s.path, false)) != UINT32_MAX)
+			of[id] = &m->cgroups[i]->hist_current;
+	for (size_t k = first; k <= last; k++) {
+		const struct line_ref *l = &r->lines[k];
+
+		for (size_t j = l->pt_off; j < l->pt_off + l->n_pts; j++)
+			if (of[r->pts[j].series])
+				history_push(of[r->pts[j].series], l->time_ms, r->pts[j].bytes);
+	}
+	free(of);
 }
 
 /* ---- the file ---- */
@@ -809,12 +1026,16 @@ static int index_line(struct replay *r, const char *text, size_t len, off_t off,
 
 		ref.n_events = (uint16_t)(ne < MODEL_EVENTS_MAX ? ne : MODEL_EVENTS_MAX);
 	}
-	json_decref(doc);
 	if (r->n_lines == r->cap_lines) {
 		r->cap_lines = r->cap_lines ? r->cap_lines * 2 : 256;
 		r->lines = xrealloc(r->lines, r->cap_lines * sizeof(*r->lines));
 	}
 	r->lines[r->n_lines++] = ref;
+	line_apply(r->scratch, doc, ref.snapshot, ref.time_ms, false);
+	json_decref(doc);
+	line_record(r, &r->lines[r->n_lines - 1]);
+	if ((r->n_lines - 1) % r->cp_every == 0 && r->n_lines > 1)
+		checkpoint_add(r, r->n_lines - 1);
 	return 0;
 }
 
@@ -899,10 +1120,14 @@ struct replay *replay_open(const char *path, char **err)
 		replay_free(r);
 		return NULL;
 	}
+	r->scratch = model_new("replay", 1000);
+	r->cp_every = CHECKPOINT_EVERY;
 	if (index_file(r, err) < 0) {
 		replay_free(r);
 		return NULL;
 	}
+	model_free(r->scratch);
+	r->scratch = NULL;
 	return r;
 }
 
@@ -912,6 +1137,15 @@ void replay_free(struct replay *r)
 		return;
 	if (r->fd >= 0)
 		close(r->fd);
+	model_free(r->scratch);
+	for (size_t i = 0; i < r->n_cps; i++)
+		free(r->cps[i].text);
+	free(r->cps);
+	for (size_t i = 0; i < r->n_series; i++)
+		free(r->series[i].path);
+	free(r->series);
+	free(r->hash);
+	free(r->pts);
 	free(r->lines);
 	free(r->buf);
 	free(r->note);
@@ -972,7 +1206,7 @@ static json_t *line_load(struct replay *r, size_t idx)
 	return json_loadb(r->buf, got, 0, NULL);
 }
 
-static int apply_idx(struct replay *r, size_t idx, struct model *m, bool events_only)
+static int apply_idx(struct replay *r, size_t idx, struct model *m, bool events_only, bool push)
 {
 	json_t *doc = line_load(r, idx);
 	int64_t t_ms;
@@ -985,7 +1219,7 @@ static int apply_idx(struct replay *r, size_t idx, struct model *m, bool events_
 	if (events_only)
 		events_apply(m, doc);
 	else
-		line_apply(m, doc, snapshot, t_ms);
+		line_apply(m, doc, snapshot, t_ms, push);
 	json_decref(doc);
 	return 0;
 }
@@ -1009,8 +1243,53 @@ static void model_clear(struct model *m)
 	m->ev_tick_first = m->ev_total;
 }
 
+/* The latest checkpoint at or before idx, NULL if none. */
+static const struct checkpoint *checkpoint_at(const struct replay *r, size_t idx)
+{
+	size_t lo = 0, hi = r->n_cps;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->cps[mid].idx <= idx)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? &r->cps[lo - 1] : NULL;
+}
+
+static int checkpoint_apply(const struct checkpoint *cp, struct model *m)
+{
+	json_t *doc = json_loadb(cp->text, cp->len, 0, NULL);
+	int64_t t_ms;
+	bool snapshot;
+
+	if (!doc || line_check(doc, &t_ms, &snapshot)) {
+		json_decref(doc);
+		return -1;
+	}
+	line_apply(m, doc, true, t_ms, false);
+	json_decref(doc);
+	return 0;
+}
+
+/* Apply lines from..to as the model of the last seek moves on. */
+static int forward(struct replay *r, size_t from, size_t to, struct model *m, bool push)
+{
+	for (size_t k = from; k <= to; k++) {
+		if (apply_idx(r, k, m, false, push) < 0) {
+			r->built = NULL;
+			return -1;
+		}
+		r->pos = k;
+	}
+	return 0;
+}
+
 int replay_seek(struct replay *r, size_t idx, struct model *m)
 {
+	const struct checkpoint *cp;
 	size_t from, first, k;
 	int64_t t;
 	uint32_t need;
@@ -1019,29 +1298,39 @@ int replay_seek(struct replay *r, size_t idx, struct model *m)
 		return -1;
 	if (idx >= r->n_lines)
 		idx = r->n_lines - 1;
+	if (r->built == m && idx == r->pos)
+		return 0;
 	t = r->lines[idx].time_ms;
-	/* The history window, then back to a snapshot: state is whole there. */
 	first = idx;
 	while (first > 0 && r->lines[first - 1].time_ms >= t - REPLAY_HISTORY_MS)
 		first--;
-	from = first;
-	while (from > 0 && !r->lines[from].snapshot)
-		from--;
 
-	if (r->built == m && idx == r->pos)
-		return 0;
-	if (r->built == m && idx > r->pos && idx - r->pos <= idx - from) {
-		/* Forward from where the model stands: cheaper than a rebuild. */
-		for (k = r->pos + 1; k <= idx; k++) {
-			if (apply_idx(r, k, m, false) < 0) {
-				r->built = NULL;
+	if (idx < r->n_recorded) {
+		/* State from the nearest checkpoint, histories from the points. */
+		cp = checkpoint_at(r, idx);
+		from = cp ? cp->idx + 1 : 0;
+		if (r->built == m && idx > r->pos && r->pos + 1 >= from)
+			return forward(r, r->pos + 1, idx, m, true);
+		r->built = NULL;
+		model_clear(m);
+		if (cp && checkpoint_apply(cp, m) < 0)
+			return -1;
+		for (k = from; k <= idx; k++)
+			if (apply_idx(r, k, m, false, false) < 0)
 				return -1;
-			}
-			r->pos = k;
-		}
+		history_fill(r, m, first, idx);
+		r->built = m;
+		r->pos = idx;
 		return 0;
 	}
 
+	/* Past what was recorded at open: re-read the history window, from a
+	 * snapshot line before it (state is whole there). */
+	from = first;
+	while (from > 0 && !r->lines[from].snapshot)
+		from--;
+	if (r->built == m && idx > r->pos && idx - r->pos <= idx - from)
+		return forward(r, r->pos + 1, idx, m, true);
 	r->built = NULL;
 	model_clear(m);
 	/* Events are few: pick up those of the lines before the rebuild. */
@@ -1052,10 +1341,10 @@ int replay_seek(struct replay *r, size_t idx, struct model *m)
 		need -= r->lines[k].n_events < need ? r->lines[k].n_events : need;
 	}
 	for (; k < from; k++)
-		if (r->lines[k].n_events && apply_idx(r, k, m, true) < 0)
+		if (r->lines[k].n_events && apply_idx(r, k, m, true, true) < 0)
 			return -1;
 	for (k = from; k <= idx; k++)
-		if (apply_idx(r, k, m, false) < 0)
+		if (apply_idx(r, k, m, false, true) < 0)
 			return -1;
 	r->built = m;
 	r->pos = idx;

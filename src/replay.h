@@ -5,9 +5,15 @@
  * rebuilds the model as it stood at any line — entities and their values,
  * trend results as recorded (verdicts are not recomputed), histories and
  * events — so the TUI shows a replayed model exactly as it shows a live one.
- * Times in a replayed model are wall clock: mono_ms == time_ms. The file is
- * read with pread per seek and must not be rewritten while it is replayed;
- * only the index (a few dozen bytes per line) is kept in memory. */
+ * Times in a replayed model are wall clock: mono_ms == time_ms.
+ *
+ * Opening reads the whole log once, onto a scratch model, and keeps: an
+ * index of the lines (offset, time), every history point (16 bytes each,
+ * up to 64 MiB) and a checkpoint of the model every 64 lines (a snapshot
+ * line with all events, up to 64 MiB in all). A seek then starts from the
+ * nearest checkpoint, applies at most 64 lines read back with pread, and
+ * fills histories from the points: about 2 ms on a 3600-line log. The file
+ * must not be rewritten while it is replayed. */
 #ifndef MEMSLOPE_REPLAY_H
 #define MEMSLOPE_REPLAY_H
 
@@ -41,10 +47,11 @@ const char *replay_note(const struct replay *r);
 /* Rebuild m (from model_new) as of line idx (clamped to the last line):
  * entities, values, trend results, histories of the last REPLAY_HISTORY_MS
  * of lines, the last MODEL_EVENTS_MAX events up to the line; m->time_ms and
- * m->mono_ms are the line's time_ms. A step forward by one on the model of
- * the previous seek applies one line; anything else rebuilds from the
- * nearest snapshot line before the history window. 0, or -1 when a line
- * cannot be read back (the file changed): m then holds what could be read. */
+ * m->mono_ms are the line's time_ms. On the model of the previous seek a
+ * short step forward applies just the lines in between. A history series
+ * is keyed by pid and start time (process), root PID (tree) or path
+ * (cgroup). 0, or -1 when a line cannot be read back (the file changed):
+ * m then holds what could be read. */
 int replay_seek(struct replay *r, size_t idx, struct model *m);
 /* Index of the first line at or after time_ms; the last line when none is. */
 size_t replay_find_time(const struct replay *r, int64_t time_ms);

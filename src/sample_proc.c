@@ -22,14 +22,20 @@
 /* libproc2 selects at most 255 PIDs per call (FILL_ID_MAX in pids.c). */
 #define SELECT_BATCH 255
 /* statm (RSS and its anonymous part) is read every tick. status (swap,
- * file/shmem split, threads, peak; ~10 us even on a kept descriptor) of
- * processes nobody asked about is read this often, each process at its own
- * phase so the reads spread over the ticks instead of all landing on one;
- * oom_score and oom_score_adj (open/read/close, ~8 us each, rarely change)
- * more seldom still. Watched (-p/-n/-u/-c, launch) and visible processes
- * get both every tick. */
-#define SLOW_PERIOD_MS 5000
-#define OOM_PERIOD_MS 30000
+ * file/shmem split, threads, peak; ~10 us even on a kept descriptor, seven
+ * times statm's kernel cost) of processes nobody asked about is read on a
+ * period that keeps those reads within STATUS_BUDGET of one core: the
+ * measured cost of one read times the number of processes, over the budget,
+ * clamped to [SLOW_MIN_MS, SLOW_MAX_MS] (5 s up to ~450 processes, ~25 s
+ * at 1000). Each process reads at its own phase, so the reads spread over
+ * the ticks instead of all landing on one. oom_score and oom_score_adj
+ * (open/read/close, ~8 us each, rarely change) at twice that period, at
+ * least OOM_MIN_MS. Watched (-p/-n/-u/-c, launch) and visible processes get
+ * all of them every tick. */
+#define STATUS_BUDGET 0.0005
+#define SLOW_MIN_MS 5000
+#define SLOW_MAX_MS 60000
+#define OOM_MIN_MS 30000
 /* A full readdir of /proc costs ~1-3 us per entry (the kernel instantiates
  * a dentry per PID), as much as the statm read itself. When the last PID
  * the kernel handed out (/proc/loadavg) has not moved, no process or thread
@@ -77,6 +83,8 @@ struct sample_proc {
 	long last_pid;            /* from loadavg at the last walk; -1 unknown */
 	int64_t next_scan_ms;
 	char *dents;              /* getdents64 buffer */
+	double status_us;         /* running mean cost of one status read */
+	int64_t slow_period_ms;   /* current status period (see STATUS_BUDGET) */
 	unsigned *fresh_pids;     /* PIDs new this tick (kept across ticks) */
 	size_t fresh_cap;
 };
@@ -168,6 +176,27 @@ static void entry_free(struct proc_sample *p)
 	free(p);
 }
 
+/* "/proc/PID/FILE" without snprintf (~1000 instructions a call). */
+static void proc_path(char *buf, size_t cap, pid_t pid, const char *file)
+{
+	char digits[16];
+	size_t n = 0, k = 0;
+	unsigned v = (unsigned)pid;
+
+	do {
+		digits[k++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && k < sizeof(digits));
+	memcpy(buf, "/proc/", 6);
+	n = 6;
+	while (k)
+		buf[n++] = digits[--k];
+	buf[n++] = '/';
+	while (*file && n + 1 < cap)
+		buf[n++] = *file++;
+	buf[n] = '\0';
+}
+
 /* Keep descriptors across samples while the budget lasts; past it, fall
  * back to open/read/close (slower, never a failure). */
 static int open_kept(struct sample_proc *sp, pid_t pid, const char *file)
@@ -177,7 +206,7 @@ static int open_kept(struct sample_proc *sp, pid_t pid, const char *file)
 
 	if (sp->n_fds >= sp->fd_budget)
 		return -1;
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	proc_path(path, sizeof(path), pid, file);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0)
 		sp->n_fds++;
@@ -223,7 +252,7 @@ static ssize_t read_proc(pid_t pid, int fd, const char *file, char *buf, size_t 
 
 	if (fd >= 0)
 		return pread_proc(fd, buf, cap);
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	proc_path(path, sizeof(path), pid, file);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
@@ -285,6 +314,7 @@ struct sample_proc *sample_proc_new(const struct sample_select *sel, const struc
 	sp->loadavg_fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
 	sp->last_pid = -1;
 	sp->dents = xmalloc(DENTS_BYTES);
+	sp->slow_period_ms = SLOW_MIN_MS;
 	return sp;
 }
 
@@ -395,9 +425,21 @@ static int parse_kb(const char *s, int64_t *bytes)
 
 /* One line per call of the loop, dispatched on its first byte: status has
  * ~55 lines and this runs for every process every few seconds, so no
- * table of strncmp per line. Keys matched: the 6 "kB" sizes plus State,
- * PPid, Uid and Threads; any may be missing (zombies, kernel threads). */
-#define KEY(line, lit) (strncmp((line), (lit), sizeof(lit) - 1) == 0)
+ * table of strncmp per line. Keys matched: the 6 "kB" sizes plus Name,
+ * State, PPid, Uid and Threads; any may be missing (zombies, kernel
+ * threads). */
+static inline bool key_is(const char *line, const char *key)
+{
+	while (*key)
+		if (*line++ != *key++)
+			return false;
+	return true;
+}
+#define KEY(line, lit) key_is((line), (lit))
+/* Every key below seen once: the rest of the file (signal masks, CPU
+ * lists, context switches) holds nothing we read. */
+#define ALL_KEYS 0x7ffu
+#define HIT(lit, bit) (KEY(line, (lit)) && ((seen |= (bit)), true))
 
 static bool kb_field(const char *line, size_t kl, int64_t *dst)
 {
@@ -413,29 +455,30 @@ int sample_parse_status(const char *text, struct status_fields *f)
 {
 	const char *line = text;
 	int found = 0;
+	unsigned seen = 0;
 
 	while (line && *line) {
 		const char *nl = strchr(line, '\n');
 
 		switch (line[0]) {
 		case 'V':
-			if (KEY(line, "VmRSS:"))
+			if (HIT("VmRSS:", 1u << 0))
 				found += kb_field(line, 6, &f->rss_bytes);
-			else if (KEY(line, "VmSwap:"))
+			else if (HIT("VmSwap:", 1u << 1))
 				found += kb_field(line, 7, &f->swap_bytes);
-			else if (KEY(line, "VmHWM:"))
+			else if (HIT("VmHWM:", 1u << 2))
 				found += kb_field(line, 6, &f->peak_rss_bytes);
 			break;
 		case 'R':
-			if (KEY(line, "RssAnon:"))
+			if (HIT("RssAnon:", 1u << 3))
 				found += kb_field(line, 8, &f->rss_anon_bytes);
-			else if (KEY(line, "RssFile:"))
+			else if (HIT("RssFile:", 1u << 4))
 				found += kb_field(line, 8, &f->rss_file_bytes);
-			else if (KEY(line, "RssShmem:"))
+			else if (HIT("RssShmem:", 1u << 5))
 				found += kb_field(line, 9, &f->rss_shmem_bytes);
 			break;
 		case 'S':
-			if (KEY(line, "State:")) {
+			if (HIT("State:", 1u << 6)) {
 				const char *st = line + 6;
 
 				while (*st == ' ' || *st == '\t')
@@ -446,7 +489,7 @@ int sample_parse_status(const char *text, struct status_fields *f)
 			}
 			break;
 		case 'P':
-			if (KEY(line, "PPid:")) {
+			if (HIT("PPid:", 1u << 7)) {
 				long v = strtol(line + 5, NULL, 10);
 
 				/* Out of pid_t's range is garbage, not a (truncated) PID. */
@@ -458,7 +501,7 @@ int sample_parse_status(const char *text, struct status_fields *f)
 			}
 			break;
 		case 'U':
-			if (KEY(line, "Uid:")) {
+			if (HIT("Uid:", 1u << 8)) {
 				char *end;
 				unsigned long v;
 
@@ -471,8 +514,28 @@ int sample_parse_status(const char *text, struct status_fields *f)
 				found++;
 			}
 			break;
+		case 'N':
+			if (HIT("Name:", 1u << 9)) {
+				const char *v = line + 5;
+				size_t k = 0;
+
+				while (*v == ' ' || *v == '\t')
+					v++;
+				/* The kernel writes comm through seq_escape("\n\\"):
+				 * undo it so the name equals stat's comm. */
+				for (; *v && *v != '\n' && k + 1 < sizeof(f->name); v++) {
+					if (v[0] == '\\' && (v[1] == '\\' || v[1] == 'n')) {
+						f->name[k++] = v[1] == 'n' ? '\n' : '\\';
+						v++;
+					} else {
+						f->name[k++] = *v;
+					}
+				}
+				f->name[k] = '\0';
+			}
+			break;
 		case 'T':
-			if (KEY(line, "Threads:")) {
+			if (HIT("Threads:", 1u << 10)) {
 				long v = strtol(line + 8, NULL, 10);
 
 				if (v > 0)
@@ -483,6 +546,8 @@ int sample_parse_status(const char *text, struct status_fields *f)
 		default:
 			break;
 		}
+		if (seen == ALL_KEYS)
+			break;
 		line = nl ? nl + 1 : NULL;
 	}
 	return found ? 0 : -1;
@@ -812,13 +877,15 @@ static void read_status(struct sample_proc *sp, struct proc_sample *p, int64_t m
 		if (!ms_has(p->rss_anon_bytes))
 			p->rss_anon_bytes = f.rss_anon_bytes;
 	}
-	p->next_slow_ms = mono_ms + (p->is_new ? 1 + phase_ms(p->pid, SLOW_PERIOD_MS) : SLOW_PERIOD_MS);
+	p->next_slow_ms = mono_ms + (p->is_new ? 1 + phase_ms(p->pid, sp->slow_period_ms) : sp->slow_period_ms);
 }
 
 /* Not kept open: read seldom, and each kept seq_file pins a page of kernel
  * memory. */
-static void read_oom(struct proc_sample *p, int64_t mono_ms)
+static void read_oom(struct sample_proc *sp, struct proc_sample *p, int64_t mono_ms)
 {
+	int64_t period = 2 * sp->slow_period_ms > OOM_MIN_MS ? 2 * sp->slow_period_ms : OOM_MIN_MS;
+
 	char buf[64];
 
 	if (read_proc(p->pid, -1, "oom_score", buf, sizeof(buf)) > 0)
@@ -829,7 +896,7 @@ static void read_oom(struct proc_sample *p, int64_t mono_ms)
 		p->oom_score_adj = strtoll(buf, NULL, 10);
 	else
 		p->oom_score_adj = MS_ABSENT;
-	p->next_oom_ms = mono_ms + (p->is_new ? 1 + phase_ms(p->pid, OOM_PERIOD_MS) : OOM_PERIOD_MS);
+	p->next_oom_ms = mono_ms + (p->is_new ? 1 + phase_ms(p->pid, period) : period);
 }
 
 static void read_pss(struct sample_proc *sp, struct proc_sample *p, int64_t mono_ms)
@@ -850,13 +917,19 @@ static void read_pss(struct sample_proc *sp, struct proc_sample *p, int64_t mono
 	p->pss_read_ms = mono_ms;
 }
 
-/* Returns false when the process is gone. */
-static bool read_fast(struct sample_proc *sp, struct proc_sample *p)
+/* Returns false when the process is gone. *anon_drop is set when RssAnon
+ * fell by more than ANON_DROP_BYTES (and 1 %): pages freed or swapped out.
+ * The trend series is RssAnon + VmSwap, so status (VmSwap) is then read at
+ * once rather than at its slow period, or a swap-out would look like a
+ * drop. */
+#define ANON_DROP_BYTES (1 << 20)
+static bool read_fast(struct sample_proc *sp, struct proc_sample *p, bool *anon_drop)
 {
 	char buf[256];
-	int64_t rss, shared;
+	int64_t rss, shared, prev = p->rss_anon_bytes;
 	ssize_t n;
 
+	*anon_drop = false;
 	if (p->fd_statm < 0)
 		p->fd_statm = open_kept(sp, p->pid, "statm");
 	n = read_proc(p->pid, p->fd_statm, "statm", buf, sizeof(buf));
@@ -867,17 +940,24 @@ static bool read_fast(struct sample_proc *sp, struct proc_sample *p)
 		/* statm's "shared" counts file and shmem pages, so the rest is
 		 * exactly RssAnon (kernel: MM_ANONPAGES). */
 		p->rss_anon_bytes = rss - shared;
+		*anon_drop = ms_has(prev) && prev - p->rss_anon_bytes > ANON_DROP_BYTES &&
+			     prev - p->rss_anon_bytes > prev / 100;
 	} else {
 		p->rss_bytes = p->rss_anon_bytes = MS_ABSENT;
 	}
 	return true;
 }
 
+/* The sampler's cost is CPU time (this thread's, kernel time included),
+ * not wall time: on a loaded machine a preempted tick would otherwise
+ * count the other processes' time as ours. */
+#define COST_CLOCK CLOCK_THREAD_CPUTIME_ID
+
 static double elapsed_us(const struct timespec *a)
 {
 	struct timespec b;
 
-	clock_gettime(CLOCK_MONOTONIC, &b);
+	clock_gettime(COST_CLOCK, &b);
 	return (double)(b.tv_sec - a->tv_sec) * 1e6 + (double)(b.tv_nsec - a->tv_nsec) / 1e3;
 }
 
@@ -887,8 +967,10 @@ void sample_proc_tick(struct sample_proc *sp, int64_t mono_ms)
 	double pss_us = 0;
 	size_t n_pss = 0;
 	bool pss_round, walked;
+	double status_us = 0;
+	size_t n_status = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(COST_CLOCK, &t0);
 	for (size_t i = 0; i < sp->tracked.n; i++)
 		sp->tracked.v[i]->is_new = false;
 	for (size_t i = 0; i < sp->exited.n; i++)
@@ -931,17 +1013,23 @@ void sample_proc_tick(struct sample_proc *sp, int64_t mono_ms)
 			struct proc_sample *next = p->hnext;
 
 			if (p->tracked) {
-				if (!read_fast(sp, p)) {
+				bool drop;
+
+				if (!read_fast(sp, p, &drop)) {
 					mark_exited(sp, p);
 				} else {
 					bool h = hot(sp, p);
 
-					if (h || mono_ms >= p->next_slow_ms)
+					if (h || drop || mono_ms >= p->next_slow_ms) {
+						clock_gettime(COST_CLOCK, &tp);
 						read_status(sp, p, mono_ms);
+						status_us += elapsed_us(&tp);
+						n_status++;
+					}
 					if (h || mono_ms >= p->next_oom_ms)
-						read_oom(p, mono_ms);
+						read_oom(sp, p, mono_ms);
 					if (pss_round && pss_wanted(sp, p)) {
-						clock_gettime(CLOCK_MONOTONIC, &tp);
+						clock_gettime(COST_CLOCK, &tp);
 						read_pss(sp, p, mono_ms);
 						pss_us += elapsed_us(&tp);
 						n_pss++;
@@ -953,6 +1041,14 @@ void sample_proc_tick(struct sample_proc *sp, int64_t mono_ms)
 			}
 			p = next;
 		}
+	}
+	if (n_status) {
+		/* Adapt the status period to its budget (see STATUS_BUDGET). */
+		double per = status_us / (double)n_status, ms;
+
+		sp->status_us = sp->status_us > 0 ? 0.9 * sp->status_us + 0.1 * per : per;
+		ms = sp->status_us * (double)sp->tracked.n / 1000.0 / STATUS_BUDGET;
+		sp->slow_period_ms = ms < SLOW_MIN_MS ? SLOW_MIN_MS : ms > SLOW_MAX_MS ? SLOW_MAX_MS : (int64_t)ms;
 	}
 	if (pss_round) {
 		/* Spread smaps_rollup reads so they cost <= the budget. */

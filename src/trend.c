@@ -49,14 +49,13 @@ static const double tier_rel_level[TREND_TIERS] = { 0.015, 0.025, 0.05, 0.05 };
 /* Gate thresholds, LEAK-DETECTION.md sections 3-4. */
 #define Z_MIN 2.326            /* one-sided p < 0.01 after AR(1) inflation */
 #define CI_Z 1.645             /* 90 % two-sided Sen CI */
-#define REL_LIMIT 0.01         /* growth >= 1 % of the limit */
 #define SHRINK_REL_LEVEL 0.05  /* shrinking keeps the doc's 5 % ... */
 #define SHRINK_TIER 1          /* ... and is tested on tier 1 (448 s window) */
 #define SNR_MIN 3.0            /* growth >= 3 robust sigma of the residuals */
 #define MAD_SIGMA 1.4826       /* MAD -> sigma for Gaussian noise */
 #define DECEL_MIN 0.5          /* newer half >= 0.5 x older half ... */
 #define LIFE_MIN 0.7           /* ... and >= 0.7 x lifetime rate (see gate) */
-#define STEP_SHARE_MAX 0.5     /* no single envelope step > 50 % of the rise */
+#define STEP_SHARE_MAX 0.5     /* no envelope step > 50 % of the rise */
 #define TIE_MIN_BYTES (64 * KIB) /* MK tie tolerance floor */
 #define TIE_REL 0.001          /* ... or 0.1 % of the level */
 
@@ -93,7 +92,6 @@ struct window_stats {
 struct gate_ctx {
 	double g_abs_bytes;
 	double rel_level;     /* share of the median level */
-	double limit_bytes;   /* 0: none */
 	double life_rate;     /* bytes/s since the first observation; NAN: skip */
 	const double *prior_tau, *prior_y; /* recent-half retest: points before it */
 	int prior_n;          /* 0: full window */
@@ -232,10 +230,14 @@ static void window_test(const double *tau, const double *y, int n, const struct 
 	w->pass = false;
 
 	/* Step 2: the O(n) screen spares the O(n^2) part for flat series;
-	 * checked first without the level term, which needs a median. */
+	 * checked first without the level term, which needs a median.
+	 *
+	 * G_min = max(G_abs, share x median level). The doc's third term,
+	 * 1 % of the limit, is left out: for a process outside any cgroup
+	 * limit the model passes x + MemAvailable (tens of GB), and 1 % of
+	 * 16 GiB already kept tier 1 from confirming half of the 10 MB/min
+	 * leaks within 11 min (none at 64 GiB). The TTL says how urgent. */
 	g_min = g->g_abs_bytes;
-	if (REL_LIMIT * g->limit_bytes > g_min)
-		g_min = REL_LIMIT * g->limit_bytes;
 	if (!(beta > 0 && beta * span >= 0.5 * g_min))
 		return;
 	for (int i = 0; i < n; i++)
@@ -249,12 +251,17 @@ static void window_test(const double *tau, const double *y, int n, const struct 
 	rise = y[n - 1] - y[0];
 	max_step = 0;
 	for (int i = 0; i + 1 < n; i++) {
-		/* Across missing buckets, the rise the trend predicts over them
-		 * is no step (without gaps this is the doc's f_{i+1} - f_i). */
-		double step = y[i + 1] - y[i] - beta * (tau[i + 1] - tau[i] - g->w_s);
+		/* A step is the rise over one or two intervals: a jump that
+		 * straddles a bucket boundary shows as two (a two-cache-fill
+		 * series passed as a four-step staircase). Across missing
+		 * buckets, the rise the trend predicts over them is no step.
+		 * With neither, this is the doc's f_{i+1} - f_i. */
+		for (int j = i + 1; j <= i + 2 && j < n; j++) {
+			double step = y[j] - y[i] - beta * (tau[j] - tau[i] - (j - i) * g->w_s);
 
-		if (step > max_step)
-			max_step = step;
+			if (step > max_step)
+				max_step = step;
+		}
 	}
 	if (!(rise > 0 && max_step <= STEP_SHARE_MAX * rise))
 		return; /* not_step: rejects cache fills */
@@ -565,7 +572,6 @@ static void tier_evaluate(struct trend *t, int k)
 
 	g.g_abs_bytes = tier_g_abs_bytes[k];
 	g.rel_level = tier_rel_level[k];
-	g.limit_bytes = limit_known(t->limit_bytes) ? (double)t->limit_bytes : 0;
 	/* b_life = (f_n - x_first) / (tau_n - t_first), made consistent: f_n is
 	 * a minimum, so it is compared with the minimum of the first 16 s, not
 	 * one raw sample (a noisy or spiking first sample understated the rate);

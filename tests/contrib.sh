@@ -9,7 +9,8 @@ C="$srcdir/contrib"
 command -v jq >/dev/null 2>&1 || skip "jq is not installed (Debian package jq)"
 
 # A log with a growing process in it, and a flat one.
-python3 -c "
+PY=$(python3 -c 'import sys; print(sys.executable)')
+"$PY" -c "
 import time
 chunks = []
 for i in range(40):
@@ -23,6 +24,15 @@ CHILDREN="$CHILDREN $G"
 F=$(hold 30)
 cd "$TMP" || fail "no temporary directory"
 "$MEMSLOPE" -p "$G,$F" --log memslope.ndjson --interval 200ms --duration 4s || fail "recording the log failed"
+# A verdict and a slope need minutes of history: the last line again, with
+# the trend fields and a verdict event a longer run would have produced.
+tail -n 1 memslope.ndjson | jq -c --argjson g "$G" '.time_ms += 200 | .processes |= map(if .pid == $g
+	then .trend.verdict = "growing" | .trend.slope_bytes_per_s = 1048576
+	else .trend.verdict = "stable" | .trend.slope_bytes_per_s = 0 end)
+	| .events = [{time_ms: .time_ms, time: .time, kind: "verdict", pid: $g, message: "unknown -> growing"}]' >last.json ||
+	fail "could not extend the log"
+cat last.json >>memslope.ndjson
+validate memslope.ndjson --ndjson
 lines=$(wc -l <memslope.ndjson)
 CG=$(jq -r '.cgroups[0].path' memslope.ndjson | head -n 1)
 [ -n "$CG" ] && [ "$CG" != null ] || fail "no cgroup in the log"

@@ -34,7 +34,14 @@ done
 grep -q "^memslope_process_rss_bytes{pid=\"$P\",name=\"python3\",cgroup=\"[^\"]*\"} [0-9][0-9]*\$" "$D/memslope.prom" ||
 	fail "no RSS sample for pid $P"
 grep -q "^memslope_process_leak{pid=\"$P\",.*} 0\$" "$D/memslope.prom" || fail "no leak=0 sample for a flat process"
-grep -qF "name=\"we\\\"ird\\\\name\"" "$D/memslope.prom" || fail "label value not escaped: $(grep "pid=\"$Q\"" "$D/memslope.prom" | head -n 1)"
+# The expected label: the name memslope reports, escaped per the format.
+"$MEMSLOPE" --once --json -p "$Q" >"$TMP/q.json" || fail "--once for the odd name failed"
+want=$(python3 -c 'import json, sys
+n = json.load(open(sys.argv[1]))["processes"][0]["name"]
+assert "\"" in n and "\\" in n, n
+print("name=\"%s\"" % n.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n"))' "$TMP/q.json") ||
+	fail "the odd name lost its quote or backslash"
+grep -qF "$want" "$D/memslope.prom" || fail "label value not escaped: want $want; got $(grep "pid=\"$Q\"" "$D/memslope.prom" | head -n 1)"
 grep -q "^memslope_tree_rss_bytes{pid=\"$P\",name=\"python3\"} " "$D/memslope.prom" || fail "no tree sample"
 if grep -q ' NaN$\| nan$' "$D/memslope.prom"; then fail "absent values written as NaN"; fi
 [ "$(ls -A "$D")" = memslope.prom ] || fail "temporary files left behind: $(ls -A "$D")"

@@ -30,6 +30,10 @@ static void test_status(void)
 	CHECK_I64(f.ppid, 17);
 	CHECK_I64(f.uid, 1000);
 	CHECK(f.state == 'S');
+	CHECK_STR(f.name, "python3");
+	/* Names are escaped by the kernel: "\\\\" and "\\n" come back raw. */
+	CHECK(sample_parse_status("Name:\twe\"ird\\\\name\\nx\nState:\tS (sleeping)\n", &f) == 0);
+	CHECK_STR(f.name, "we\"ird\\name\nx");
 }
 
 /* A zombie's status has no Vm lines: they stay absent, never 0. */

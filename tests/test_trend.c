@@ -72,6 +72,7 @@ struct series {
 	double level_bytes;      /* base level */
 	double rate_bytes_per_s; /* leak rate, 0 for no-leak kinds */
 	double amp_bytes;        /* sawtooth amplitude, 0: none */
+	double machine_avail_bytes; /* > 0: limit = level + this (no cgroup limit) */
 	double noise_sigma, noise_phi;
 	bool heavy_noise;        /* set by the kind before generation */
 };
@@ -120,7 +121,9 @@ static double noise_next(struct noise *nz, struct rng *r, double level)
 
 /* Sampling clock: 1 Hz with jitter, from an arbitrary monotonic origin. The
  * jitter has its own stream, so a kind's duration does not change the
- * parameters drawn after this. */
+ * parameters drawn after this. The limit: none (MS_UNLIMITED or MS_ABSENT)
+ * or, as main.c passes for a process outside any cgroup limit, the level
+ * plus MemAvailable (2-60 GB here); set once the level is known. */
 static void series_begin(struct series *s, struct rng *r, int duration_s)
 {
 	struct rng jitter = { rng_next(r) };
@@ -130,6 +133,7 @@ static void series_begin(struct series *s, struct rng *r, int duration_s)
 	for (int i = 0; i < s->n; i++)
 		s->t_ms[i] = t0 + (int64_t)i * 1000 + (int64_t)rng_uniform(&jitter, -100, 100);
 	s->limit_bytes = rng_u01(r) < 0.5 ? MS_UNLIMITED : MS_ABSENT;
+	s->machine_avail_bytes = rng_u01(r) < 0.4 ? rng_logu(r, 2000 * MB, 60000 * MB) : 0;
 	s->high_bytes = MS_ABSENT;
 	s->onset_s = NAN;
 	s->rate_bytes_per_s = 0;
@@ -521,6 +525,9 @@ static void run_kind(const struct kind *k, uint64_t seed_base, struct series *s,
 
 		s->heavy_noise = k->heavy_noise;
 		k->gen(s, &r, k);
+		if (s->machine_avail_bytes > 0 && (s->limit_bytes == MS_UNLIMITED ||
+						   s->limit_bytes == MS_ABSENT))
+			s->limit_bytes = (int64_t)(s->level_bytes + s->machine_avail_bytes);
 		if (k->leak_within_s > 0 && !k->leak_assert_if &&
 		    s->onset_s + k->leak_within_s + 30 < s->n)
 			s->n = (int)(s->onset_s + k->leak_within_s + 30); /* decided by then */

@@ -66,7 +66,7 @@ fi
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/memslope-bench.XXXXXX") || exit 1
 SOCK=memslope-bench-$$
-IDLE_PID= TOOL_PID= TMUX_PID=
+IDLE_PID= TOOL_PID= TMUX_PID= SLEEP_PID=
 T() { tmux -L "$SOCK" -f /dev/null "$@"; }
 
 kill_pid() { [ -n "${1:-}" ] && kill "$1" 2>/dev/null; }
@@ -83,6 +83,7 @@ idle_stop() {
 	fi
 }
 cleanup() {
+	kill_pid "$SLEEP_PID"
 	kill_pid "$TOOL_PID"
 	if [ -n "$TMUX_PID" ]; then
 		T kill-server >/dev/null 2>&1
@@ -103,6 +104,13 @@ cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13
 hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
 now_ms() { date +%s%3N; }
+# A sleep the traps can interrupt (a foreground sleep would delay them).
+nap() {
+	sleep "$1" &
+	SLEEP_PID=$!
+	wait "$SLEEP_PID"
+	SLEEP_PID=
+}
 median() { sort -g | awk '{v[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 idle_start() { # N
@@ -118,19 +126,20 @@ idle_start() { # N
 	exit 1
 }
 
-# measure SECONDS: samples $TOOL_PID after the warm-up; prints "cpu_pct hwm_kb".
+# measure SECONDS: samples $TOOL_PID after the warm-up; sets M to
+# "cpu_pct hwm_kb". Runs in this shell (no $(...)) so traps stay prompt.
 measure() {
 	local t0 t1 c0 c1 h
-	sleep "$WARMUP"
+	nap "$WARMUP"
 	c0=$(cpu_ticks "$TOOL_PID"); t0=$(now_ms)
-	sleep "$1"
+	nap "$1"
 	c1=$(cpu_ticks "$TOOL_PID"); t1=$(now_ms); h=$(hwm_kb "$TOOL_PID")
 	if [ -z "$c0" ] || [ -z "$c1" ]; then
-		echo "nan nan"
+		M="nan nan"
 		return
 	fi
-	awk -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v hz="$CLK" -v h="${h:-nan}" \
-		'BEGIN {printf "%.3f %s\n", 100 * (c1 - c0) / hz / ((t1 - t0) / 1000), h}'
+	M=$(awk -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v hz="$CLK" -v h="${h:-nan}" \
+		'BEGIN {printf "%.3f %s\n", 100 * (c1 - c0) / hz / ((t1 - t0) / 1000), h}')
 }
 
 tool_stop() {
@@ -187,7 +196,7 @@ start_tool() {
 version_of() {
 	case $1 in
 	memslope|memslope-tui) "$MEMSLOPE" --version 2>&1 | head -1 ;;
-	top) top -v 2>&1 | head -1 ;;
+	top) top -V 2>&1 | head -1 ;;
 	htop) htop --version 2>&1 | head -1 ;;
 	btop) btop --version 2>&1 | head -1 ;;
 	atop) atop -V 2>&1 | head -1 ;;
@@ -223,7 +232,7 @@ if want main; then
 				echo "bench.sh: cannot start $t" >&2
 				continue
 			fi
-			m=$(measure "$DUR")
+			measure "$DUR"; m=$M
 			tool_stop
 			echo "$m" | awk '{print $1}' >>"$TMP/cpu.$t"
 			echo "$m" | awk '{print $2}' >>"$TMP/hwm.$t"
@@ -261,7 +270,7 @@ if want scaling; then
 		for r in $(seq "$RUNS"); do
 			rm -f "$TMP/s.log"
 			run_plain "$MEMSLOPE" --log "$TMP/s.log"
-			m=$(measure "$SCALE_DUR")
+			measure "$SCALE_DUR"; m=$M
 			tool_stop
 			echo "$m" | awk '{print $1}' >>"$TMP/s.cpu"
 			# median of the self-reported cost over the measured ticks
@@ -286,7 +295,7 @@ EOF
 		idle_stop
 		c=$(median <"$TMP/s.cpu"); k=$(median <"$TMP/s.cost"); f=$(median <"$TMP/s.floor")
 		printf '  %6s %8s %8.3f %14.2f %14.2f %7.2fx\n' "$n" "$(median <"$TMP/s.procs")" "$c" "$k" "$f" \
-			"$(awk -v a="$k" -v b="$f" 'BEGIN {print b > 0 ? a / b : 0}')"
+			"$(awk -v a="$k" -v b="$f" 'BEGIN {print (b > 0 ? a / b : 0)}')"
 	done
 	echo "  target: memslope us/p <= 3x floor"
 	echo
@@ -300,7 +309,7 @@ if want pid; then
 	: >"$TMP/p.cpu"
 	for r in $(seq "$RUNS"); do
 		run_plain "$MEMSLOPE" --log /dev/null --pss -p "$target"
-		m=$(measure "$DUR")
+		measure "$DUR"; m=$M
 		tool_stop
 		echo "$m" | awk '{print $1}' >>"$TMP/p.cpu"
 		echo "  -p run $r: $m" >&2
@@ -320,9 +329,9 @@ if want footprint; then
 	if [ "$FOOT_MIN" != 0 ]; then
 		idle_start "$N"
 		run_plain "$MEMSLOPE" --log /dev/null
-		sleep 60
+		nap 60
 		r1=$(rss_kb "$TOOL_PID")
-		sleep $((FOOT_MIN * 60 - 60))
+		nap $((FOOT_MIN * 60 - 60))
 		r2=$(rss_kb "$TOOL_PID"); h=$(hwm_kb "$TOOL_PID")
 		tool_stop
 		idle_stop
@@ -341,7 +350,7 @@ if want stability && [ "$STAB_MIN" != 0 ]; then
 	run_plain "$TMP/memslope-self" --log "$TMP/self.log" -n '^memslope-self$' --duration "${STAB_MIN}m"
 	wait "$TOOL_PID" 2>/dev/null
 	TOOL_PID=
-	python3 - "$TMP/self.log" <<'EOF'
+	[ -s "$TMP/self.log" ] && python3 - "$TMP/self.log" <<'EOF'
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 last = lines[-1]

@@ -1,0 +1,483 @@
+/* test_replay: a hand-written NDJSON log (snapshot and delta lines, an
+ * incomplete last line) replayed forward, backward and by time; bad files
+ * give one-line errors; hostile lines never crash replay_parse_line. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "model.h"
+#include "out_json.h"
+#include "replay.h"
+#include "util.h"
+
+#define T0 1700000000000LL
+#define MIB (1024LL * 1024)
+
+static char dir[] = "/tmp/test_replay.XXXXXX";
+
+/* The lines are written with ' for " to stay readable. */
+static const char *const log_lines[] = {
+	/* 1: snapshot at T0 */
+	"{'schema':'memslope/1','type':'snapshot','time':'x','time_ms':1700000000000,'host':'h1',"
+	"'interval_ms':1000,'cgroup_version':'v2','system':{'mem_total_bytes':8589934592,"
+	"'mem_available_bytes':4294967296,'swap_total_bytes':0,'swap_free_bytes':0,'pressure':null},"
+	"'self':{'cpu_pct':0.5,'rss_bytes':4194304,'sample_cost_us_per_process':2.0,'fds':5},"
+	"'processes':["
+	"{'pid':100,'ppid':1,'name':'leaky','cmdline':'leaky --x','user':'bob','uid':1000,"
+	"'start_time_ms':1699999990000,'state':'S','threads':2,'cgroup':'/a','rss_bytes':10485760,"
+	"'rss_anon_bytes':8388608,'swap_bytes':0,'pss_bytes':null,'limit_bytes':1073741824,"
+	"'limit_source':'/a','usage_pct':1.0,'selected':true,'alive':true,"
+	"'trend':{'verdict':'unknown','slope_bytes_per_s':null,'slope_ci_bytes_per_s':null,"
+	"'window_s':null,'mk_z':null,'r2':null,'ttl_s':null,'ttl_band_s':null,'ttl_target':null,"
+	"'oom_imminent':false}},"
+	"{'pid':200,'ppid':100,'name':'child','cmdline':'child','user':'bob','uid':1000,"
+	"'start_time_ms':1699999995000,'state':'R','cgroup':'/b','rss_bytes':20971520,"
+	"'limit_source':'machine','alive':true,'selected':false,'trend':{'verdict':'stable'}}],"
+	"'trees':[{'root_pid':100,'name':'leaky','pids':[100,200],'n_procs':2,'rss_bytes':31457280,"
+	"'alive':true,'limit_source':'/a','trend':{'verdict':'unknown'}}],"
+	"'cgroups':[{'path':'/a','version':2,'exists':true,'current_bytes':52428800,'max_bytes':'max',"
+	"'high_bytes':null,'events':{'low':0,'high':0,'max':0,'oom':0,'oom_kill':0,'oom_group_kill':0},"
+	"'v1':null,'stat':{'anon':1,'file':2,'bad key':3},'pressure':{'some_avg10':1.5,'some_avg60':1.0,"
+	"'some_avg300':0.5,'some_total_us':10,'full_avg10':0.0,'full_avg60':0.0,'full_avg300':0.0,"
+	"'full_total_us':0},'working_set_bytes':41943040,'effective_limit_bytes':1073741824,"
+	"'effective_limit_source':'/a','effective_high_bytes':null,'effective_high_source':null,"
+	"'usage_pct':4.9,'selected':true,'trend':{'verdict':'unknown'}},"
+	"{'path':'/b','version':2,'exists':true,'current_bytes':20971520,'effective_limit_source':'machine',"
+	"'selected':false,'trend':{'verdict':'stable'}}],"
+	"'events':[{'time_ms':1700000000000,'time':'x','kind':'process_start','pid':100,"
+	"'message':'process 100 (leaky) started'}]}",
+	/* 2: delta, T0+1 s: 100 grows, a verdict */
+	"{'schema':'memslope/1','type':'delta','time_ms':1700000001000,'host':'h1','interval_ms':1000,"
+	"'processes':[{'pid':100,'start_time_ms':1699999990000,'rss_bytes':11534336,"
+	"'trend':{'verdict':'growing','slope_bytes_per_s':1000.0,'slope_ci_bytes_per_s':[500,1500],"
+	"'window_s':60,'mk_z':3.5,'r2':0.9,'ttl_s':600,'ttl_band_s':[300,null],'ttl_target':'max',"
+	"'oom_imminent':false}}],'trees':[],'cgroups':[],"
+	"'events':[{'time_ms':1700000001000,'kind':'verdict','pid':100,'message':'unknown -> growing'}]}",
+	/* 3: delta, T0+2 s: 200 exits (and /b with it), /a grows */
+	"{'schema':'memslope/1','type':'delta','time_ms':1700000002000,"
+	"'processes':[{'pid':200,'start_time_ms':1699999995000,'alive':false}],'trees':[],"
+	"'cgroups':[{'path':'/a','current_bytes':62914560}],'events':[]}",
+	/* 4: delta, T0+3 s: nothing changed */
+	"{'schema':'memslope/1','type':'delta','time_ms':1700000003000,'processes':[],'trees':[],"
+	"'cgroups':[],'events':[]}",
+	"",
+	/* 6 (5th valid): delta, T0+15 s: 200's retention is over */
+	"{'schema':'memslope/1','type':'delta','time_ms':1700000015000,"
+	"'processes':[{'pid':100,'rss_bytes':12582912}],'trees':[],'cgroups':[],"
+	"'events':[{'time_ms':1700000015000,'kind':'threshold','pid':100,'message':'warn'}]}",
+	/* 7: snapshot, T0+70 s: only 100 and /a; the tree is gone */
+	"{'schema':'memslope/1','type':'snapshot','time_ms':1700000070000,'host':'h2',"
+	"'processes':[{'pid':100,'ppid':1,'name':'leaky','start_time_ms':1699999990000,"
+	"'rss_bytes':13631488,'alive':true,'selected':true,'limit_source':'/a',"
+	"'trend':{'verdict':'leak','slope_bytes_per_s':2000.0}}],'trees':[],"
+	"'cgroups':[{'path':'/a','selected':true,'current_bytes':73400320}],'events':[]}",
+	/* 8: delta, T0+71 s */
+	"{'schema':'memslope/1','type':'delta','time_ms':1700000071000,"
+	"'processes':[{'pid':100,'rss_bytes':14680064}],'trees':[],'cgroups':[],'events':[]}",
+};
+
+static char *quote(const char *s)
+{
+	char *t = xstrdup(s);
+
+	for (char *p = t; *p; p++)
+		if (*p == '\'')
+			*p = '"';
+	return t;
+}
+
+static char *write_file(const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+		perror(path);
+		exit(1);
+	}
+	return path;
+}
+
+static char *good_log(void)
+{
+	size_t cap = 1 << 16, n = 0;
+	char *text = xmalloc(cap), *path;
+
+	for (size_t i = 0; i < sizeof(log_lines) / sizeof(log_lines[0]); i++) {
+		char *l = quote(log_lines[i]);
+
+		n += (size_t)snprintf(text + n, cap - n, "%s\n", l);
+		free(l);
+	}
+	/* Cut off mid-write. */
+	snprintf(text + n, cap - n, "{\"schema\":\"memslope/1\",\"type\":\"delta\",\"time_ms\":17000000");
+	path = write_file("good.ndjson", text);
+	free(text);
+	return path;
+}
+
+static size_t hist_points(const struct history *h, struct history_point *pts, size_t cap)
+{
+	return history_window(h, T0 - 1000, T0 + 1000000, pts, cap);
+}
+
+static void test_replay_moves(void)
+{
+	char *path = good_log(), *err = NULL;
+	struct replay *r = replay_open(path, &err);
+	struct model *m = model_new("x", 1000), *m2;
+	struct history_point pts[64];
+	const struct proc_entity *p;
+	const struct cgroup_entity *c;
+	const struct trend_result *tr;
+	size_t n;
+
+	CHECK(r != NULL);
+	if (!r) {
+		fprintf(stderr, "replay_open: %s\n", err);
+		free(err);
+		exit(1);
+	}
+	CHECK_I64((int64_t)replay_len(r), 7);
+	CHECK(replay_note(r) && strstr(replay_note(r), "line 9"));
+
+	/* The end first, as --replay opens. */
+	CHECK(replay_seek(r, replay_len(r) - 1, m) == 0);
+	CHECK_I64((int64_t)replay_pos(r), 6);
+	CHECK_I64(m->time_ms, T0 + 71000);
+	CHECK_I64(m->mono_ms, m->time_ms);
+	CHECK_STR(m->host, "h2");
+	CHECK_I64((int64_t)m->n_procs, 1);
+	CHECK_I64((int64_t)m->n_trees, 0);
+	p = model_proc_find(m, 100);
+	CHECK(p && p->rss_bytes == 14 * MIB);
+	CHECK(p && trend_get(&p->trend)->verdict == TREND_LEAK);
+	CHECK(p && fabs(trend_get(&p->trend)->slope_bytes_per_s - 2000.0) < 1e-9);
+	/* History from before the snapshot: the rebuild starts at line 1. */
+	n = p ? hist_points(&p->hist_rss, pts, 64) : 0;
+	CHECK_I64((int64_t)n, 7);
+	CHECK_I64(pts[n - 1].t_ms, T0 + 71000);
+	CHECK_I64(pts[n - 1].mean_bytes, 14 * MIB);
+	CHECK_I64(pts[0].t_ms, T0);
+	CHECK_I64(pts[0].mean_bytes, 10 * MIB);
+	CHECK_I64((int64_t)m->ev_len, 3);
+	CHECK_I64(model_event_at(m, 0)->time_ms, T0);
+	CHECK(model_event_at(m, 0)->kind == EV_PROC_START);
+	CHECK(model_event_at(m, 2)->kind == EV_THRESHOLD);
+	CHECK_STR(model_event_at(m, 2)->message, "warn");
+
+	/* Back: a rebuild. */
+	CHECK(replay_seek(r, 1, m) == 0);
+	CHECK_I64(m->time_ms, T0 + 1000);
+	CHECK_STR(m->host, "h1");
+	CHECK_I64((int64_t)m->n_procs, 2);
+	p = model_proc_find(m, 100);
+	CHECK(p && p->rss_bytes == 11 * MIB && p->rss_anon_bytes == 8 * MIB);
+	CHECK(p && p->pss_bytes == MS_ABSENT);
+	CHECK(p && p->limit_source && strcmp(p->limit_source, "/a") == 0);
+	CHECK(p && p->tree && p->tree->n_procs == 2 && p->tree->pids[1] == 200);
+	tr = p ? trend_get(&p->trend) : NULL;
+	CHECK(tr && tr->verdict == TREND_GROWING);
+	CHECK(tr && tr->slope_lo_bytes_per_s == 500 && tr->slope_hi_bytes_per_s == 1500);
+	CHECK(tr && tr->ttl_lo_s == 300 && isinf(tr->ttl_hi_s) && tr->ttl_target == TTL_MAX);
+	CHECK(tr && tr->ttl_max_s == 600 && isnan(trend_get(&p->tree->trend)->slope_bytes_per_s));
+	CHECK(p && hist_points(&p->hist_rss, pts, 64) == 2);
+	CHECK_I64((int64_t)m->ev_len, 2);
+	CHECK(m->pss_enabled == false);
+	CHECK(m->cgroup_version && strcmp(m->cgroup_version, "v2") == 0);
+	CHECK_I64(m->sys.mem_total_bytes, 8LL << 30);
+	CHECK(!m->sys.pressure.present);
+	CHECK_I64(m->self.n_fds, 5);
+	c = model_cgroup_find(m, "/a");
+	CHECK(c && c->s.max_bytes == MS_UNLIMITED && c->s.high_bytes == MS_ABSENT);
+	CHECK(c && c->s.n_stat == 2 && cgroup_stat_get(&c->s, "file") == 2);
+	CHECK(c && c->s.pressure.present && c->s.pressure.some_avg10 == 1.5);
+	CHECK(c && c->limit_bytes == 1LL << 30 && c->s.effective_limit_bytes == 1LL << 30);
+	CHECK(c && c->limit_source && strcmp(c->limit_source, "/a") == 0);
+	CHECK(c && c->s.v1_failcnt == MS_ABSENT && c->s.ev_max == 0);
+	c = model_cgroup_find(m, "/b");
+	CHECK(c && c->s.effective_limit_bytes == MS_UNLIMITED);
+	CHECK(c && trend_get(&c->trend)->verdict == TREND_STABLE);
+
+	/* Forward by one: 200 exits, its cgroup goes with it. */
+	CHECK(replay_seek(r, 2, m) == 0);
+	p = model_proc_find(m, 200);
+	CHECK(p && !p->alive && p->exit_ms == T0 + 2000);
+	CHECK(model_cgroup_find(m, "/b") == NULL);
+	c = model_cgroup_find(m, "/a");
+	CHECK(c && c->s.current_bytes == 60 * MIB && c->s.n_stat == 2);
+	CHECK(c && hist_points(&c->hist_current, pts, 64) == 3);
+	CHECK_I64((int64_t)m->n_trees, 1);
+
+	/* Past the retention: 200 is dropped; the tree lives with its root. */
+	CHECK(replay_seek(r, 4, m) == 0);
+	CHECK(model_proc_find(m, 200) == NULL);
+	CHECK_I64((int64_t)m->n_trees, 1);
+	p = model_proc_find(m, 100);
+	CHECK(p && p->rss_bytes == 12 * MIB && trend_get(&p->trend)->verdict == TREND_GROWING);
+	CHECK(p && hist_points(&p->hist_rss, pts, 64) == 5);
+	CHECK(replay_seek(r, 5, m) == 0);
+	CHECK_I64((int64_t)m->n_trees, 0);
+	CHECK(model_cgroup_find(m, "/a") != NULL);
+
+	/* The same line on a fresh model gives the same state. */
+	m2 = model_new("y", 1000);
+	CHECK(replay_seek(r, 5, m2) == 0);
+	CHECK_I64((int64_t)m2->n_procs, 1);
+	p = model_proc_find(m2, 100);
+	CHECK(p && p->rss_bytes == 13 * MIB && hist_points(&p->hist_rss, pts, 64) == 6);
+	CHECK_I64((int64_t)m2->ev_len, 3);
+	model_free(m2);
+
+	/* Clamped, and by time. */
+	CHECK(replay_seek(r, 1000, m) == 0);
+	CHECK_I64((int64_t)replay_pos(r), 6);
+	CHECK_I64((int64_t)replay_find_time(r, T0 - 5), 0);
+	CHECK_I64((int64_t)replay_find_time(r, T0), 0);
+	CHECK_I64((int64_t)replay_find_time(r, T0 + 1500), 2);
+	CHECK_I64((int64_t)replay_find_time(r, T0 + 15000), 4);
+	CHECK_I64((int64_t)replay_find_time(r, T0 + 69000), 5);
+	CHECK_I64((int64_t)replay_find_time(r, T0 + 999999), 6);
+	CHECK_I64(replay_time_ms(r, 3), T0 + 3000);
+
+	replay_free(r);
+	model_free(m);
+	unlink(path);
+	free(path);
+}
+
+/* A longer log (past several checkpoints): a process that exits, one that
+ * starts, a snapshot line among the deltas, events. */
+static char *long_log(size_t n)
+{
+	size_t cap = n * 1024 + 4096, len = 0;
+	char *text = xmalloc(cap), *path;
+
+	for (size_t i = 0; i < n; i++) {
+		long long t = T0 + (long long)i * 1000;
+		bool snap = i == 0 || i == 150;
+
+		len += (size_t)snprintf(text + len, cap - len,
+			"{\"schema\":\"memslope/1\",\"type\":\"%s\",\"time_ms\":%lld,\"host\":\"h\","
+			"\"processes\":[{\"pid\":100,\"start_time_ms\":1,\"name\":\"a\",\"cgroup\":\"/x\","
+			"\"rss_bytes\":%lld,\"alive\":true,\"selected\":true,\"trend\":{\"verdict\":\"%s\"}}",
+			snap ? "snapshot" : "delta", t, (long long)(10 * MIB + (long long)i * 4096),
+			i > 100 ? "growing" : "unknown");
+		if (i <= 60 && (snap || i == 60 || i % 7 == 0))
+			len += (size_t)snprintf(text + len, cap - len,
+				",{\"pid\":300,\"start_time_ms\":2,\"name\":\"b\",\"cgroup\":\"/y\","
+				"\"rss_bytes\":%lld,\"alive\":%s}", (long long)(MIB + (long long)i), i == 60 ? "false" : "true");
+		if (i >= 120 && (snap || i == 120 || i % 5 == 0))
+			len += (size_t)snprintf(text + len, cap - len,
+				",{\"pid\":400,\"start_time_ms\":3,\"name\":\"c\",\"rss_bytes\":%lld,\"alive\":true}",
+				(long long)(2 * MIB + (long long)i * 100));
+		len += (size_t)snprintf(text + len, cap - len,
+			"],\"trees\":[],\"cgroups\":[%s%s],\"events\":[%s]}\n",
+			snap || i % 3 == 0 ? "{\"path\":\"/x\",\"current_bytes\":50000000,\"selected\":true}" : "",
+			i == 0 ? ",{\"path\":\"/y\",\"current_bytes\":7000000}" : "",
+			i % 10 == 0 ? "{\"kind\":\"info\",\"message\":\"tick\"}" : "");
+	}
+	path = write_file("long.ndjson", text);
+	free(text);
+	return path;
+}
+
+static char *model_text(const struct model *m)
+{
+	json_t *doc = out_json_snapshot(m, true);
+	char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	struct history_point pts[256];
+
+	json_decref(doc);
+	/* Histories too: every point of every series. */
+	for (size_t i = 0; i < m->n_procs; i++) {
+		size_t n = hist_points(&m->procs[i]->hist_rss, pts, 256);
+		char *more = xasprintf("%s|%d:%zu", text, (int)m->procs[i]->pid, n);
+
+		free(text);
+		text = more;
+		for (size_t k = 0; k < n; k++) {
+			more = xasprintf("%s,%lld=%lld", text, (long long)pts[k].t_ms, (long long)pts[k].mean_bytes);
+			free(text);
+			text = more;
+		}
+	}
+	return text;
+}
+
+/* Stepping forward line by line, seeking on a fresh model and seeking back
+ * from the end (checkpoints + recorded points) give the same model. */
+static void test_paths_agree(void)
+{
+	static const size_t at[] = {0, 1, 59, 60, 63, 64, 65, 69, 70, 71, 120, 127, 128, 150, 151, 199, 299};
+	char *path = long_log(300), *err = NULL;
+	struct replay *r = replay_open(path, &err), *r2 = replay_open(path, &err);
+	struct model *step = model_new("x", 1000), *back = model_new("x", 1000);
+	size_t next = 0;
+
+	CHECK(r && r2 && replay_len(r) == 300);
+	if (!r || !r2) {
+		fprintf(stderr, "replay_open: %s\n", err);
+		exit(1);
+	}
+	CHECK(replay_seek(r2, 299, back) == 0);
+	for (size_t k = 0; k <= 299; k++) {
+		CHECK(replay_seek(r, k, step) == 0);
+		if (k != at[next])
+			continue;
+		next++;
+		{
+			struct model *fresh = model_new("x", 1000);
+			char *a, *b, *c;
+
+			CHECK(replay_seek(r2, k, back) == 0);
+			CHECK(replay_seek(r2, k, fresh) == 0);
+			a = model_text(step);
+			b = model_text(back);
+			c = model_text(fresh);
+			CHECK(strcmp(a, b) == 0 && strcmp(a, c) == 0);
+			if (strcmp(a, b) != 0 || strcmp(a, c) != 0)
+				fprintf(stderr, "  line %zu:\n  step  %s\n  back  %s\n  fresh %s\n", k, a, b, c);
+			free(a);
+			free(b);
+			free(c);
+			model_free(fresh);
+		}
+	}
+	/* 300 exited at line 60 and is gone 10 s later. */
+	CHECK(replay_seek(r2, 69, back) == 0 && model_proc_find(back, 300) != NULL);
+	CHECK(replay_seek(r2, 70, back) == 0 && model_proc_find(back, 300) == NULL);
+	CHECK(model_cgroup_find(back, "/y") == NULL && model_cgroup_find(back, "/x") != NULL);
+	CHECK(replay_seek(r2, 299, back) == 0 && back->ev_len == 30);
+	model_free(step);
+	model_free(back);
+	replay_free(r);
+	replay_free(r2);
+	unlink(path);
+	free(path);
+}
+
+/* name, content, what the one-line error must mention */
+static const struct {
+	const char *name, *text, *want;
+} bad_files[] = {
+	{"empty", "", "is empty"},
+	{"blank", "\n \n", "is empty"},
+	{"text", "hello\n", "line 1 is not a memslope/1 log line"},
+	{"delta-first", "{'schema':'memslope/1','type':'delta','time_ms':1}\n", "line 1"},
+	{"other-schema", "{'schema':'memslope/2','time_ms':1}\n", "line 1"},
+	{"postmortem", "{'schema':'memslope/1','type':'postmortem','time_ms':1}\n", "line 1"},
+	{"no-time", "{'schema':'memslope/1','type':'snapshot'}\n", "time_ms"},
+	{"bad-middle", "{'schema':'memslope/1','time_ms':1}\n\n{'schema':'memslope/1','time_ms':\n"
+		       "{'schema':'memslope/1','time_ms':3}\n", "line 3"},
+	{"only-partial", "{'schema':'memslope/1','time_ms':1", "line 1"},
+	{"escape", "\x1b]0;pwned\x07\n", "line 1"},
+};
+
+static void test_bad_files(void)
+{
+	char *err = NULL;
+	struct replay *r;
+
+	for (size_t i = 0; i < sizeof(bad_files) / sizeof(bad_files[0]); i++) {
+		char *text = quote(bad_files[i].text), *path = write_file(bad_files[i].name, text);
+
+		r = replay_open(path, &err);
+		CHECK(r == NULL);
+		CHECK(err && strstr(err, bad_files[i].want));
+		CHECK(err && !strchr(err, '\n') && !strchr(err, '\x1b'));
+		if (!err || !strstr(err, bad_files[i].want))
+			fprintf(stderr, "  %s: %s\n", bad_files[i].name, err ? err : "(no error)");
+		replay_free(r);
+		free(err);
+		err = NULL;
+		unlink(path);
+		free(path);
+		free(text);
+	}
+	r = replay_open("/nonexistent/replay.ndjson", &err);
+	CHECK(r == NULL && err && strstr(err, "cannot open"));
+	free(err);
+	r = replay_open(dir, &err);
+	CHECK(r == NULL && err && strstr(err, "cannot read"));
+	free(err);
+	/* A file without its final newline is fine when the line is whole. */
+	{
+		char *path = write_file("nonl", "{\"schema\":\"memslope/1\",\"time_ms\":5}");
+
+		err = NULL;
+		r = replay_open(path, &err);
+		CHECK(r && replay_len(r) == 1 && !replay_note(r));
+		replay_free(r);
+		free(err);
+		unlink(path);
+		free(path);
+	}
+}
+
+/* Wrong types and ranges everywhere: ignored field by field. */
+static const char odd_line[] =
+	"{\"schema\":\"memslope/1\",\"time_ms\":1,\"processes\":[{\"pid\":-4},"
+	"{\"pid\":7,\"rss_bytes\":-1,\"state\":\"\\u001b\",\"trend\":[]},"
+	"{\"pid\":8,\"name\":null,\"user\":7}],\"trees\":[{\"root_pid\":8,\"pids\":"
+	"[\"x\",-1,8]}],\"cgroups\":[{\"path\":\"\"},{\"path\":7},{\"path\":\"/c\","
+	"\"stat\":[1],\"events\":3}],\"events\":[{\"kind\":\"nope\"},7]}";
+
+/* Every prefix and a run of byte flips of every line: never a crash, and a
+ * rejected line leaves the model as it was. */
+static void test_hostile(void)
+{
+	struct model *m = model_new("x", 1000);
+	uint32_t seed = 12345;
+	size_t ok = 0;
+
+	for (size_t i = 0; i < sizeof(log_lines) / sizeof(log_lines[0]); i++) {
+		char *l = quote(log_lines[i]);
+		size_t len = strlen(l);
+
+		for (size_t k = 0; k < len; k++) {
+			size_t n_procs = m->n_procs;
+			int64_t t = m->time_ms;
+
+			if (replay_parse_line(l, k, m) < 0)
+				CHECK(m->n_procs == n_procs && m->time_ms == t);
+		}
+		for (int k = 0; k < 400 && len; k++) {
+			char *mut = xstrdup(l);
+
+			for (int f = 0; f < 3; f++) {
+				seed = seed * 1103515245u + 12345u;
+				mut[(seed >> 8) % len] = (char)(seed >> 20);
+			}
+			ok += replay_parse_line(mut, len, m) == 0;
+			free(mut);
+		}
+		free(l);
+	}
+	CHECK(ok > 0);
+	CHECK(replay_parse_line(NULL, 0, m) == -1);
+	CHECK(replay_parse_line(odd_line, strlen(odd_line), m) == 0);
+	{
+		const struct proc_entity *p = model_proc_find(m, 7), *q = model_proc_find(m, 8);
+
+		CHECK(p && p->rss_bytes == MS_ABSENT && p->state == '?');
+		CHECK(q && q->name && q->user && q->tree && q->tree->n_procs == 1);
+		CHECK(model_proc_find(m, -4) == NULL && m->n_cgroups == 1);
+	}
+	model_free(m);
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_replay_moves();
+	test_paths_agree();
+	test_bad_files();
+	test_hostile();
+	rmdir(dir);
+	return check_done("test_replay");
+}
