@@ -331,11 +331,14 @@ static void proc_update(struct app *a, struct proc_sample *s)
 				    e->name);
 	}
 	if (s->identity_changed) {
+		/* execve: another program under the same PID. Its memory has
+		 * nothing to do with the old one's: judge it afresh. */
 		free(e->name);
 		free(e->cmdline);
 		e->name = xstrdup(s->name);
 		e->cmdline = xstrdup(s->cmdline);
 		s->identity_changed = false;
+		trend_init(&e->trend);
 	}
 	proc_copy_values(e, s);
 	e->last_seen_ms = m->mono_ms;
@@ -1086,8 +1089,12 @@ static int run_once(struct app *a)
 	if (!text)
 		fatal("out of memory (JSON)");
 	if (fputs(text, stdout) < 0 || fputc('\n', stdout) < 0 || fflush(stdout) != 0) {
-		fprintf(stderr, "memslope: cannot write the snapshot: %s\n", strerror(errno));
+		int e = errno;
+
 		free(text);
+		if (e == EPIPE)
+			return 0; /* the reader went away (| head): quiet, as --log - */
+		fprintf(stderr, "memslope: cannot write the snapshot: %s\n", strerror(e));
 		return 1;
 	}
 	free(text);
