@@ -4,7 +4,8 @@
 # paths with spaces, escapes and newlines. The JSON (--once --json, --log -)
 # and the Prometheus file escape them: every document parses, no raw control
 # byte gets out; a name is either the text itself (valid UTF-8, escaped by
-# the writer) or a replacement that keeps its printable text.
+# the writer) or a replacement that keeps its printable text. An alert hook
+# gets a path full of shell syntax only as a MEMSLOPE_* variable.
 # (The TUI's side, an escape-named process that cannot set the terminal's
 # title, is in tui_e2e.sh.)
 . "${srcdir:-.}/tests/lib.sh"
@@ -166,6 +167,31 @@ EOF
 [ "$(wc -l <"$TMP/cg.ndjson")" -eq 2 ] || fail "a newline in a cgroup path broke a log line"
 raw "$TMP/cg.ndjson" || fail "cgroup path: raw byte in the log"
 ok "cgroup path with a newline and escapes (fixture): escaped, read, whole lines"
+
+# The alert hook: fired by that kind of cgroup at 95% of its limit, run
+# without a shell, what it is about only in MEMSLOPE_* variables. The name
+# carries shell syntax: nothing may run it.
+hook() {
+	"$MEMSLOPE" --help | grep -q -- --on-alert || { echo "hostile: no --on-alert: hooks not checked"; return 0; }
+	NAME2=$(printf 'x;$(touch PWNED)`touch PWNED2`\nnl \033]0;t\007')
+	D2="$TMP/root/$NAME2"
+	mkdir "$D2" || fail "cannot create the hook fixture"
+	printf '1000000\n' >"$D2/memory.current"
+	printf '1048576\n' >"$D2/memory.max"
+	printf 'anon 1000000\nfile 0\ninactive_file 0\n' >"$D2/memory.stat"
+	printf '#!/bin/sh\n{ echo "argc=$#"; env | grep "^MEMSLOPE_"; } >"%s/hook.out"\n' "$TMP" >"$TMP/hook.sh"
+	chmod +x "$TMP/hook.sh"
+	(cd "$TMP" && "$MEMSLOPE" --cgroup-root "$TMP/root" -c "/$NAME2" -p $$ --on-alert "$TMP/hook.sh" \
+		--log /dev/null --count 10 --interval 200ms) 2>"$TMP/hook.err" || fail "hook run: $(cat "$TMP/hook.err")"
+	wait_for 10 test -s "$TMP/hook.out" || fail "the alert hook did not run"
+	[ ! -e "$TMP/PWNED" ] && [ ! -e "$TMP/PWNED2" ] && [ ! -e PWNED ] || fail "a cgroup name was run by a shell"
+	grep -q '^argc=0$' "$TMP/hook.out" || fail "the hook got arguments: $(head -n 1 "$TMP/hook.out")"
+	grep -q '^MEMSLOPE_CGROUP=.*touch PWNED' "$TMP/hook.out" || fail "MEMSLOPE_CGROUP: $(grep CGROUP "$TMP/hook.out")"
+	raw "$TMP/hook.out" utf8 || fail "a hook variable holds a raw control byte"
+	echo "hostile: hook saw $(grep '^MEMSLOPE_CGROUP=' "$TMP/hook.out")"
+	ok "alert hook: no shell, no arguments, the hostile path only in MEMSLOPE_CGROUP (sanitised)"
+}
+hook
 
 # A real v1 memory cgroup named with a space and an escape sequence, a
 # process in it: its path is found through /proc/PID/cgroup.
