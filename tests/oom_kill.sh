@@ -1,0 +1,41 @@
+#!/bin/sh
+# A real OOM kill: a fast-growing python3 in a v1 memory cgroup with a
+# 384 MB limit, launched under memslope. The post-mortem must report the
+# kill (SIGKILL, exit 137, "OOM kill: yes") and that oom_imminent fired, and
+# the log must show oom_imminent before the oom_kill event.
+. "${srcdir:-.}/tests/lib.sh"
+W="${srcdir:-.}/tests/workloads/workload.py"
+
+mnt=$(awk '$9 == "cgroup" && $NF ~ /(^|,)memory(,|$)/ {print $5; exit}' /proc/self/mountinfo)
+[ -n "$mnt" ] || skip "no cgroup v1 memory controller (v2 OOM accounting is tested on fixtures)"
+own=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3; exit}' /proc/self/cgroup)
+DIR="$mnt$own/memslope-oom-$$"
+mkdir "$DIR" 2>/dev/null || skip "cannot create a memory cgroup under $mnt$own (not permitted here)"
+trap 'cleanup; rmdir "$DIR" 2>/dev/null' EXIT
+echo $((384 << 20)) >"$DIR/memory.limit_in_bytes" || skip "cannot set a limit"
+# Without swap the kernel must kill; with swap, forbid it for this cgroup.
+[ -w "$DIR/memory.memsw.limit_in_bytes" ] && echo $((384 << 20)) >"$DIR/memory.memsw.limit_in_bytes" 2>/dev/null
+echo 0 >"$DIR/memory.swappiness" 2>/dev/null
+
+"$MEMSLOPE" --json --interval 500ms --log "$TMP/oom.ndjson" -- \
+	sh -c 'echo $$ >"$1/cgroup.procs"; shift; exec "$@"' sh "$DIR" \
+	python3 "$W" race --rate 6 --duration 300 >"$TMP/pm.json" 2>"$TMP/pm.err"
+rc=$?
+cat "$TMP/pm.err"
+[ $rc -eq 137 ] || fail "expected exit 137 (SIGKILL), got $rc"
+grep -q "OOM kill: yes" "$TMP/pm.err" || fail "post-mortem does not report the OOM kill"
+grep -q "oom_imminent fired: yes" "$TMP/pm.err" || fail "oom_imminent did not fire before the kill"
+validate "$TMP/pm.json"
+[ "$(jget "$TMP/pm.json" "d['oom_killed']")" = True ] || fail "postmortem JSON: oom_killed is not true"
+[ "$(jget "$TMP/pm.json" "d['signal']")" = SIGKILL ] || fail "postmortem JSON: signal"
+python3 - "$TMP/oom.ndjson" <<'PY' || fail "oom_imminent did not come before the oom_kill event"
+import json, sys
+first = {}
+for l in open(sys.argv[1]):
+    for e in json.loads(l)["events"]:
+        first.setdefault(e["kind"], e["time_ms"])
+imm, kill = first.get("oom_imminent"), first.get("oom_kill")
+print("oom_imminent %.1f s before the kill" % ((kill - imm) / 1000) if imm and kill else first)
+sys.exit(0 if imm and kill and imm < kill else 1)
+PY
+ok "OOM kill reported, oom_imminent first"
