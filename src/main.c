@@ -70,7 +70,8 @@ struct launch {
 	int64_t start_mono_ms, end_mono_ms;
 	int64_t peak_rss_bytes, peak_tree_rss_bytes;
 	int64_t above_high_ms;
-	int64_t oom_kill_start; /* cgroup oom_kill counter when launched */
+	int64_t oom_kill_start; /* the cgroup's oom_kill counter when first seen */
+	char *oom_cgroup;       /* ...and which cgroup that was (the job may move) */
 	bool oom_killed, oom_imminent_fired;
 	int exec_errno;
 };
@@ -339,6 +340,10 @@ static void proc_update(struct app *a, struct proc_sample *s)
 		e->cmdline = xstrdup(s->cmdline);
 		s->identity_changed = false;
 		trend_init(&e->trend);
+	}
+	if (s->cgroup_changed) {
+		model_set_str(&e->cgroup, s->cgroup);
+		s->cgroup_changed = false;
 	}
 	proc_copy_values(e, s);
 	e->last_seen_ms = m->mono_ms;
@@ -752,8 +757,10 @@ static void launch_track(struct app *a)
 	    (!ms_has(a->launch.peak_tree_rss_bytes) || t->peak_rss_bytes > a->launch.peak_tree_rss_bytes))
 		a->launch.peak_tree_rss_bytes = t->peak_rss_bytes;
 	if (c && c->s.exists) {
-		if (!ms_has(a->launch.oom_kill_start))
+		if (!a->launch.oom_cgroup || strcmp(a->launch.oom_cgroup, c->s.path) != 0) {
+			model_set_str(&a->launch.oom_cgroup, c->s.path);
 			a->launch.oom_kill_start = c->s.ev_oom_kill;
+		}
 		if (ms_has(c->s.ev_oom_kill) && ms_has(a->launch.oom_kill_start) &&
 		    c->s.ev_oom_kill > a->launch.oom_kill_start)
 			a->launch.oom_killed = true;
@@ -1537,6 +1544,7 @@ int main(int argc, char **argv)
 			rc = EXIT_CHECK;
 	}
 
+	free(a.launch.oom_cgroup);
 	for (size_t i = 0; i < a.check.n; i++)
 		free(a.check.reasons[i]);
 	free(a.check.reasons);

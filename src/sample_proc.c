@@ -844,6 +844,19 @@ static void refresh_identity(struct proc_sample *p, const char *name)
 	p->identity_changed = true;
 }
 
+static void refresh_cgroup(const struct sample_proc *sp, struct proc_sample *p)
+{
+	char *cg = cgroup_path_of_pid(sp->cgfs, p->pid);
+
+	if (cg && (!p->cgroup || strcmp(cg, p->cgroup) != 0)) {
+		free(p->cgroup);
+		p->cgroup = cg;
+		p->cgroup_changed = true;
+	} else {
+		free(cg);
+	}
+}
+
 static void read_status(struct sample_proc *sp, struct proc_sample *p, int64_t mono_ms)
 {
 	struct status_fields f = {
@@ -1019,6 +1032,12 @@ void sample_proc_tick(struct sample_proc *sp, int64_t mono_ms)
 					mark_exited(sp, p);
 				} else {
 					bool h = hot(sp, p);
+
+					/* A watched process can be moved to another cgroup
+					 * (a wrapper that joins one, systemd, a runtime):
+					 * follow it, its limit comes from there. */
+					if (h && sp->cgfs && !p->kthread)
+						refresh_cgroup(sp, p);
 
 					if (h || drop || mono_ms >= p->next_slow_ms) {
 						clock_gettime(COST_CLOCK, &tp);

@@ -44,6 +44,7 @@ struct proc_sample {
 	bool tracked;             /* sampled each tick (selected or descendant) */
 	bool is_new;              /* first tick this entry is tracked */
 	bool identity_changed;    /* name/cmdline changed (execve under the same PID) */
+	bool cgroup_changed;      /* moved to another cgroup */
 	bool alive;
 	int64_t threads;
 	int64_t rss_bytes, rss_anon_bytes, rss_file_bytes, rss_shmem_bytes;
