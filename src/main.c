@@ -800,8 +800,18 @@ static json_t *postmortem_json(struct app *a)
 	json_t *o = json_object(), *cmd = json_array(), *chk;
 	char when[40];
 
-	for (char **s = a->o->command; *s; s++)
-		json_array_append_new(cmd, json_string(*s) ? json_string(*s) : json_string("?"));
+	for (char **s = a->o->command; *s; s++) {
+		/* An argument that is not UTF-8 goes in sanitised. */
+		json_t *arg = json_string(*s);
+
+		if (!arg) {
+			char *clean = util_sanitize(*s);
+
+			arg = json_string(clean);
+			free(clean);
+		}
+		json_array_append_new(cmd, arg ? arg : json_string("?"));
+	}
 	out_json_time(a->m->time_ms, when, sizeof(when));
 	json_object_set_new(o, "schema", json_string("memslope/1"));
 	json_object_set_new(o, "type", json_string("postmortem"));
