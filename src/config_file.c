@@ -136,7 +136,9 @@ int config_file_apply_path(struct options *o, const char *path, bool must_exist,
 	errno = 0;
 	f = fopen(path, "re");
 	if (!f) {
-		if (errno == ENOENT && !must_exist) {
+		/* The default path of another user's home (memslope run through
+		 * setpriv/runuser with HOME unchanged) is as good as absent. */
+		if ((errno == ENOENT || errno == ENOTDIR || errno == EACCES) && !must_exist) {
 			free(shown);
 			return 0;
 		}

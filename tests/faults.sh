@@ -66,7 +66,7 @@ def spawn_at(pid, name, mb):
     with open('/proc/sys/kernel/ns_last_pid', 'w') as f:
         f.write(str(pid - 1))
     # Run through a symlink called NAME: comm is NAME from the exec on,
-    # so the log tells the three apart (identity is read once).
+    # so the log tells the three apart from their first sample.
     exe = os.path.join(os.path.dirname(log), name)
     if not os.path.exists(exe):
         os.symlink(sys.executable, exe)
@@ -107,7 +107,7 @@ wait_log('first', False)                 # its exit seen
 b = spawn_at(500, 'second', 40)          # then the PID reused
 wait_log('second', True, 38)
 b.kill(); b.wait()
-c = spawn_at(500, 'third', 20)           # reused at once, within an interval
+c = spawn_at(500, 'third', 20)           # reused at once (within ~one interval)
 wait_log('third', True, 18)
 print('pids', a.pid, b.pid, c.pid)
 m.terminate(); rc = m.wait(); c.kill()

@@ -51,10 +51,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char *err = NULL;
 		const char *name = names[data[0] % (sizeof(names) / sizeof(names[0]))];
 
-		/* regcomp on arbitrary patterns can take exponential time in
-		 * glibc: that is the user's own -n, not a parser bug. */
-		if (strcmp(name, "name") == 0 && size > 64)
-			break;
 		options_init(&o);
 		rc = options_set(&o, name, text, &err);
 		if (rc < 0) {
@@ -65,7 +61,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_ASSERT(o.interval_ms >= 100 && o.interval_ms <= 3600000);
 			FUZZ_ASSERT(o.log_keep >= 1 && o.warn_pct >= 1 && o.crit_pct <= 100);
 			FUZZ_ASSERT(o.duration_ms >= 0 && o.count >= 0 && o.log_max_bytes >= 0);
-			if (options_finish(&o, &err) < 0) {
+			/* -n patterns go to glibc's regcomp, which takes time and
+			 * memory exponential in stacked quantifiers ("#" and 20
+			 * "+": 700 MB): the user's own regex, not a parser bug. */
+			if (!o.n_names && options_finish(&o, &err) < 0) {
 				has_message(err);
 				free(err);
 			}
