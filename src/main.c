@@ -58,6 +58,21 @@ static void on_signal(int sig)
 		got_stop = sig;
 }
 
+/* Stop, snapshot and child signals set flags the loops look at; a closed
+ * pipe is an EPIPE error, handled where the write fails. */
+static void signals_install(void)
+{
+	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGCHLD};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
 struct check_state {
 	char **reasons;
 	size_t n;
@@ -1262,21 +1277,13 @@ static int run_replay(struct app *a, struct replay *rp)
 		.no_color = a->o->no_color || getenv("NO_COLOR"),
 		.replay = true,
 	};
-	struct sigaction sa;
 	char *err = NULL;
 
 	if (replay_seek(rp, replay_len(rp) - 1, a->m) < 0) {
 		fprintf(stderr, "memslope: %s changed while it was read\n", a->o->replay_path);
 		return 1;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	signals_install();
 	a->tui = tui_new(&to, &err);
 	if (!a->tui) {
 		fprintf(stderr, "memslope: %s\n", err ? err : "cannot start the terminal interface");
@@ -1361,7 +1368,6 @@ int main(int argc, char **argv)
 {
 	struct options o, cli;
 	struct app a;
-	struct sigaction sa;
 	struct replay *replay = NULL;
 	char *err = NULL, *host;
 	int code = 0, rc;
@@ -1496,15 +1502,7 @@ int main(int argc, char **argv)
 		}
 	}
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	sigaction(SIGCHLD, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	signals_install();
 
 	if (o.command && launch_start(&a, &err) < 0) {
 		fprintf(stderr, "memslope: %s\n", err);
