@@ -928,7 +928,11 @@ static void check_print(const struct app *a)
 
 static char *snapshot_write(struct app *a, char **err)
 {
-	const char *dir = a->o->snapshot_dir ? a->o->snapshot_dir : ".";
+	char cwd[4096];
+	/* Name the file in full: the status line is read by someone who may
+	 * not know where memslope was started. */
+	const char *dir = a->o->snapshot_dir ? a->o->snapshot_dir
+					     : getcwd(cwd, sizeof(cwd)) ? cwd : ".";
 	char when[40];
 	json_t *doc;
 	char *path;
