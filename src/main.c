@@ -952,6 +952,20 @@ static char *snapshot_write(struct app *a, char **err)
 	return path;
 }
 
+/* The status line after 'e': the file name first (an 80-column line cuts
+ * a long directory), then where it is. */
+static char *export_status(const char *path, const char *err)
+{
+	const char *base;
+
+	if (!path)
+		return xasprintf("export failed: %s", err ? err : "unknown error");
+	base = strrchr(path, '/');
+	if (!base)
+		return xasprintf("snapshot written to %s", path);
+	return xasprintf("snapshot written to %s in %.*s", base + 1, (int)(base - path), path);
+}
+
 /* ---- setup checks: everything that can be wrong with the input ---- */
 
 static int validate(struct app *a, char **err, int *code)
@@ -1215,7 +1229,7 @@ static int run_tui(struct app *a)
 		case TUI_EXPORT: {
 			char *path = snapshot_write(a, &err), *msg;
 
-			msg = path ? xasprintf("snapshot written to %s", path) : xasprintf("export failed: %s", err);
+			msg = export_status(path, err);
 			tui_set_status(a->tui, msg);
 			free(msg);
 			free(path);
@@ -1312,7 +1326,7 @@ static int run_replay(struct app *a, struct replay *rp)
 		case TUI_EXPORT: {
 			char *path = snapshot_write(a, &err), *msg;
 
-			msg = path ? xasprintf("snapshot written to %s", path) : xasprintf("export failed: %s", err);
+			msg = export_status(path, err);
 			replay_status(a, rp, msg);
 			free(msg);
 			free(path);
