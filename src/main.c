@@ -1221,6 +1221,13 @@ static int run_tui(struct app *a)
 				break;
 		}
 		tui_draw(a->tui, a->m);
+		if (a->o->pss != PSS_OFF) {
+			pid_t vis[256];
+			size_t nv = tui_visible_pids(a->tui, vis, 256);
+
+			for (size_t i = 0; i < nv; i++)
+				sample_proc_want_pss(a->sp, vis[i]);
+		}
 		now = util_now_mono_ms();
 		cmd = tui_input(a->tui, a->m, paused || ended ? 1000 : (int)(next > now ? next - now : 0));
 		switch (cmd) {
@@ -1488,7 +1495,10 @@ int main(int argc, char **argv)
 	a.sel.n_cgroups = o.n_cgroups;
 	a.sel.tree = o.tree;
 	a.sel.all = !o.n_pids && !o.have_name_re && !o.n_uids && !o.n_cgroups && !o.command;
-	a.m->pss_enabled = o.pss == PSS_ON || (o.pss == PSS_AUTO && !a.sel.all);
+	/* In the TUI the rows on screen get PSS too (see run_tui). */
+	a.m->pss_enabled = o.pss == PSS_ON ||
+			   (o.pss == PSS_AUTO && (!a.sel.all || (!o.once && !o.log_path && !o.prom_file &&
+								 !o.json && isatty(STDOUT_FILENO))));
 	a.sp = sample_proc_new(&a.sel, a.have_cgfs ? &a.cgfs : NULL, (enum pss_mode)o.pss, &err);
 	if (!a.sp) {
 		fprintf(stderr, "memslope: %s\n", err);

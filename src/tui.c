@@ -839,3 +839,18 @@ enum tui_cmd tui_input(struct tui *t, const struct model *m, int timeout_ms)
 		}
 	}
 }
+
+size_t tui_visible_pids(const struct tui *t, pid_t *out, size_t max)
+{
+	size_t n = 0;
+
+	if (!t || max == 0)
+		return 0;
+	if (t->vs.detail_pid > 0)
+		out[n++] = t->vs.detail_pid;
+	for (int i = t->vs.top; i >= 0 && (size_t)i < t->vs.n_rows && i < t->vs.top + t->vs.page_rows && n < max;
+	     i++)
+		if (t->vs.rows[i].p)
+			out[n++] = t->vs.rows[i].p->pid;
+	return n;
+}

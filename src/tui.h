@@ -52,5 +52,9 @@ enum tui_cmd tui_input(struct tui *t, const struct model *m, int timeout_ms);
 void tui_set_status(struct tui *t, const char *msg);
 /* Show PAUSED in the header. */
 void tui_set_paused(struct tui *t, bool paused);
+/* The processes on screen (the table's visible rows, or the detail view's
+ * process), at most max of them, written to out; returns how many. main.c
+ * asks the sampler for their PSS: smaps_rollup is too costly for all. */
+size_t tui_visible_pids(const struct tui *t, pid_t *out, size_t max);
 
 #endif
