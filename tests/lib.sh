@@ -36,15 +36,19 @@ rss_at_least() { local r; r=$(rss_kb "$1"); [ -n "$r" ] && [ "$r" -ge "$2" ]; }
 # memory (charged to CGROUP_DIR when given: it starts inside it); prints
 # its PID once the memory is resident.
 hold() {
+	local out
+	out=$(mktemp "$TMP/hold.XXXXXX")
 	sh -c '[ -z "$1" ] || echo $$ >"$1/cgroup.procs" || exit 1; shift; exec "$@"' sh "${2:-}" python3 -c "
 import sys, time
 b = bytearray($1 * 1024 * 1024)
 for i in range(0, len(b), 4096): b[i] = 1
-sys.stdout.write('ready\n'); sys.stdout.flush()
-time.sleep(3600)" >"$TMP/hold.$$" 2>&1 </dev/null &
+sys.stdout.write('ready\\n'); sys.stdout.flush()
+time.sleep(3600)" >"$out" 2>&1 </dev/null &
 	local pid=$!
 	echo "$pid" >>"$TMP/pids"
-	wait_for 20 rss_at_least "$pid" $(( $1 * 1024 )) || fail "python3 holder did not reach $1 MB"
+	# Ready when every page is touched (the program says so), not when RSS
+	# first passes the size: RSS and PSS read a moment apart must agree.
+	wait_for 30 grep -q ready "$out" || fail "python3 holder did not reach $1 MB"
 	echo "$pid"
 }
 
