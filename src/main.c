@@ -1379,6 +1379,24 @@ static void fatal_restore(void)
 	 * pointer for the fatal path (tui.c's restore hook). */
 }
 
+/* Free everything main() set up; every part may still be unset (NULL),
+ * as on the early exits. Alert hooks still running are ended (~1 s). */
+static void app_done(struct app *a, struct options *o)
+{
+	free(a->launch.oom_cgroup);
+	for (size_t i = 0; i < a->check.n; i++)
+		free(a->check.reasons[i]);
+	free(a->check.reasons);
+	alert_free(a->alert, a->m);
+	out_prom_free(a->prom);
+	ndjson_close(a->log);
+	sample_proc_free(a->sp);
+	model_free(a->m);
+	if (a->have_cgfs)
+		cgroup_fs_done(&a->cgfs);
+	options_done(o);
+}
+
 static char *hostname_now(void)
 {
 	char buf[256];
@@ -1503,12 +1521,7 @@ int main(int argc, char **argv)
 	if (!a.sp) {
 		fprintf(stderr, "memslope: %s\n", err);
 		free(err);
-		out_prom_free(a.prom);
-		alert_free(a.alert, NULL);
-		if (a.have_cgfs)
-			cgroup_fs_done(&a.cgfs);
-		model_free(a.m);
-		options_done(&o);
+		app_done(&a, &o);
 		return 1;
 	}
 	for (size_t i = 0; i < o.n_cgroups; i++)
@@ -1519,13 +1532,7 @@ int main(int argc, char **argv)
 		if (!a.log) {
 			fprintf(stderr, "memslope: %s\n", err);
 			free(err);
-			sample_proc_free(a.sp);
-			out_prom_free(a.prom);
-			alert_free(a.alert, NULL);
-			if (a.have_cgfs)
-				cgroup_fs_done(&a.cgfs);
-			model_free(a.m);
-			options_done(&o);
+			app_done(&a, &o);
 			return 1;
 		}
 	}
@@ -1535,14 +1542,7 @@ int main(int argc, char **argv)
 	if (o.command && launch_start(&a, &err) < 0) {
 		fprintf(stderr, "memslope: %s\n", err);
 		free(err);
-		ndjson_close(a.log);
-		sample_proc_free(a.sp);
-		out_prom_free(a.prom);
-		alert_free(a.alert, NULL);
-		if (a.have_cgfs)
-			cgroup_fs_done(&a.cgfs);
-		model_free(a.m);
-		options_done(&o);
+		app_done(&a, &o);
 		return 127;
 	}
 
@@ -1580,17 +1580,6 @@ int main(int argc, char **argv)
 			rc = EXIT_CHECK;
 	}
 
-	free(a.launch.oom_cgroup);
-	for (size_t i = 0; i < a.check.n; i++)
-		free(a.check.reasons[i]);
-	free(a.check.reasons);
-	alert_free(a.alert, a.m); /* ends hooks still running, at most ~1 s */
-	out_prom_free(a.prom);
-	ndjson_close(a.log);
-	sample_proc_free(a.sp);
-	model_free(a.m);
-	if (a.have_cgfs)
-		cgroup_fs_done(&a.cgfs);
-	options_done(&o);
+	app_done(&a, &o);
 	return rc;
 }
