@@ -1,7 +1,9 @@
 /* out_json: the model as JSON documents (output stage).
  *
  * The one file that knows the JSON field names (schema "memslope/1", see
- * schema/memslope.schema.json). Built with jansson, never by hand. Absent
+ * schema/memslope.schema.json). Built with jansson, never by hand: the log
+ * writer joins jansson's text of the header and of each entity into the
+ * arrays, and reuses an entity's text while its values stay the same. Absent
  * values are null; limits that are not set are the string "max". */
 #include "out_json.h"
 
@@ -69,24 +71,6 @@ void out_json_time(int64_t time_ms, char *buf, size_t cap)
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(time_ms % 1000));
 }
 
-json_t *out_json_psi(const struct cgroup_psi *p)
-{
-	json_t *o;
-
-	if (!p || !p->present)
-		return json_null();
-	o = json_object();
-	set(o, "some_avg10", j_num(p->some_avg10));
-	set(o, "some_avg60", j_num(p->some_avg60));
-	set(o, "some_avg300", j_num(p->some_avg300));
-	set(o, "some_total_us", j_int(p->some_total_us));
-	set(o, "full_avg10", j_num(p->full_avg10));
-	set(o, "full_avg60", j_num(p->full_avg60));
-	set(o, "full_avg300", j_num(p->full_avg300));
-	set(o, "full_total_us", j_int(p->full_total_us));
-	return o;
-}
-
 static json_t *j_pair(double lo, double hi, bool hi_open)
 {
 	json_t *a;
@@ -99,129 +83,335 @@ static json_t *j_pair(double lo, double hi, bool hi_open)
 	return a;
 }
 
+/* Entities are described once, as a list of fields (process_fields,
+ * tree_fields, cgroup_fields), and that list is walked in one of two ways:
+ * to build the jansson object, or to fold every value that goes into it into
+ * a 64-bit signature. The log writer (out_json_line) keeps the jansson text
+ * of each entity with its signature and serialises the entity again only
+ * when the signature changes; an idle process's text is reused as it is.
+ *
+ * The signature step x -> rotl((x ^ v) * K, 29) is a bijection of x for
+ * each value v and differs for different v, so one changed value (with the
+ * others equal) always changes the signature; several values changing at
+ * once collide with odds of about 2^-64. */
+struct fw {
+	json_t *o;   /* building: the object the fields go into */
+	uint64_t h;  /* hashing (o == NULL): the signature so far */
+};
+
+static void mix(struct fw *w, uint64_t v)
+{
+	uint64_t x = (w->h ^ v) * 0x9E3779B97F4A7C15ULL;
+
+	w->h = (x << 29) | (x >> 35);
+}
+
+static void mix_bytes(struct fw *w, const char *s, size_t n)
+{
+	uint64_t v;
+
+	mix(w, (uint64_t)n);
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&v, s, 8);
+		mix(w, v);
+	}
+	if (n) {
+		v = 0;
+		memcpy(&v, s, n);
+		mix(w, v);
+	}
+}
+
+static void mix_double(struct fw *w, double d)
+{
+	uint64_t v;
+
+	if (!isfinite(d)) {
+		mix(w, isinf(d) ? (d > 0 ? 1 : 2) : 3);
+		return;
+	}
+	memcpy(&v, &d, sizeof(v));
+	mix(w, v ^ 0x5555555555555555ULL);
+}
+
+static void f_bytes(struct fw *w, const char *k, int64_t v)
+{
+	if (w->o)
+		set(w->o, k, j_bytes(v));
+	else
+		mix(w, (uint64_t)v);
+}
+
+static void f_int(struct fw *w, const char *k, int64_t v)
+{
+	if (w->o)
+		set(w->o, k, j_int(v));
+	else
+		mix(w, (uint64_t)v);
+}
+
+static void f_num(struct fw *w, const char *k, double v)
+{
+	if (w->o)
+		set(w->o, k, j_num(v));
+	else
+		mix_double(w, v);
+}
+
+static void f_bool(struct fw *w, const char *k, bool v)
+{
+	if (w->o)
+		set(w->o, k, json_boolean(v));
+	else
+		mix(w, v ? 0xb1 : 0xb0);
+}
+
+/* s may be NULL (null). */
+static void f_str(struct fw *w, const char *k, const char *s)
+{
+	if (w->o)
+		set(w->o, k, j_str(s));
+	else if (!s)
+		mix(w, 0xdeadULL << 32);
+	else
+		mix_bytes(w, s, strlen(s));
+}
+
+/* [lo, hi], or null when lo is not known (unless the band is open above). */
+static void f_pair(struct fw *w, const char *k, bool present, double lo, double hi, bool hi_open)
+{
+	if (w->o) {
+		set(w->o, k, present ? j_pair(lo, hi, hi_open) : json_null());
+		return;
+	}
+	mix(w, present);
+	mix_double(w, lo);
+	mix_double(w, hi);
+	mix(w, hi_open);
+}
+
+/* A nested object: fields go into sub until f_end. */
+static void f_begin(struct fw *w, struct fw *sub)
+{
+	sub->o = w->o ? json_object() : NULL;
+	sub->h = w->h;
+}
+
+static void f_end(struct fw *w, const char *k, struct fw *sub)
+{
+	if (w->o)
+		set(w->o, k, sub->o);
+	else
+		w->h = sub->h;
+}
+
+static void f_null(struct fw *w, const char *k)
+{
+	if (w->o)
+		set(w->o, k, json_null());
+	else
+		mix(w, 0x4e554c4cULL);
+}
+
+static void psi_fields(struct fw *w, const char *k, const struct cgroup_psi *p)
+{
+	struct fw s;
+
+	if (!p || !p->present) {
+		f_null(w, k);
+		return;
+	}
+	f_begin(w, &s);
+	f_num(&s, "some_avg10", p->some_avg10);
+	f_num(&s, "some_avg60", p->some_avg60);
+	f_num(&s, "some_avg300", p->some_avg300);
+	f_int(&s, "some_total_us", p->some_total_us);
+	f_num(&s, "full_avg10", p->full_avg10);
+	f_num(&s, "full_avg60", p->full_avg60);
+	f_num(&s, "full_avg300", p->full_avg300);
+	f_int(&s, "full_total_us", p->full_total_us);
+	f_end(w, k, &s);
+}
+
+json_t *out_json_psi(const struct cgroup_psi *p)
+{
+	struct fw w = {json_object(), 0};
+	json_t *v;
+
+	psi_fields(&w, "v", p);
+	v = json_incref(json_object_get(w.o, "v"));
+	json_decref(w.o);
+	return v;
+}
+
+static void trend_fields(struct fw *w, const char *k, const struct trend_result *r)
+{
+	bool has_slope = isfinite(r->slope_bytes_per_s);
+	struct fw s;
+
+	f_begin(w, &s);
+	f_str(&s, "verdict", trend_verdict_name(r->verdict));
+	f_num(&s, "slope_bytes_per_s", r->slope_bytes_per_s);
+	f_pair(&s, "slope_ci_bytes_per_s", has_slope, r->slope_lo_bytes_per_s,
+	       r->slope_hi_bytes_per_s, false);
+	f_num(&s, "window_s", r->window_s);
+	f_num(&s, "mk_z", r->mk_z);
+	f_num(&s, "r2", r->r2);
+	f_num(&s, "ttl_s", r->ttl_s);
+	f_pair(&s, "ttl_band_s", isfinite(r->ttl_s), r->ttl_lo_s, r->ttl_hi_s, true);
+	f_str(&s, "ttl_target", r->ttl_target == TTL_MAX ? "max" : r->ttl_target == TTL_HIGH ? "high" : NULL);
+	f_bool(&s, "oom_imminent", r->oom_imminent);
+	f_end(w, k, &s);
+}
+
 json_t *out_json_trend(const struct trend_result *r)
 {
-	json_t *o = json_object();
-	bool has_slope = isfinite(r->slope_bytes_per_s);
+	struct fw w = {json_object(), 0};
+	json_t *v;
 
-	set(o, "verdict", json_string(trend_verdict_name(r->verdict)));
-	set(o, "slope_bytes_per_s", j_num(r->slope_bytes_per_s));
-	set(o, "slope_ci_bytes_per_s",
-	    has_slope ? j_pair(r->slope_lo_bytes_per_s, r->slope_hi_bytes_per_s, false) : json_null());
-	set(o, "window_s", j_num(r->window_s));
-	set(o, "mk_z", j_num(r->mk_z));
-	set(o, "r2", j_num(r->r2));
-	set(o, "ttl_s", j_num(r->ttl_s));
-	set(o, "ttl_band_s", isfinite(r->ttl_s) ? j_pair(r->ttl_lo_s, r->ttl_hi_s, true) : json_null());
-	set(o, "ttl_target", r->ttl_target == TTL_MAX ? json_string("max")
-			     : r->ttl_target == TTL_HIGH ? json_string("high")
-							 : json_null());
-	set(o, "oom_imminent", json_boolean(r->oom_imminent));
-	return o;
+	trend_fields(&w, "v", r);
+	v = json_incref(json_object_get(w.o, "v"));
+	json_decref(w.o);
+	return v;
+}
+
+static void process_fields(struct fw *w, const struct proc_entity *p)
+{
+	char state[2] = {p->state, '\0'};
+
+	f_int(w, "pid", p->pid);
+	f_int(w, "ppid", p->ppid);
+	f_str(w, "name", p->name);
+	f_str(w, "cmdline", p->cmdline);
+	f_str(w, "user", p->user);
+	f_int(w, "uid", p->uid);
+	f_int(w, "start_time_ms", p->start_time_ms);
+	f_str(w, "state", p->state && p->state != '?' ? state : NULL);
+	f_int(w, "threads", p->threads);
+	f_str(w, "cgroup", p->cgroup);
+	f_bytes(w, "rss_bytes", p->rss_bytes);
+	f_bytes(w, "rss_anon_bytes", p->rss_anon_bytes);
+	f_bytes(w, "rss_file_bytes", p->rss_file_bytes);
+	f_bytes(w, "rss_shmem_bytes", p->rss_shmem_bytes);
+	f_bytes(w, "swap_bytes", p->swap_bytes);
+	f_bytes(w, "peak_rss_bytes", p->peak_rss_bytes);
+	f_bytes(w, "pss_bytes", p->pss_bytes);
+	f_bytes(w, "uss_bytes", p->uss_bytes);
+	f_int(w, "oom_score", p->oom_score);
+	f_int(w, "oom_score_adj", p->oom_score_adj);
+	f_bytes(w, "limit_bytes", p->limit_bytes);
+	f_str(w, "limit_source", p->limit_source);
+	f_num(w, "usage_pct", p->usage_pct);
+	f_bool(w, "selected", p->selected);
+	f_bool(w, "alive", p->alive);
+	trend_fields(w, "trend", trend_get(&p->trend));
 }
 
 json_t *out_json_process(const struct proc_entity *p)
 {
-	json_t *o = json_object();
-	char state[2] = {p->state, '\0'};
+	struct fw w = {json_object(), 0};
 
-	set(o, "pid", json_integer(p->pid));
-	set(o, "ppid", json_integer(p->ppid));
-	set(o, "name", j_str(p->name));
-	set(o, "cmdline", j_str(p->cmdline));
-	set(o, "user", j_str(p->user));
-	set(o, "uid", json_integer(p->uid));
-	set(o, "start_time_ms", json_integer(p->start_time_ms));
-	set(o, "state", p->state && p->state != '?' ? j_str(state) : json_null());
-	set(o, "threads", j_int(p->threads));
-	set(o, "cgroup", j_str(p->cgroup));
-	set(o, "rss_bytes", j_bytes(p->rss_bytes));
-	set(o, "rss_anon_bytes", j_bytes(p->rss_anon_bytes));
-	set(o, "rss_file_bytes", j_bytes(p->rss_file_bytes));
-	set(o, "rss_shmem_bytes", j_bytes(p->rss_shmem_bytes));
-	set(o, "swap_bytes", j_bytes(p->swap_bytes));
-	set(o, "peak_rss_bytes", j_bytes(p->peak_rss_bytes));
-	set(o, "pss_bytes", j_bytes(p->pss_bytes));
-	set(o, "uss_bytes", j_bytes(p->uss_bytes));
-	set(o, "oom_score", j_int(p->oom_score));
-	set(o, "oom_score_adj", j_int(p->oom_score_adj));
-	set(o, "limit_bytes", j_bytes(p->limit_bytes));
-	set(o, "limit_source", j_str(p->limit_source));
-	set(o, "usage_pct", j_num(p->usage_pct));
-	set(o, "selected", json_boolean(p->selected));
-	set(o, "alive", json_boolean(p->alive));
-	set(o, "trend", out_json_trend(trend_get(&p->trend)));
-	return o;
+	process_fields(&w, p);
+	return w.o;
+}
+
+static void tree_fields(struct fw *w, const struct tree_entity *t)
+{
+	if (w->o) {
+		json_t *pids = json_array();
+
+		for (size_t i = 0; i < t->n_procs; i++)
+			json_array_append_new(pids, json_integer(t->pids[i]));
+		f_int(w, "root_pid", t->root_pid);
+		f_str(w, "name", t->name);
+		set(w->o, "pids", pids);
+	} else {
+		f_int(w, "root_pid", t->root_pid);
+		f_str(w, "name", t->name);
+		mix(w, t->n_procs);
+		for (size_t i = 0; i < t->n_procs; i++)
+			mix(w, (uint64_t)t->pids[i]);
+	}
+	f_int(w, "n_procs", (int64_t)t->n_procs);
+	f_bytes(w, "rss_bytes", t->rss_bytes);
+	f_bytes(w, "anon_swap_bytes", t->anon_swap_bytes);
+	f_bytes(w, "swap_bytes", t->swap_bytes);
+	f_bytes(w, "pss_bytes", t->pss_bytes);
+	f_bytes(w, "peak_rss_bytes", t->peak_rss_bytes);
+	f_bytes(w, "limit_bytes", t->limit_bytes);
+	f_str(w, "limit_source", t->limit_source);
+	f_num(w, "usage_pct", t->usage_pct);
+	f_bool(w, "alive", t->alive);
+	trend_fields(w, "trend", trend_get(&t->trend));
 }
 
 json_t *out_json_tree(const struct tree_entity *t)
 {
-	json_t *o = json_object(), *pids = json_array();
+	struct fw w = {json_object(), 0};
 
-	for (size_t i = 0; i < t->n_procs; i++)
-		json_array_append_new(pids, json_integer(t->pids[i]));
-	set(o, "root_pid", json_integer(t->root_pid));
-	set(o, "name", j_str(t->name));
-	set(o, "pids", pids);
-	set(o, "n_procs", json_integer((json_int_t)t->n_procs));
-	set(o, "rss_bytes", j_bytes(t->rss_bytes));
-	set(o, "anon_swap_bytes", j_bytes(t->anon_swap_bytes));
-	set(o, "swap_bytes", j_bytes(t->swap_bytes));
-	set(o, "pss_bytes", j_bytes(t->pss_bytes));
-	set(o, "peak_rss_bytes", j_bytes(t->peak_rss_bytes));
-	set(o, "limit_bytes", j_bytes(t->limit_bytes));
-	set(o, "limit_source", j_str(t->limit_source));
-	set(o, "usage_pct", j_num(t->usage_pct));
-	set(o, "alive", json_boolean(t->alive));
-	set(o, "trend", out_json_trend(trend_get(&t->trend)));
-	return o;
+	tree_fields(&w, t);
+	return w.o;
+}
+
+static void cgroup_fields(struct fw *w, const struct cgroup_entity *c)
+{
+	const struct cgroup_sample *s = &c->s;
+	struct fw ev, st, v1;
+
+	f_str(w, "path", s->path);
+	f_int(w, "version", s->version ? s->version : MS_ABSENT);
+	f_bool(w, "exists", s->exists);
+	f_bytes(w, "current_bytes", s->current_bytes);
+	f_bytes(w, "max_bytes", s->max_bytes);
+	f_bytes(w, "high_bytes", s->high_bytes);
+	f_bytes(w, "low_bytes", s->low_bytes);
+	f_bytes(w, "min_bytes", s->min_bytes);
+	f_bytes(w, "peak_bytes", s->peak_bytes);
+	f_bytes(w, "swap_current_bytes", s->swap_current_bytes);
+	f_bytes(w, "swap_max_bytes", s->swap_max_bytes);
+	f_begin(w, &ev);
+	f_int(&ev, "low", s->ev_low);
+	f_int(&ev, "high", s->ev_high);
+	f_int(&ev, "max", s->ev_max);
+	f_int(&ev, "oom", s->ev_oom);
+	f_int(&ev, "oom_kill", s->ev_oom_kill);
+	f_int(&ev, "oom_group_kill", s->ev_oom_group_kill);
+	f_end(w, "events", &ev);
+	if (s->version == CGROUP_V1) {
+		f_begin(w, &v1);
+		f_int(&v1, "failcnt", s->v1_failcnt);
+		f_int(&v1, "under_oom", s->v1_under_oom);
+		f_int(&v1, "oom_kill_disable", s->v1_oom_kill_disable);
+		f_end(w, "v1", &v1);
+	} else {
+		f_null(w, "v1");
+	}
+	f_begin(w, &st);
+	if (!st.o)
+		mix(&st, s->n_stat);
+	for (size_t i = 0; i < s->n_stat; i++) {
+		if (!st.o) /* the keys come from the kernel: they are part of the value */
+			f_str(&st, "", s->stat[i].key);
+		f_int(&st, s->stat[i].key, s->stat[i].value);
+	}
+	f_end(w, "stat", &st);
+	psi_fields(w, "pressure", &s->pressure);
+	f_bytes(w, "working_set_bytes", s->working_set_bytes);
+	f_bytes(w, "effective_limit_bytes", c->limit_bytes);
+	f_str(w, "effective_limit_source", c->limit_source);
+	f_bytes(w, "effective_high_bytes", s->effective_high_bytes);
+	f_str(w, "effective_high_source", s->effective_high_source);
+	f_num(w, "usage_pct", c->usage_pct);
+	f_bool(w, "selected", c->selected);
+	trend_fields(w, "trend", trend_get(&c->trend));
 }
 
 json_t *out_json_cgroup(const struct cgroup_entity *c)
 {
-	const struct cgroup_sample *s = &c->s;
-	json_t *o = json_object(), *ev = json_object(), *st = json_object(), *v1;
+	struct fw w = {json_object(), 0};
 
-	set(o, "path", j_str(s->path));
-	set(o, "version", s->version ? json_integer(s->version) : json_null());
-	set(o, "exists", json_boolean(s->exists));
-	set(o, "current_bytes", j_bytes(s->current_bytes));
-	set(o, "max_bytes", j_bytes(s->max_bytes));
-	set(o, "high_bytes", j_bytes(s->high_bytes));
-	set(o, "low_bytes", j_bytes(s->low_bytes));
-	set(o, "min_bytes", j_bytes(s->min_bytes));
-	set(o, "peak_bytes", j_bytes(s->peak_bytes));
-	set(o, "swap_current_bytes", j_bytes(s->swap_current_bytes));
-	set(o, "swap_max_bytes", j_bytes(s->swap_max_bytes));
-	set(ev, "low", j_int(s->ev_low));
-	set(ev, "high", j_int(s->ev_high));
-	set(ev, "max", j_int(s->ev_max));
-	set(ev, "oom", j_int(s->ev_oom));
-	set(ev, "oom_kill", j_int(s->ev_oom_kill));
-	set(ev, "oom_group_kill", j_int(s->ev_oom_group_kill));
-	set(o, "events", ev);
-	if (s->version == CGROUP_V1) {
-		v1 = json_object();
-		set(v1, "failcnt", j_int(s->v1_failcnt));
-		set(v1, "under_oom", j_int(s->v1_under_oom));
-		set(v1, "oom_kill_disable", j_int(s->v1_oom_kill_disable));
-	} else {
-		v1 = json_null();
-	}
-	set(o, "v1", v1);
-	for (size_t i = 0; i < s->n_stat; i++)
-		set(st, s->stat[i].key, j_int(s->stat[i].value));
-	set(o, "stat", st);
-	set(o, "pressure", out_json_psi(&s->pressure));
-	set(o, "working_set_bytes", j_bytes(s->working_set_bytes));
-	set(o, "effective_limit_bytes", j_bytes(c->limit_bytes));
-	set(o, "effective_limit_source", j_str(c->limit_source));
-	set(o, "effective_high_bytes", j_bytes(s->effective_high_bytes));
-	set(o, "effective_high_source", j_str(s->effective_high_source));
-	set(o, "usage_pct", j_num(c->usage_pct));
-	set(o, "selected", json_boolean(c->selected));
-	set(o, "trend", out_json_trend(trend_get(&c->trend)));
-	return o;
+	cgroup_fields(&w, c);
+	return w.o;
 }
 
 json_t *out_json_event(const struct event *e)
@@ -342,4 +532,224 @@ out:
 	free(text);
 	free(tmp);
 	return rc;
+}
+
+/* ---- log lines with per-entity text reuse ---- */
+
+struct jc_entry {
+	char kind;        /* 'p' process, 't' tree, 'c' cgroup */
+	pid_t pid;        /* process pid, tree root */
+	uint64_t start;   /* start ticks */
+	char *path;       /* cgroup path */
+	uint64_t sig;     /* signature of the values the text was made from */
+	char *text;       /* jansson's compact text of the entity */
+	size_t len;
+	uint32_t gen;     /* last call that saw the entity */
+};
+
+struct out_json_cache {
+	struct jc_entry **tab, **old; /* open addressing, linear probing */
+	size_t cap, old_cap;
+	uint32_t gen;
+	char *buf;
+	size_t len, size;
+};
+
+struct out_json_cache *out_json_cache_new(void)
+{
+	return xcalloc(1, sizeof(struct out_json_cache));
+}
+
+static void jc_free_entry(struct jc_entry *e)
+{
+	free(e->path);
+	free(e->text);
+	free(e);
+}
+
+void out_json_cache_free(struct out_json_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->cap; i++)
+		if (c->tab[i])
+			jc_free_entry(c->tab[i]);
+	free(c->tab);
+	free(c->old);
+	free(c->buf);
+	free(c);
+}
+
+static uint64_t jc_key(char kind, pid_t pid, uint64_t start, const char *path)
+{
+	struct fw w = {NULL, (uint64_t)(unsigned char)kind};
+
+	mix(&w, (uint64_t)pid);
+	mix(&w, start);
+	if (path)
+		mix_bytes(&w, path, strlen(path));
+	return w.h ^ (w.h >> 31);
+}
+
+static bool jc_same(const struct jc_entry *e, char kind, pid_t pid, uint64_t start, const char *path)
+{
+	if (e->kind != kind || e->pid != pid || e->start != start)
+		return false;
+	return kind != 'c' || strcmp(e->path, path) == 0;
+}
+
+static void buf_put(struct out_json_cache *c, const char *s, size_t n)
+{
+	if (c->len + n + 1 > c->size) {
+		while (c->len + n + 1 > c->size)
+			c->size = c->size ? c->size * 2 : 65536;
+		c->buf = xrealloc(c->buf, c->size);
+	}
+	memcpy(c->buf + c->len, s, n);
+	c->len += n;
+	c->buf[c->len] = '\0';
+}
+
+static char *dump_compact(json_t *v, size_t *len)
+{
+	char *t = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII);
+
+	if (!t)
+		fatal("out of memory (JSON)");
+	*len = strlen(t);
+	return t;
+}
+
+/* The entity's cache entry, brought up to date: found in the previous call's
+ * table (or made), its text made again by jansson if its signature changed,
+ * and put in this call's table. *changed: new or different since last time. */
+static struct jc_entry *jc_get(struct out_json_cache *c, char kind, pid_t pid, uint64_t start,
+			       const char *path, const void *entity, bool *changed)
+{
+	uint64_t key = jc_key(kind, pid, start, path);
+	struct jc_entry *e = NULL;
+	struct fw w = {NULL, 0x6d656d736c6f7065ULL};
+
+	if (c->old_cap) {
+		for (size_t i = key & (c->old_cap - 1);; i = (i + 1) & (c->old_cap - 1)) {
+			if (!c->old[i])
+				break;
+			if (jc_same(c->old[i], kind, pid, start, path)) {
+				e = c->old[i];
+				break;
+			}
+		}
+	}
+	if (kind == 'p')
+		process_fields(&w, entity);
+	else if (kind == 't')
+		tree_fields(&w, entity);
+	else
+		cgroup_fields(&w, entity);
+	*changed = !e || !e->text || e->sig != w.h;
+	if (!e) {
+		e = xcalloc(1, sizeof(*e));
+		e->kind = kind;
+		e->pid = pid;
+		e->start = start;
+		e->path = path ? xstrdup(path) : NULL;
+	}
+	if (*changed) {
+		json_t *o = kind == 'p' ? out_json_process(entity)
+			  : kind == 't' ? out_json_tree(entity)
+					: out_json_cgroup(entity);
+
+		free(e->text);
+		e->text = dump_compact(o, &e->len);
+		json_decref(o);
+		e->sig = w.h;
+	}
+	if (e->gen != c->gen) { /* not yet in this call's table */
+		size_t i = key & (c->cap - 1);
+
+		while (c->tab[i])
+			i = (i + 1) & (c->cap - 1);
+		c->tab[i] = e;
+		e->gen = c->gen;
+	}
+	return e;
+}
+
+static void jc_append(struct out_json_cache *c, const struct jc_entry *e, bool *first)
+{
+	if (!*first)
+		buf_put(c, ",", 1);
+	*first = false;
+	buf_put(c, e->text, e->len);
+}
+
+const char *out_json_line(struct out_json_cache *c, const struct model *m, bool delta, size_t *len)
+{
+	size_t n = m->n_procs + m->n_trees + m->n_cgroups, want = 64, hlen, tcap;
+	json_t *doc = out_json_header(m, delta ? "delta" : "snapshot"), *evs = json_array();
+	const struct event *first_ev;
+	struct jc_entry **t;
+	bool changed, first;
+	char *head;
+
+	/* This call's table: twice the entities, a power of two. */
+	while (want < 2 * n)
+		want *= 2;
+	t = c->old;
+	tcap = c->old_cap;
+	c->old = c->tab;
+	c->old_cap = c->cap;
+	if (tcap != want)
+		t = xrealloc(t, want * sizeof(*t));
+	memset(t, 0, want * sizeof(*t));
+	c->tab = t;
+	c->cap = want;
+	c->gen++;
+
+	/* The header and this tick's events, by jansson; the entity arrays are
+	 * joined onto it before its closing brace. */
+	for (size_t i = 0, ne = model_events_this_tick(m, &first_ev); i < ne; i++)
+		json_array_append_new(evs, out_json_event(model_event_at(m, m->ev_len - ne + i)));
+	set(doc, "events", evs);
+	head = dump_compact(doc, &hlen);
+	json_decref(doc);
+	c->len = 0;
+	buf_put(c, head, hlen - 1); /* without the final '}' */
+	free(head);
+
+	buf_put(c, ",\"processes\":[", 14);
+	first = true;
+	for (size_t i = 0; i < m->n_procs; i++) {
+		const struct proc_entity *p = m->procs[i];
+		struct jc_entry *e = jc_get(c, 'p', p->pid, p->start_ticks, NULL, p, &changed);
+
+		if (!delta || changed)
+			jc_append(c, e, &first);
+	}
+	buf_put(c, "],\"trees\":[", 11);
+	first = true;
+	for (size_t i = 0; i < m->n_trees; i++) {
+		const struct tree_entity *tr = m->trees[i];
+		struct jc_entry *e = jc_get(c, 't', tr->root_pid, tr->root_start_ticks, NULL, tr, &changed);
+
+		if (!delta || changed)
+			jc_append(c, e, &first);
+	}
+	buf_put(c, "],\"cgroups\":[", 13);
+	first = true;
+	for (size_t i = 0; i < m->n_cgroups; i++) {
+		const struct cgroup_entity *cg = m->cgroups[i];
+		struct jc_entry *e = jc_get(c, 'c', 0, 0, cg->s.path ? cg->s.path : "", cg, &changed);
+
+		if (!delta || changed)
+			jc_append(c, e, &first);
+	}
+	buf_put(c, "]}", 2);
+
+	/* Entities gone since the previous call. */
+	for (size_t i = 0; i < c->old_cap; i++)
+		if (c->old[i] && c->old[i]->gen != c->gen)
+			jc_free_entry(c->old[i]);
+	*len = c->len;
+	return c->buf;
 }

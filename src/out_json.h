@@ -21,6 +21,17 @@ json_t *out_json_cgroup(const struct cgroup_entity *c);
 json_t *out_json_event(const struct event *e);
 json_t *out_json_trend(const struct trend_result *r);
 json_t *out_json_psi(const struct cgroup_psi *p);
+/* Log lines. The cache keeps, for each entity, the jansson text it was last
+ * serialised to and a signature of the values it was made from; a line is the
+ * header (with this tick's events) serialised by jansson, and the entity
+ * texts joined into its "processes", "trees" and "cgroups" arrays. Only an
+ * entity whose values changed since the previous call is serialised again.
+ * With delta, the arrays hold only those changed (or new) entities. The text
+ * (no newline) is valid until the next call; *len is its length. */
+struct out_json_cache;
+struct out_json_cache *out_json_cache_new(void);
+void out_json_cache_free(struct out_json_cache *c);
+const char *out_json_line(struct out_json_cache *c, const struct model *m, bool delta, size_t *len);
 /* Write doc to path through a temporary file and rename(2), so readers see
  * the old file or the whole new one. 0, or -1 with *err (caller frees). */
 int out_json_write_atomic(json_t *doc, const char *path, char **err);
