@@ -99,14 +99,18 @@ struct fw {
 	uint64_t h;  /* hashing (o == NULL): the signature so far */
 };
 
-static void mix(struct fw *w, uint64_t v)
+/* The field walkers are inlined into the signature functions, where o is a
+ * constant NULL and every branch on it folds away. */
+#define FW_INLINE static inline __attribute__((always_inline))
+
+FW_INLINE void mix(struct fw *w, uint64_t v)
 {
 	uint64_t x = (w->h ^ v) * 0x9E3779B97F4A7C15ULL;
 
 	w->h = (x << 29) | (x >> 35);
 }
 
-static void mix_bytes(struct fw *w, const char *s, size_t n)
+FW_INLINE void mix_bytes(struct fw *w, const char *s, size_t n)
 {
 	uint64_t v;
 
@@ -117,12 +121,13 @@ static void mix_bytes(struct fw *w, const char *s, size_t n)
 	}
 	if (n) {
 		v = 0;
-		memcpy(&v, s, n);
+		for (size_t i = 0; i < n; i++)
+			v |= (uint64_t)(unsigned char)s[i] << (8 * i);
 		mix(w, v);
 	}
 }
 
-static void mix_double(struct fw *w, double d)
+FW_INLINE void mix_double(struct fw *w, double d)
 {
 	uint64_t v;
 
@@ -134,7 +139,7 @@ static void mix_double(struct fw *w, double d)
 	mix(w, v ^ 0x5555555555555555ULL);
 }
 
-static void f_bytes(struct fw *w, const char *k, int64_t v)
+FW_INLINE void f_bytes(struct fw *w, const char *k, int64_t v)
 {
 	if (w->o)
 		set(w->o, k, j_bytes(v));
@@ -142,7 +147,7 @@ static void f_bytes(struct fw *w, const char *k, int64_t v)
 		mix(w, (uint64_t)v);
 }
 
-static void f_int(struct fw *w, const char *k, int64_t v)
+FW_INLINE void f_int(struct fw *w, const char *k, int64_t v)
 {
 	if (w->o)
 		set(w->o, k, j_int(v));
@@ -150,7 +155,7 @@ static void f_int(struct fw *w, const char *k, int64_t v)
 		mix(w, (uint64_t)v);
 }
 
-static void f_num(struct fw *w, const char *k, double v)
+FW_INLINE void f_num(struct fw *w, const char *k, double v)
 {
 	if (w->o)
 		set(w->o, k, j_num(v));
@@ -158,7 +163,7 @@ static void f_num(struct fw *w, const char *k, double v)
 		mix_double(w, v);
 }
 
-static void f_bool(struct fw *w, const char *k, bool v)
+FW_INLINE void f_bool(struct fw *w, const char *k, bool v)
 {
 	if (w->o)
 		set(w->o, k, json_boolean(v));
@@ -167,7 +172,7 @@ static void f_bool(struct fw *w, const char *k, bool v)
 }
 
 /* s may be NULL (null). */
-static void f_str(struct fw *w, const char *k, const char *s)
+FW_INLINE void f_str(struct fw *w, const char *k, const char *s)
 {
 	if (w->o)
 		set(w->o, k, j_str(s));
@@ -178,7 +183,7 @@ static void f_str(struct fw *w, const char *k, const char *s)
 }
 
 /* [lo, hi], or null when lo is not known (unless the band is open above). */
-static void f_pair(struct fw *w, const char *k, bool present, double lo, double hi, bool hi_open)
+FW_INLINE void f_pair(struct fw *w, const char *k, bool present, double lo, double hi, bool hi_open)
 {
 	if (w->o) {
 		set(w->o, k, present ? j_pair(lo, hi, hi_open) : json_null());
@@ -191,13 +196,13 @@ static void f_pair(struct fw *w, const char *k, bool present, double lo, double 
 }
 
 /* A nested object: fields go into sub until f_end. */
-static void f_begin(struct fw *w, struct fw *sub)
+FW_INLINE void f_begin(struct fw *w, struct fw *sub)
 {
 	sub->o = w->o ? json_object() : NULL;
 	sub->h = w->h;
 }
 
-static void f_end(struct fw *w, const char *k, struct fw *sub)
+FW_INLINE void f_end(struct fw *w, const char *k, struct fw *sub)
 {
 	if (w->o)
 		set(w->o, k, sub->o);
@@ -205,7 +210,7 @@ static void f_end(struct fw *w, const char *k, struct fw *sub)
 		w->h = sub->h;
 }
 
-static void f_null(struct fw *w, const char *k)
+FW_INLINE void f_null(struct fw *w, const char *k)
 {
 	if (w->o)
 		set(w->o, k, json_null());
@@ -213,7 +218,7 @@ static void f_null(struct fw *w, const char *k)
 		mix(w, 0x4e554c4cULL);
 }
 
-static void psi_fields(struct fw *w, const char *k, const struct cgroup_psi *p)
+FW_INLINE void psi_fields(struct fw *w, const char *k, const struct cgroup_psi *p)
 {
 	struct fw s;
 
@@ -244,7 +249,7 @@ json_t *out_json_psi(const struct cgroup_psi *p)
 	return v;
 }
 
-static void trend_fields(struct fw *w, const char *k, const struct trend_result *r)
+FW_INLINE void trend_fields(struct fw *w, const char *k, const struct trend_result *r)
 {
 	bool has_slope = isfinite(r->slope_bytes_per_s);
 	struct fw s;
@@ -275,7 +280,7 @@ json_t *out_json_trend(const struct trend_result *r)
 	return v;
 }
 
-static void process_fields(struct fw *w, const struct proc_entity *p)
+FW_INLINE void process_fields(struct fw *w, const struct proc_entity *p)
 {
 	char state[2] = {p->state, '\0'};
 
@@ -315,7 +320,7 @@ json_t *out_json_process(const struct proc_entity *p)
 	return w.o;
 }
 
-static void tree_fields(struct fw *w, const struct tree_entity *t)
+FW_INLINE void tree_fields(struct fw *w, const struct tree_entity *t)
 {
 	if (w->o) {
 		json_t *pids = json_array();
@@ -353,7 +358,7 @@ json_t *out_json_tree(const struct tree_entity *t)
 	return w.o;
 }
 
-static void cgroup_fields(struct fw *w, const struct cgroup_entity *c)
+FW_INLINE void cgroup_fields(struct fw *w, const struct cgroup_entity *c)
 {
 	const struct cgroup_sample *s = &c->s;
 	struct fw ev, st, v1;
@@ -536,6 +541,32 @@ out:
 
 /* ---- log lines with per-entity text reuse ---- */
 
+#define SIG_SEED 0x6d656d736c6f7065ULL
+
+static uint64_t process_sig(const struct proc_entity *p)
+{
+	struct fw w = {NULL, SIG_SEED};
+
+	process_fields(&w, p);
+	return w.h;
+}
+
+static uint64_t tree_sig(const struct tree_entity *t)
+{
+	struct fw w = {NULL, SIG_SEED};
+
+	tree_fields(&w, t);
+	return w.h;
+}
+
+static uint64_t cgroup_sig(const struct cgroup_entity *c)
+{
+	struct fw w = {NULL, SIG_SEED};
+
+	cgroup_fields(&w, c);
+	return w.h;
+}
+
 struct jc_entry {
 	char kind;        /* 'p' process, 't' tree, 'c' cgroup */
 	pid_t pid;        /* process pid, tree root */
@@ -628,7 +659,7 @@ static struct jc_entry *jc_get(struct out_json_cache *c, char kind, pid_t pid, u
 {
 	uint64_t key = jc_key(kind, pid, start, path);
 	struct jc_entry *e = NULL;
-	struct fw w = {NULL, 0x6d656d736c6f7065ULL};
+	uint64_t sig;
 
 	if (c->old_cap) {
 		for (size_t i = key & (c->old_cap - 1);; i = (i + 1) & (c->old_cap - 1)) {
@@ -640,13 +671,8 @@ static struct jc_entry *jc_get(struct out_json_cache *c, char kind, pid_t pid, u
 			}
 		}
 	}
-	if (kind == 'p')
-		process_fields(&w, entity);
-	else if (kind == 't')
-		tree_fields(&w, entity);
-	else
-		cgroup_fields(&w, entity);
-	*changed = !e || !e->text || e->sig != w.h;
+	sig = kind == 'p' ? process_sig(entity) : kind == 't' ? tree_sig(entity) : cgroup_sig(entity);
+	*changed = !e || !e->text || e->sig != sig;
 	if (!e) {
 		e = xcalloc(1, sizeof(*e));
 		e->kind = kind;
@@ -662,7 +688,7 @@ static struct jc_entry *jc_get(struct out_json_cache *c, char kind, pid_t pid, u
 		free(e->text);
 		e->text = dump_compact(o, &e->len);
 		json_decref(o);
-		e->sig = w.h;
+		e->sig = sig;
 	}
 	if (e->gen != c->gen) { /* not yet in this call's table */
 		size_t i = key & (c->cap - 1);
