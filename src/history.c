@@ -1,8 +1,17 @@
 /* history: fixed-size multi-resolution storage of one series.
  *
  * Invariant: the block holds HISTORY_RAW raw samples and, per tier, the last
- * N closed buckets plus the open one; pushing never allocates after the
- * first push, so a run of any length costs history_bytes_per_series(). */
+ * N closed buckets plus the open one; a series allocates it at most once, so
+ * a run of any length costs at most history_bytes_per_series().
+ *
+ * Sparse form (h->s == NULL, n_samples > 0): every sample so far had the
+ * value min_bytes == max_bytes, and consecutive samples were never a whole
+ * 10 s bucket apart, so every bucket of every tier from first_ms to last_ms
+ * holds at least one sample and all of them are (value, value, value); the
+ * only state the full form has beyond that is each open bucket's sample
+ * count (open_n) and the raw ring. store_fill rebuilds the full form's
+ * tiers exactly from that; its raw ring gets the samples whose times are
+ * known (the last, and the first while no 10 s bucket has closed). */
 #include "history.h"
 
 #include <stdlib.h>
@@ -73,24 +82,79 @@ size_t history_bytes_per_series(void)
 	return sizeof(struct history_store) + sizeof(struct history);
 }
 
-static struct history_store *store_new(void)
+static const int64_t tier_w[HISTORY_TIERS] = {HISTORY_T1_W_MS, HISTORY_T2_W_MS, HISTORY_T3_W_MS};
+static const int tier_n[HISTORY_TIERS] = {HISTORY_T1_N, HISTORY_T2_N, HISTORY_T3_N};
+static bool sparse_on = true;
+
+void history_set_sparse(bool on)
 {
-	static const int64_t widths[HISTORY_TIERS] = {HISTORY_T1_W_MS, HISTORY_T2_W_MS, HISTORY_T3_W_MS};
-	static const int ns[HISTORY_TIERS] = {HISTORY_T1_N, HISTORY_T2_N, HISTORY_T3_N};
-	struct history_store *s = xcalloc(1, sizeof(*s));
+	sparse_on = on;
+}
+
+bool history_is_dense(const struct history *h)
+{
+	return h->s != NULL;
+}
+
+/* An empty store in s (all slots gaps, no raw point). */
+static void store_init(struct history_store *s)
+{
 	struct bucket *b = s->buckets;
 
+	memset(s, 0, sizeof(*s));
 	for (int i = 0; i < HISTORY_TIERS; i++) {
-		s->tier[i].w_ms = widths[i];
-		s->tier[i].n = ns[i];
+		s->tier[i].w_ms = tier_w[i];
+		s->tier[i].n = tier_n[i];
 		s->tier[i].ring = b;
 		s->tier[i].newest_idx = -1;
 		s->tier[i].open_idx = -1;
-		for (int j = 0; j < ns[i]; j++)
+		for (int j = 0; j < tier_n[i]; j++)
 			b[j].mn = GAP;
-		b += ns[i];
+		b += tier_n[i];
 	}
-	return s;
+}
+
+static void raw_add(struct history_store *s, int64_t rel, uint32_t kib)
+{
+	s->raw[s->raw_head].t_cs = (uint32_t)(rel / 10);
+	s->raw[s->raw_head].v_kib = kib;
+	s->raw_head = (s->raw_head + 1) % HISTORY_RAW;
+	if (s->raw_len < HISTORY_RAW)
+		s->raw_len++;
+}
+
+/* The full form of a sparse series (see the top of the file). */
+static void store_fill(struct history_store *s, const struct history *h)
+{
+	int64_t rel_last = h->last_ms - h->first_ms;
+	uint32_t kib = to_kib(h->min_bytes);
+
+	store_init(s);
+	for (int i = 0; i < HISTORY_TIERS; i++) {
+		struct tier *t = &s->tier[i];
+		int64_t open = rel_last / t->w_ms;
+
+		for (int64_t idx = open - t->n > 0 ? open - t->n : 0; idx < open; idx++) {
+			struct bucket *b = &t->ring[idx % t->n];
+
+			b->mn = b->mx = b->mean = kib;
+		}
+		t->newest_idx = open - 1; /* -1 when the first bucket is still open */
+		t->open_idx = open;
+		t->omin = t->omax = kib;
+		t->ocount = h->open_n[i];
+		t->osum = (uint64_t)kib * h->open_n[i];
+	}
+	if (rel_last > 0 && rel_last < HISTORY_T1_W_MS)
+		raw_add(s, 0, kib);
+	raw_add(s, rel_last, kib);
+}
+
+/* Whether a sample keeps a series in the sparse form. */
+static bool stays_sparse(const struct history *h, int64_t t_ms, int64_t v_bytes)
+{
+	return v_bytes == h->min_bytes && v_bytes == h->max_bytes &&
+	       (t_ms - h->first_ms) / HISTORY_T1_W_MS - (h->last_ms - h->first_ms) / HISTORY_T1_W_MS <= 1;
 }
 
 static void tier_close(struct tier *t)
@@ -146,18 +210,37 @@ void history_push(struct history *h, int64_t t_ms, int64_t v_bytes)
 		return;
 	if (h->last_ms >= 0 && t_ms < h->last_ms)
 		return;
+	if (!h->s && h->n_samples == 0 && sparse_on) {
+		h->first_ms = h->last_ms = t_ms;
+		h->min_bytes = h->max_bytes = v_bytes;
+		h->n_samples = 1;
+		for (int i = 0; i < HISTORY_TIERS; i++)
+			h->open_n[i] = 1;
+		return;
+	}
+	if (!h->s && h->n_samples > 0 && stays_sparse(h, t_ms, v_bytes)) {
+		int64_t rel_last = h->last_ms - h->first_ms;
+
+		rel = t_ms - h->first_ms;
+		for (int i = 0; i < HISTORY_TIERS; i++)
+			h->open_n[i] = rel / tier_w[i] == rel_last / tier_w[i] ? h->open_n[i] + 1 : 1;
+		h->last_ms = t_ms;
+		h->n_samples++;
+		return;
+	}
 	if (!h->s) {
-		h->s = store_new();
-		h->first_ms = t_ms;
+		h->s = xmalloc(sizeof(*h->s));
+		if (h->n_samples > 0) {
+			store_fill(h->s, h);
+		} else {
+			store_init(h->s);
+			h->first_ms = t_ms;
+		}
 	}
 	s = h->s;
 	rel = t_ms - h->first_ms;
 	kib = to_kib(v_bytes);
-	s->raw[s->raw_head].t_cs = (uint32_t)(rel / 10);
-	s->raw[s->raw_head].v_kib = kib;
-	s->raw_head = (s->raw_head + 1) % HISTORY_RAW;
-	if (s->raw_len < HISTORY_RAW)
-		s->raw_len++;
+	raw_add(s, rel, kib);
 	for (int i = 0; i < HISTORY_TIERS; i++)
 		tier_push(&s->tier[i], rel, kib);
 	h->last_ms = t_ms;
@@ -172,7 +255,9 @@ int64_t history_last(const struct history *h)
 {
 	const struct history_store *s = h->s;
 
-	if (!s || !s->raw_len)
+	if (!s)
+		return h->n_samples ? to_bytes(to_kib(h->min_bytes)) : MS_ABSENT;
+	if (!s->raw_len)
 		return MS_ABSENT;
 	return to_bytes(s->raw[(s->raw_head + HISTORY_RAW - 1) % HISTORY_RAW].v_kib);
 }
@@ -222,10 +307,9 @@ static size_t tier_emit(const struct history *h, const struct tier *t, int64_t l
 	return n;
 }
 
-size_t history_window(const struct history *h, int64_t from_ms, int64_t to_ms,
-		      struct history_point *out, size_t max)
+static size_t store_window(const struct history *h, const struct history_store *s, int64_t from_ms,
+			   int64_t to_ms, struct history_point *out, size_t max)
 {
-	const struct history_store *s = h->s;
 	int64_t from_rel, to_rel, raw_start, bound[HISTORY_TIERS + 1];
 	int first_raw;
 	size_t n = 0;
@@ -262,4 +346,17 @@ size_t history_window(const struct history *h, int64_t from_ms, int64_t to_ms,
 		n++;
 	}
 	return n;
+}
+
+size_t history_window(const struct history *h, int64_t from_ms, int64_t to_ms,
+		      struct history_point *out, size_t max)
+{
+	struct history_store tmp;
+
+	if (h->s)
+		return store_window(h, h->s, from_ms, to_ms, out, max);
+	if (!h->n_samples || max == 0)
+		return 0;
+	store_fill(&tmp, h);
+	return store_window(h, &tmp, from_ms, to_ms, out, max);
 }

@@ -2,13 +2,22 @@
  *
  * Recent samples are kept at full resolution in a ring; every sample also
  * feeds three tiers of min/max/mean buckets (10 s, 60 s, 600 s wide), each a
- * ring. Storage is one fixed block per series, allocated on the first push:
- * HISTORY_BYTES_PER_SERIES bytes, whatever the run length. Values are kept in
- * KiB (uint32: up to 4 TiB), times as bucket indexes, so a point costs 8 bytes
- * and a bucket 12. */
+ * ring. Storage is one fixed block per series, history_bytes_per_series()
+ * bytes whatever the run length. Values are kept in KiB (uint32: up to 4 TiB),
+ * times as bucket indexes, so a point costs 8 bytes and a bucket 12.
+ *
+ * Sparse form: while every sample equals the first and no 10 s bucket was
+ * skipped, a series is only the struct below (first_ms, last_ms, the value
+ * in min/max_bytes, and the sample count of each tier's open bucket); the
+ * block is allocated at the first different value (or the first skipped
+ * bucket) and filled with exactly the buckets the full form would hold
+ * (min = max = mean = the value), its raw ring holding the last constant
+ * sample. Most processes keep a constant RSS for hours, so most series
+ * never allocate. history_window reads both forms the same way. */
 #ifndef MEMSLOPE_HISTORY_H
 #define MEMSLOPE_HISTORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +43,7 @@ struct history {
 	int64_t first_ms, last_ms; /* first and last sample time; -1 when empty */
 	int64_t min_bytes, max_bytes; /* over the whole run */
 	uint64_t n_samples;
+	uint32_t open_n[HISTORY_TIERS]; /* sparse form: samples in each tier's open bucket */
 };
 
 void history_init(struct history *h);
@@ -46,8 +56,14 @@ void history_push(struct history *h, int64_t t_ms, int64_t v_bytes);
  * points into out; returns the number written. */
 size_t history_window(const struct history *h, int64_t from_ms, int64_t to_ms,
 		      struct history_point *out, size_t max);
-/* Bytes one series costs (its allocated block plus the struct). */
+/* Bytes one series costs at most (its block plus the struct); a series in
+ * the sparse form costs sizeof(struct history). */
 size_t history_bytes_per_series(void);
+/* Whether the series holds its block (false: empty or sparse). */
+bool history_is_dense(const struct history *h);
+/* Tests and the footprint program: false makes every series allocate its
+ * block at the first push (the full form only). Default true. */
+void history_set_sparse(bool on);
 /* The latest value, MS_ABSENT when empty. */
 int64_t history_last(const struct history *h);
 
