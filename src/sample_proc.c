@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/sysinfo.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,23 +29,38 @@
  * measured cost of one read times the number of processes, over the budget,
  * clamped to [SLOW_MIN_MS, SLOW_MAX_MS] (5 s up to ~450 processes, ~25 s
  * at 1000). Each process reads at its own phase, so the reads spread over
- * the ticks instead of all landing on one. oom_score and oom_score_adj
- * (open/read/close, ~8 us each, rarely change) at twice that period, at
- * least OOM_MIN_MS. Watched (-p/-n/-u/-c, launch) and visible processes get
- * all of them every tick. */
+ * the ticks instead of all landing on one. Watched processes (-p/-n/-u/-c,
+ * launch) get status, oom_score, oom_score_adj and their cgroup every tick;
+ * rows on the TUI's screen get them every VISIBLE_MS.
+ *
+ * oom_score and oom_score_adj are read by open/read/close (~5-9 us each).
+ * The kernel computes oom_score from RSS + swap + page tables, the
+ * oom_score_adj and the machine's RAM + swap: one point is at least
+ * (RAM + swap) / 1000 (1.5x that since Linux 5.9), so oom_score is re-read
+ * when RSS + swap moved by half a point's worth (OOM_MOVE_DIV) since the
+ * last read, when the machine's size changed (swapon, hotplug), when
+ * oom_score_adj changed, and otherwise every OOM_SAFETY_MS (page tables,
+ * and oom_score_adj of rows nobody looks at). */
 #define STATUS_BUDGET 0.0005
 #define SLOW_MIN_MS 5000
 #define SLOW_MAX_MS 60000
-#define OOM_MIN_MS 30000
+#define VISIBLE_MS 5000
+#define OOM_SAFETY_MS 600000
+#define OOM_MOVE_DIV 2000
+#define SYSINFO_MS 10000
 /* A full readdir of /proc costs ~1-3 us per entry (the kernel instantiates
  * a dentry per PID), as much as the statm read itself. When the last PID
  * the kernel handed out (/proc/loadavg) has not moved, no process or thread
  * was created, so the walk is skipped: exits of tracked processes are seen
  * by their kept descriptor (ESRCH). A full walk still happens this often. */
 #define FULL_SCAN_MS 10000
-/* PSS budget: smaps_rollup walks every page table (~25-60 us a process),
- * so its reads are spread to cost at most this share of one core. */
-#define PSS_BUDGET_FRACTION 0.002
+/* PSS budget: smaps_rollup walks every page table (~25-60 us a process,
+ * 28 us for an idle Python), so its reads are spread to cost at most this
+ * share of one core. The TUI's ~45 visible rows cost ~1.3 ms a round: at
+ * 0.2 % that was every tick (0.13 % of a core, a quarter of the whole
+ * budget), at 0.05 % a round every ~2.5 s. One watched process of normal
+ * size is still read every tick. */
+#define PSS_BUDGET_FRACTION 0.0005
 #define PF_KTHREAD 0x00200000
 #define DENTS_BYTES 32768
 
@@ -87,6 +103,11 @@ struct sample_proc {
 	int64_t slow_period_ms;   /* current status period (see STATUS_BUDGET) */
 	unsigned *fresh_pids;     /* PIDs new this tick (kept across ticks) */
 	size_t fresh_cap;
+	struct plist status_q, pss_q; /* reads of this tick, timed as one batch */
+	int64_t oom_move_bytes;   /* RSS + swap move that re-reads oom_score */
+	uint64_t machine_bytes;   /* RAM + swap (sysinfo) */
+	uint32_t oom_gen;         /* bumped when machine_bytes changes */
+	int64_t next_sysinfo_ms;
 };
 
 static void plist_add(struct plist *l, struct proc_sample *p)
@@ -281,6 +302,8 @@ static void raise_nofile(struct sample_proc *sp)
 	sp->fd_budget = rl.rlim_cur > 128 ? (size_t)rl.rlim_cur - 128 : 0;
 }
 
+static void machine_size(struct sample_proc *sp, int64_t mono_ms);
+
 struct sample_proc *sample_proc_new(const struct sample_select *sel, const struct cgroup_fs *cgfs,
 				    enum pss_mode pss, char **err)
 {
@@ -315,6 +338,8 @@ struct sample_proc *sample_proc_new(const struct sample_select *sel, const struc
 	sp->last_pid = -1;
 	sp->dents = xmalloc(DENTS_BYTES);
 	sp->slow_period_ms = SLOW_MIN_MS;
+	sp->oom_move_bytes = 4 << 20; /* until sysinfo says */
+	machine_size(sp, 0);
 	return sp;
 }
 
@@ -336,6 +361,8 @@ void sample_proc_free(struct sample_proc *sp)
 	free(sp->exited.v);
 	free(sp->tracked.v);
 	free(sp->fresh.v);
+	free(sp->status_q.v);
+	free(sp->pss_q.v);
 	free(sp->hash);
 	free(sp->launch);
 	free(sp->dents);
@@ -810,11 +837,12 @@ static bool pss_wanted(const struct sample_proc *sp, const struct proc_sample *p
 	}
 }
 
-/* Watched (-p/-n/-u/-c, launch), visible or just appeared: every field
- * every tick. The rest get status and oom_score on their slow cadence. */
+/* Watched (-p/-n/-u/-c, launch) or just appeared: every field every tick.
+ * Rows on the TUI's screen (want_pss) every VISIBLE_MS; the rest on the
+ * slow cadences. */
 static bool hot(const struct sample_proc *sp, const struct proc_sample *p)
 {
-	return p->is_new || p->want_pss || (p->selected && !sp->all_mode);
+	return p->is_new || (p->selected && !sp->all_mode);
 }
 
 /* A process's own phase in [0, period): spreads the slow reads. */
@@ -893,23 +921,74 @@ static void read_status(struct sample_proc *sp, struct proc_sample *p, int64_t m
 	p->next_slow_ms = mono_ms + (p->is_new ? 1 + phase_ms(p->pid, sp->slow_period_ms) : sp->slow_period_ms);
 }
 
-/* Not kept open: read seldom, and each kept seq_file pins a page of kernel
- * memory. */
-static void read_oom(struct sample_proc *sp, struct proc_sample *p, int64_t mono_ms)
+/* RSS + swap as the kernel's oom_badness() counts them (less page tables);
+ * swap as of the last status read. */
+static int64_t oom_basis(const struct proc_sample *p)
 {
-	int64_t period = 2 * sp->slow_period_ms > OOM_MIN_MS ? 2 * sp->slow_period_ms : OOM_MIN_MS;
+	return (ms_has(p->rss_bytes) ? p->rss_bytes : 0) + (ms_has(p->swap_bytes) ? p->swap_bytes : 0);
+}
 
+/* The machine's RAM + swap, which scales oom_score: when it changes, every
+ * oom_score is read again. */
+static void machine_size(struct sample_proc *sp, int64_t mono_ms)
+{
+	struct sysinfo si;
+	uint64_t total;
+
+	sp->next_sysinfo_ms = mono_ms + SYSINFO_MS;
+	if (sysinfo(&si) < 0)
+		return;
+	total = ((uint64_t)si.totalram + si.totalswap) * (si.mem_unit ? si.mem_unit : 1);
+	if (total == sp->machine_bytes)
+		return;
+	sp->machine_bytes = total;
+	sp->oom_move_bytes = (int64_t)(total / OOM_MOVE_DIV);
+	sp->oom_gen++;
+}
+
+static int64_t read_int_file(pid_t pid, const char *file)
+{
 	char buf[64];
 
-	if (read_proc(p->pid, -1, "oom_score", buf, sizeof(buf)) > 0)
-		p->oom_score = strtoll(buf, NULL, 10);
-	else
-		p->oom_score = MS_ABSENT;
-	if (read_proc(p->pid, -1, "oom_score_adj", buf, sizeof(buf)) > 0)
-		p->oom_score_adj = strtoll(buf, NULL, 10);
-	else
-		p->oom_score_adj = MS_ABSENT;
-	p->next_oom_ms = mono_ms + (p->is_new ? 1 + phase_ms(p->pid, period) : period);
+	if (read_proc(pid, -1, file, buf, sizeof(buf)) > 0)
+		return strtoll(buf, NULL, 10);
+	return MS_ABSENT;
+}
+
+/* Not kept open: read seldom, and each kept seq_file pins a page of kernel
+ * memory. */
+static void read_oom_score(struct sample_proc *sp, struct proc_sample *p)
+{
+	p->oom_score = read_int_file(p->pid, "oom_score");
+	p->oom_basis_bytes = oom_basis(p);
+	p->oom_gen = sp->oom_gen;
+}
+
+static void read_oom(struct sample_proc *sp, struct proc_sample *p, int64_t mono_ms)
+{
+	read_oom_score(sp, p);
+	p->oom_score_adj = read_int_file(p->pid, "oom_score_adj");
+	p->next_oom_ms = mono_ms + (p->is_new ? 1 + phase_ms(p->pid, OOM_SAFETY_MS) : OOM_SAFETY_MS);
+}
+
+/* Between full reads (read_oom): oom_score again when what it is computed
+ * from moved; oom_score_adj only for a visible row's refresh (adj_due), and
+ * then oom_score too if the adjustment changed. */
+static void check_oom(struct sample_proc *sp, struct proc_sample *p, bool adj_due)
+{
+	int64_t move = oom_basis(p) - p->oom_basis_bytes;
+	bool score_due = p->oom_gen != sp->oom_gen || move >= sp->oom_move_bytes ||
+			 -move >= sp->oom_move_bytes;
+
+	if (adj_due) {
+		int64_t adj = read_int_file(p->pid, "oom_score_adj");
+
+		if (adj != p->oom_score_adj)
+			score_due = true;
+		p->oom_score_adj = adj;
+	}
+	if (score_due)
+		read_oom_score(sp, p);
 }
 
 static void read_pss(struct sample_proc *sp, struct proc_sample *p, int64_t mono_ms)
@@ -978,12 +1057,13 @@ void sample_proc_tick(struct sample_proc *sp, int64_t mono_ms)
 {
 	struct timespec t0, tp;
 	double pss_us = 0;
-	size_t n_pss = 0;
 	bool pss_round, walked;
 	double status_us = 0;
 	size_t n_status = 0;
 
 	clock_gettime(COST_CLOCK, &t0);
+	if (mono_ms >= sp->next_sysinfo_ms)
+		machine_size(sp, mono_ms);
 	for (size_t i = 0; i < sp->tracked.n; i++)
 		sp->tracked.v[i]->is_new = false;
 	for (size_t i = 0; i < sp->exited.n; i++)
@@ -1019,6 +1099,7 @@ void sample_proc_tick(struct sample_proc *sp, int64_t mono_ms)
 
 	pss_round = mono_ms >= sp->pss_next_ms;
 	sp->tracked.n = 0;
+	sp->status_q.n = sp->pss_q.n = 0;
 	for (size_t i = 0; i < sp->hcap; i++) {
 		struct proc_sample *p = sp->hash[i];
 
@@ -1032,27 +1113,29 @@ void sample_proc_tick(struct sample_proc *sp, int64_t mono_ms)
 					mark_exited(sp, p);
 				} else {
 					bool h = hot(sp, p);
+					/* A row on screen that is due for its refresh. The
+					 * first refresh of a row that just came into view
+					 * is at once, the next ones at its own phase. */
+					bool vis = !h && p->want_pss && mono_ms >= p->next_vis_ms;
 
+					if (vis)
+						p->next_vis_ms = mono_ms + (p->next_vis_ms ? VISIBLE_MS :
+							VISIBLE_MS / 2 + phase_ms(p->pid, VISIBLE_MS / 2));
 					/* A watched process can be moved to another cgroup
 					 * (a wrapper that joins one, systemd, a runtime):
-					 * follow it, its limit comes from there. */
-					if (h && sp->cgfs && !p->kthread)
+					 * follow it, its limit comes from there. Its first
+					 * tick's cgroup was read by identify(). */
+					if (((h && !p->is_new) || vis) && sp->cgfs && !p->kthread)
 						refresh_cgroup(sp, p);
 
-					if (h || drop || mono_ms >= p->next_slow_ms) {
-						clock_gettime(COST_CLOCK, &tp);
-						read_status(sp, p, mono_ms);
-						status_us += elapsed_us(&tp);
-						n_status++;
-					}
+					if (h || vis || drop || mono_ms >= p->next_slow_ms)
+						plist_add(&sp->status_q, p);
 					if (h || mono_ms >= p->next_oom_ms)
 						read_oom(sp, p, mono_ms);
-					if (pss_round && pss_wanted(sp, p)) {
-						clock_gettime(COST_CLOCK, &tp);
-						read_pss(sp, p, mono_ms);
-						pss_us += elapsed_us(&tp);
-						n_pss++;
-					}
+					else
+						check_oom(sp, p, vis);
+					if (pss_round && pss_wanted(sp, p))
+						plist_add(&sp->pss_q, p);
 					if (pss_round)
 						p->want_pss = false;
 					plist_add(&sp->tracked, p);
@@ -1060,6 +1143,22 @@ void sample_proc_tick(struct sample_proc *sp, int64_t mono_ms)
 			}
 			p = next;
 		}
+	}
+	/* status and smaps_rollup reads, each kind timed as one batch: two
+	 * clock reads a tick instead of two per read (a CPU-time clock is a
+	 * system call, not the vDSO). */
+	if (sp->status_q.n) {
+		clock_gettime(COST_CLOCK, &tp);
+		for (size_t i = 0; i < sp->status_q.n; i++)
+			read_status(sp, sp->status_q.v[i], mono_ms);
+		status_us = elapsed_us(&tp);
+		n_status = sp->status_q.n;
+	}
+	if (sp->pss_q.n) {
+		clock_gettime(COST_CLOCK, &tp);
+		for (size_t i = 0; i < sp->pss_q.n; i++)
+			read_pss(sp, sp->pss_q.v[i], mono_ms);
+		pss_us = elapsed_us(&tp);
 	}
 	if (n_status) {
 		/* Adapt the status period to its budget (see STATUS_BUDGET). */
@@ -1075,7 +1174,6 @@ void sample_proc_tick(struct sample_proc *sp, int64_t mono_ms)
 
 		sp->pss_cost_us = pss_us;
 		sp->pss_next_ms = mono_ms + (int64_t)period_ms;
-		(void)n_pss;
 	}
 	sp->cost_us = elapsed_us(&t0);
 }

@@ -55,8 +55,11 @@ struct proc_sample {
 	/* private */
 	int fd_statm, fd_status, fd_smaps;
 	int64_t next_slow_ms;     /* next read of status (swap, file/shmem, threads, peak) */
-	int64_t next_oom_ms;      /* next read of oom_score and oom_score_adj */
+	int64_t next_oom_ms;      /* next read of oom_score and oom_score_adj (safety period) */
+	int64_t oom_basis_bytes;  /* RSS + swap when oom_score was last read */
+	int64_t next_vis_ms;      /* next refresh as a visible row (status, cgroup, oom_score_adj) */
 	uint32_t gen;             /* tick generation last seen by readdir */
+	uint32_t oom_gen;         /* machine size generation of the last oom_score read */
 	bool want_pss;            /* asked for by the TUI this tick */
 	struct proc_sample *hnext; /* hash chain */
 };
