@@ -243,7 +243,8 @@ static void cgroup_update(struct app *a, struct cgroup_entity *c)
 		machine_limit(m, &c->limit_bytes, &c->limit_source);
 	}
 	c->usage_pct = pct_of(c->s.current_bytes, c->limit_bytes);
-	history_push(&c->hist_current, m->mono_ms, c->s.current_bytes);
+	if (!m->no_history)
+		history_push(&c->hist_current, m->mono_ms, c->s.current_bytes);
 
 	/* The trend series is the working set (+ swap): page cache that can be
 	 * reclaimed is not growth toward an OOM kill. */
@@ -370,7 +371,8 @@ static void proc_update(struct app *a, struct proc_sample *s)
 		machine_limit(m, &e->limit_bytes, &e->limit_source);
 	}
 	e->usage_pct = pct_of(e->rss_bytes, e->limit_bytes);
-	history_push(&e->hist_rss, m->mono_ms, e->rss_bytes);
+	if (!m->no_history)
+		history_push(&e->hist_rss, m->mono_ms, e->rss_bytes);
 	/* The trend series: RssAnon + VmSwap (LEAK-DETECTION.md section 1):
 	 * file pages follow the page cache, and a leak under pressure moves
 	 * to swap while RSS plateaus. */
@@ -486,7 +488,8 @@ static void trees_update(struct app *a)
 				model_set_str(&t->name, root->name); /* the root called execve */
 		}
 		t->usage_pct = pct_of(t->rss_bytes, t->limit_bytes);
-		history_push(&t->hist_rss, m->mono_ms, t->rss_bytes);
+		if (!m->no_history)
+			history_push(&t->hist_rss, m->mono_ms, t->rss_bytes);
 		series_limits(m, c, t->anon_swap_bytes, &limit, &high);
 		trend_push(&t->trend, m->mono_ms, t->anon_swap_bytes, limit, high);
 	}
@@ -1546,9 +1549,12 @@ int main(int argc, char **argv)
 		return 127;
 	}
 
+	/* Headless, nothing reads the histories (only the TUI's detail view
+	 * does): they are not kept. */
+	a.m->no_history = o.once || o.log_path || o.prom_file || !isatty(STDOUT_FILENO) || o.json;
 	if (o.once)
 		rc = run_once(&a);
-	else if (o.log_path || o.prom_file || !isatty(STDOUT_FILENO) || o.json)
+	else if (a.m->no_history)
 		rc = run_headless(&a);
 	else
 		rc = run_tui(&a);

@@ -137,6 +137,9 @@ struct model {
 	uint64_t ev_tick_first;   /* ev_total at the start of this tick */
 	bool pss_enabled;
 	const char *cgroup_version; /* "v1", "v2" or NULL (no controller) */
+	/* Only the TUI's detail view reads the histories (hist_rss,
+	 * hist_current); headless runs set this and main.c does not feed them. */
+	bool no_history;
 };
 
 struct model *model_new(const char *host, int64_t interval_ms);
