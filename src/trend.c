@@ -494,33 +494,79 @@ static void tier_close(struct trend_tier *tr, int32_t next_idx)
 }
 
 /* Step 1: floor/peak envelopes over m buckets, only for non-gap buckets
- * whose whole m-bucket window lies inside the kept history. Returns n. */
-static int tier_envelopes(const struct trend_tier *tr, int k, double *tau_s, double *f,
-			  double *u)
+ * whose whole m-bucket window lies inside the kept history; gap buckets
+ * inside a window are left out. Returns n.
+ *
+ * This runs at every bucket close of every series (~600 times a tick with
+ * 1100 processes), so the ring is first laid out oldest-first, with gaps
+ * as the neutral element of each side (GAP = UINT32_MAX for the minima,
+ * 0 for the maxima): the window scans are then plain min/max loops. The
+ * result is the same as skipping gaps, since the window's own bucket p is
+ * never a gap and no stored level is UINT32_MAX (to_kib). */
+static inline __attribute__((always_inline)) int
+envelopes_m(const uint32_t *mn, const uint32_t *mx, int len, const int m, int64_t oldest,
+	    double w_s, double *tau_s, double *f, double *u)
 {
-	int m = tier_m[k], n = 0;
-	double w_s = tier_w_ms[k] / 1000.0;
-	int64_t oldest = (int64_t)tr->newest_idx - tr->n + 1;
+	int n = 0;
 
-	for (int64_t p = oldest + m - 1; p <= tr->newest_idx; p++) {
+	for (int i = m - 1; i < len; i++) {
 		uint32_t lo = GAP, hi = 0;
 
-		if (tr->mn[slot(p)] == GAP)
+		if (mn[i] == GAP)
 			continue;
-		for (int64_t q = p - m + 1; q <= p; q++) {
-			if (tr->mn[slot(q)] == GAP)
-				continue;
-			if (tr->mn[slot(q)] < lo)
-				lo = tr->mn[slot(q)];
-			if (tr->mx[slot(q)] > hi)
-				hi = tr->mx[slot(q)];
+		for (int q = i - m + 1; q <= i; q++) {
+			lo = mn[q] < lo ? mn[q] : lo;
+			hi = mx[q] > hi ? mx[q] : hi;
 		}
-		tau_s[n] = ((double)p + 0.5) * w_s;
+		tau_s[n] = ((double)(oldest + i) + 0.5) * w_s;
 		f[n] = lo * KIB;
 		u[n] = hi * KIB;
 		n++;
 	}
 	return n;
+}
+
+static int tier_envelopes(const struct trend_tier *tr, int k, double *tau_s, double *f,
+			  double *u, bool *flat)
+{
+	int len = tr->n, n = 0;
+	double w_s = tier_w_ms[k] / 1000.0;
+	int64_t oldest = (int64_t)tr->newest_idx - tr->n + 1;
+	uint32_t mn[TREND_K], mx[TREND_K], level = GAP;
+	bool same = true;
+
+	for (int i = 0; i < len; i++) {
+		int sl = slot(oldest + i);
+
+		mn[i] = tr->mn[sl];
+		mx[i] = mn[i] == GAP ? 0 : tr->mx[sl];
+		if (mn[i] != GAP) {
+			same = same && mn[i] == mx[i] && (level == GAP || mn[i] == level);
+			level = mn[i];
+		}
+	}
+	/* Every bucket held one and the same level (an idle series, most
+	 * processes): each envelope point is that level. */
+	*flat = same;
+	if (same) {
+		for (int i = tier_m[k] - 1; i < len; i++) {
+			if (mn[i] == GAP)
+				continue;
+			tau_s[n] = ((double)(oldest + i) + 0.5) * w_s;
+			f[n] = u[n] = level * KIB;
+			n++;
+		}
+		return n;
+	}
+	/* The span as a constant, so that the window loop is unrolled. */
+	switch (tier_m[k]) {
+	case 8:
+		return envelopes_m(mn, mx, len, 8, oldest, w_s, tau_s, f, u);
+	case 4:
+		return envelopes_m(mn, mx, len, 4, oldest, w_s, tau_s, f, u);
+	default:
+		return envelopes_m(mn, mx, len, tier_m[k], oldest, w_s, tau_s, f, u);
+	}
 }
 
 /* Keep a window's numbers; the level and amplitudes for the TTL only when
@@ -566,8 +612,8 @@ static void tier_evaluate(struct trend *t, int k)
 	struct window_stats full, half, shrink;
 	const struct window_stats *best = NULL;
 	struct gate_ctx g;
-	int n = tier_envelopes(tr, k, tau, f, u), off = 0;
-	bool pass, shrinking = false;
+	bool pass, shrinking = false, flat;
+	int n = tier_envelopes(tr, k, tau, f, u, &flat), off = 0;
 
 	if (n < MIN_POINTS) {
 		/* Too few points (start, or after a long gap): no opinion. */
@@ -607,10 +653,22 @@ static void tier_evaluate(struct trend *t, int k)
 		g.drop_bytes = drop_bytes;
 	}
 
-	window_test(tau, f, n, &g, &full);
+	if (flat) {
+		/* A constant floor and peak: the OLS slope of the screen is
+		 * exactly 0 (the mean of equal values is that value), so every
+		 * window test here (full, recent half, shrinking) stops at the
+		 * screen with these numbers. Idle series skip the fits. */
+		full.slope = 0;
+		full.slope_lo = full.slope_hi = full.mk_z = full.mk_s_frac = NAN;
+		full.r2 = NAN;
+		full.span_s = tau[n - 1] - tau[0];
+		full.pass = false;
+	} else {
+		window_test(tau, f, n, &g, &full);
+	}
 	if (full.pass)
 		best = &full;
-	if (k >= 1 && n >= HALF_RETEST_POINTS) {
+	if (!flat && k >= 1 && n >= HALF_RETEST_POINTS) {
 		/* Recent-half retest: catches a leak that began mid-window; an
 		 * accelerated recent half (CI above the full slope) is reported.
 		 * Not on tier 0: its half is 13 floors over 24 s, which passed
@@ -632,7 +690,7 @@ static void tier_evaluate(struct trend *t, int k)
 	}
 	pass = best != NULL;
 
-	if (!pass && k == SHRINK_TIER) {
+	if (!pass && !flat && k == SHRINK_TIER) {
 		/* Shrinking: the same gates on the negated peak envelope, i.e. the
 		 * maxima must fall significantly, by >= G_min (5 % of the level),
 		 * steadily (no step > 50 %, recent half still falling), with the
@@ -716,6 +774,8 @@ static void oom_evaluate(struct trend *t)
 	if (n < OOM_POINTS || !limit_known(t->limit_bytes) || saw_known(t, NULL, NULL))
 		return; /* a known sawtooth disables the fast path */
 	lim = (double)t->limit_bytes;
+	if (peak < OOM_LEVEL * lim)
+		return; /* below half the limit (tested again below): no fit needed */
 	ols_fit(tau, c, n, &beta, NULL, &se);
 	if (!(beta - OOM_T_6DOF * se > 0) || peak < OOM_LEVEL * lim || (lim - peak) / beta > OOM_TTL_S)
 		return;
