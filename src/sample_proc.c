@@ -872,11 +872,24 @@ static void refresh_identity(struct proc_sample *p, const char *name)
 	p->identity_changed = true;
 }
 
+/* PF_EXITING (flags, field 9 of /proc/PID/stat), or unreadable: gone. */
+static bool exiting(pid_t pid)
+{
+	char buf[512];
+	const char *s = read_proc(pid, -1, "stat", buf, sizeof(buf)) > 0 ? strrchr(buf, ')') : NULL;
+	unsigned long flags;
+
+	return !s || sscanf(s + 2, "%*c %*d %*d %*d %*d %*d %lu", &flags) != 1 || (flags & 0x4);
+}
+
 static void refresh_cgroup(const struct sample_proc *sp, struct proc_sample *p)
 {
 	char *cg = cgroup_path_of_pid(sp->cgfs, p->pid);
 
-	if (cg && (!p->cgroup || strcmp(cg, p->cgroup) != 0)) {
+	/* Once a process is exiting, a v1 hierarchy shows it in "/" (kernel
+	 * proc_cgroup_show): not a move. Checked after the read, and only on
+	 * a change. */
+	if (cg && (!p->cgroup || strcmp(cg, p->cgroup) != 0) && !exiting(p->pid)) {
 		free(p->cgroup);
 		p->cgroup = cg;
 		p->cgroup_changed = true;
