@@ -114,51 +114,6 @@ static int cmp_i64(int64_t a, int64_t b)
 	return a < b ? -1 : a > b;
 }
 
-static int cmp_str(const char *a, const char *b)
-{
-	return strcmp(a ? a : "", b ? b : "");
-}
-
-/* Natural order of a column: sizes and growth biggest first, TTL soonest
- * first, text and PID ascending. Returns <0 when a comes first. Absent
- * values are handled by the caller. */
-static int col_cmp(enum col_id col, const struct proc_entity *a, const struct proc_entity *b)
-{
-	const struct trend_result *ra = trend_get(&a->trend), *rb = trend_get(&b->trend);
-
-	switch (col) {
-	case COL_PID:
-		return cmp_i64(a->pid, b->pid);
-	case COL_USER:
-		return cmp_str(a->user, b->user);
-	case COL_RSS:
-		return -cmp_i64(a->rss_bytes, b->rss_bytes);
-	case COL_PSS:
-		return -cmp_i64(a->pss_bytes, b->pss_bytes);
-	case COL_SWAP:
-		return -cmp_i64(a->swap_bytes, b->swap_bytes);
-	case COL_SLOPE:
-		return ra->slope_bytes_per_s > rb->slope_bytes_per_s ? -1 :
-		       ra->slope_bytes_per_s < rb->slope_bytes_per_s;
-	case COL_VERDICT:
-		if (verdict_rank(ra) != verdict_rank(rb))
-			return verdict_rank(rb) - verdict_rank(ra);
-		return col_cmp(COL_SLOPE, a, b);
-	case COL_LIMIT:
-		return a->usage_pct > b->usage_pct ? -1 : a->usage_pct < b->usage_pct;
-	case COL_TTL:
-		return ra->ttl_s < rb->ttl_s ? -1 : ra->ttl_s > rb->ttl_s;
-	case COL_CGROUP:
-		return cmp_str(a->cgroup, b->cgroup);
-	case COL_COMMAND:
-		return cmp_str(a->cmdline && *a->cmdline ? a->cmdline : a->name,
-			       b->cmdline && *b->cmdline ? b->cmdline : b->name);
-	case COL_COUNT:
-		break;
-	}
-	return 0;
-}
-
 static bool col_absent(enum col_id col, const struct proc_entity *p)
 {
 	const struct trend_result *r = trend_get(&p->trend);
@@ -183,24 +138,152 @@ static bool col_absent(enum col_id col, const struct proc_entity *p)
 	}
 }
 
-static int row_cmp(const void *va, const void *vb, void *ctx)
+/* Natural order of a column: sizes and growth biggest first, TTL soonest
+ * first, text and PID ascending; absent values (col_absent) last in either
+ * direction; then PID, then start time. The table is sorted every frame
+ * (~1100 rows, ~11 000 comparisons), so each entity's value is read out
+ * once into a sort key and the comparisons work on the keys. */
+enum key_kind { KEY_I64_ASC, KEY_I64_DESC, KEY_DBL_ASC, KEY_DBL_DESC, KEY_STR, KEY_VERDICT };
+
+struct sort_key {
+	union {
+		int64_t i;
+		double d;
+		const char *s;
+	} v;
+	double slope;             /* KEY_VERDICT: the tie-break */
+	struct proc_entity *p;
+	pid_t pid;
+	int8_t rank;              /* KEY_VERDICT */
+	bool absent;
+};
+
+struct sort_ctx {
+	enum key_kind kind;
+	bool reverse;
+};
+
+static enum key_kind key_kind_of(enum col_id col)
 {
-	const struct view_state *vs = ctx;
-	const struct proc_entity *a = ((const struct view_row *)va)->p;
-	const struct proc_entity *b = ((const struct view_row *)vb)->p;
-	bool xa = col_absent(vs->sort_col, a), xb = col_absent(vs->sort_col, b);
-	int r;
+	switch (col) {
+	case COL_RSS:
+	case COL_PSS:
+	case COL_SWAP:
+		return KEY_I64_DESC;
+	case COL_SLOPE:
+	case COL_LIMIT:
+		return KEY_DBL_DESC;
+	case COL_TTL:
+		return KEY_DBL_ASC;
+	case COL_USER:
+	case COL_CGROUP:
+	case COL_COMMAND:
+		return KEY_STR;
+	case COL_VERDICT:
+		return KEY_VERDICT;
+	case COL_PID:
+	case COL_COUNT:
+	default:
+		return KEY_I64_ASC;
+	}
+}
+
+static void key_fill(struct sort_key *k, enum col_id col, struct proc_entity *p)
+{
+	const struct trend_result *r = trend_get(&p->trend);
+	const char *s;
+
+	memset(k, 0, sizeof(*k));
+	k->p = p;
+	k->pid = p->pid;
+	k->absent = col_absent(col, p);
+	switch (col) {
+	case COL_RSS:
+		k->v.i = p->rss_bytes;
+		break;
+	case COL_PSS:
+		k->v.i = p->pss_bytes;
+		break;
+	case COL_SWAP:
+		k->v.i = p->swap_bytes;
+		break;
+	case COL_SLOPE:
+		k->v.d = r->slope_bytes_per_s;
+		break;
+	case COL_LIMIT:
+		k->v.d = p->usage_pct;
+		break;
+	case COL_TTL:
+		k->v.d = r->ttl_s;
+		break;
+	case COL_USER:
+		k->v.s = p->user ? p->user : "";
+		break;
+	case COL_CGROUP:
+		k->v.s = p->cgroup ? p->cgroup : "";
+		break;
+	case COL_COMMAND:
+		s = p->cmdline && *p->cmdline ? p->cmdline : p->name;
+		k->v.s = s ? s : "";
+		break;
+	case COL_VERDICT:
+		k->rank = (int8_t)verdict_rank(r);
+		k->slope = r->slope_bytes_per_s;
+		break;
+	case COL_PID:
+	case COL_COUNT:
+	default:
+		k->v.i = p->pid;
+		break;
+	}
+}
+
+/* Descending doubles as col_cmp has them: NAN compares equal to anything. */
+static int dbl_desc(double a, double b)
+{
+	return a > b ? -1 : a < b;
+}
+
+/* qsort_r sorts pointers to the keys: glibc's merge sort moves 8-byte
+ * elements inline but copies larger ones with memcpy. */
+static int key_cmp(const void *va, const void *vb, void *vctx)
+{
+	const struct sort_ctx *ctx = vctx;
+	const struct sort_key *a = *(const struct sort_key *const *)va;
+	const struct sort_key *b = *(const struct sort_key *const *)vb;
+	int r = 0;
 
 	/* Absent values go last in either direction: they are not small. */
-	if (xa != xb)
-		return xa ? 1 : -1;
-	r = xa ? 0 : col_cmp(vs->sort_col, a, b);
-	if (vs->sort_reverse)
-		r = -r;
+	if (a->absent != b->absent)
+		return a->absent ? 1 : -1;
+	if (!a->absent) {
+		switch (ctx->kind) {
+		case KEY_I64_ASC:
+			r = cmp_i64(a->v.i, b->v.i);
+			break;
+		case KEY_I64_DESC:
+			r = -cmp_i64(a->v.i, b->v.i);
+			break;
+		case KEY_DBL_ASC:
+			r = a->v.d < b->v.d ? -1 : a->v.d > b->v.d;
+			break;
+		case KEY_DBL_DESC:
+			r = dbl_desc(a->v.d, b->v.d);
+			break;
+		case KEY_STR:
+			r = strcmp(a->v.s, b->v.s);
+			break;
+		case KEY_VERDICT:
+			r = a->rank != b->rank ? b->rank - a->rank : dbl_desc(a->slope, b->slope);
+			break;
+		}
+		if (ctx->reverse)
+			r = -r;
+	}
 	if (r == 0)
 		r = cmp_i64(a->pid, b->pid);
 	if (r == 0)
-		r = cmp_i64((int64_t)a->start_ticks, (int64_t)b->start_ticks);
+		r = cmp_i64((int64_t)a->p->start_ticks, (int64_t)b->p->start_ticks);
 	return r;
 }
 
@@ -348,6 +431,8 @@ static void rows_tree(struct view_state *vs, struct view_row *flat, size_t n)
 size_t view_table_sync(const struct model *m, struct view_state *vs)
 {
 	struct view_row *flat;
+	struct sort_key *keys, **order;
+	struct sort_ctx ctx = {key_kind_of(vs->sort_col), vs->sort_reverse};
 	size_t n = 0;
 
 	vs->n_rows = 0;
@@ -356,16 +441,24 @@ size_t view_table_sync(const struct model *m, struct view_state *vs)
 		return 0;
 	}
 	rows_reserve(vs, m->n_procs);
-	flat = xmalloc(m->n_procs * sizeof(*flat));
+	keys = xmalloc(m->n_procs * sizeof(*keys));
+	order = xmalloc(m->n_procs * sizeof(*order));
 	for (size_t i = 0; i < m->n_procs; i++) {
 		if (!view_table_match(vs, m->procs[i]))
 			continue;
-		memset(&flat[n], 0, sizeof(flat[n]));
-		flat[n].p = m->procs[i];
-		flat[n].last_child = true;
+		key_fill(&keys[n], vs->sort_col, m->procs[i]);
+		order[n] = &keys[n];
 		n++;
 	}
-	qsort_r(flat, n, sizeof(*flat), row_cmp, vs);
+	qsort_r(order, n, sizeof(*order), key_cmp, &ctx);
+	flat = xmalloc((n ? n : 1) * sizeof(*flat));
+	for (size_t i = 0; i < n; i++) {
+		memset(&flat[i], 0, sizeof(flat[i]));
+		flat[i].p = order[i]->p;
+		flat[i].last_child = true;
+	}
+	free(order);
+	free(keys);
 	if (vs->tree) {
 		rows_tree(vs, flat, n);
 	} else {
