@@ -236,11 +236,23 @@ static uint32_t next_cp(const struct canvas *c, const char *s, int *len, int *wi
 	return cp;
 }
 
+/* Printable ASCII: one column, drawn as itself (most of what the views
+ * draw; the frame's text is ~6 000 characters). */
+static bool plain_ascii(unsigned char ch)
+{
+	return ch >= 0x20 && ch < 0x7f;
+}
+
 int canvas_text_width(const struct canvas *c, const char *s)
 {
 	int total = 0, len, w;
 
 	while (s && *s) {
+		if (plain_ascii((unsigned char)*s)) {
+			total++;
+			s++;
+			continue;
+		}
 		next_cp(c, s, &len, &w);
 		total += w;
 		s += len;
@@ -263,7 +275,28 @@ static int draw_run(struct canvas *c, int x, int y, int room, uint16_t style, co
 	int used = 0, len, w;
 
 	while (*s) {
-		uint32_t cp = next_cp(c, s, &len, &w);
+		unsigned char ch = (unsigned char)*s;
+		uint32_t cp;
+
+		if (plain_ascii(ch)) {
+			/* canvas_put without its checks: the cell is inside
+			 * (room is clipped to the canvas) and, when it holds no
+			 * part of a wide glyph, nothing else changes. */
+			struct canvas_cell *cell = cell_mut(c, x + used, y);
+
+			if (used + 1 > room)
+				break;
+			if (cell && cell->cp != CANVAS_CONT && cell->cp < 0x80) {
+				cell->cp = ch;
+				cell->style = style;
+			} else {
+				canvas_put(c, x + used, y, ch, style);
+			}
+			s++;
+			used++;
+			continue;
+		}
+		cp = next_cp(c, s, &len, &w);
 
 		s += len;
 		if (w == 0)
