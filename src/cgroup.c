@@ -596,7 +596,7 @@ static bool file_in(const char *dir, const char *name)
 static char *read_text(const char *dir, const char *name)
 {
 	char *p = xasprintf("%s/%s", dir, name);
-	char *text = util_read_file(p, NULL);
+	char *text = util_read_kept(p, NULL);
 
 	free(p);
 	return text;

@@ -167,7 +167,7 @@ static void machine_limit(const struct model *m, int64_t *limit, char **source)
 
 static void self_sample(struct app *a)
 {
-	char *text = util_read_file("/proc/self/stat", NULL);
+	char *text = util_read_kept("/proc/self/stat", NULL);
 	int64_t now = util_now_mono_ms();
 
 	if (text) {
@@ -188,7 +188,7 @@ static void self_sample(struct app *a)
 		}
 		free(text);
 	}
-	text = util_read_file("/proc/self/statm", NULL);
+	text = util_read_kept("/proc/self/statm", NULL);
 	if (text) {
 		unsigned long long size, res;
 
@@ -1397,6 +1397,7 @@ static void app_done(struct app *a, struct options *o)
 	model_free(a->m);
 	if (a->have_cgfs)
 		cgroup_fs_done(&a->cgfs);
+	util_kept_close_all();
 	options_done(o);
 }
 

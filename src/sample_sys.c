@@ -51,12 +51,12 @@ void sample_sys_read(struct system_sample *out)
 	out->mem_total_bytes = out->mem_available_bytes = out->mem_free_bytes = MS_ABSENT;
 	out->swap_total_bytes = out->swap_free_bytes = MS_ABSENT;
 	memset(&out->pressure, 0, sizeof(out->pressure));
-	text = util_read_file("/proc/meminfo", NULL);
+	text = util_read_kept("/proc/meminfo", NULL);
 	if (text) {
 		sample_sys_parse_meminfo(text, out);
 		free(text);
 	}
-	text = util_read_file("/proc/pressure/memory", NULL);
+	text = util_read_kept("/proc/pressure/memory", NULL);
 	if (text) {
 		if (cgroup_parse_psi(text, &out->pressure) < 0)
 			memset(&out->pressure, 0, sizeof(out->pressure));

@@ -1,6 +1,7 @@
 /* util: allocation, the fatal path, clocks, option value parsers, file
  * reading and terminal-safe text. Shared by every stage; holds no state but
- * the fatal hook (the one mutable global outside the TUI, by design). */
+ * the fatal hook and util_read_kept's descriptors (the mutable globals
+ * outside the TUI, by design). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* vasprintf */
 #endif
@@ -12,10 +13,13 @@
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 static void (*fatal_hook)(void);
@@ -253,6 +257,195 @@ char *util_read_file(const char *path, size_t *len)
 	if (len)
 		*len = n;
 	return buf;
+}
+
+/* ---- kept descriptors ---- */
+
+#define KEPT_SLOTS 256 /* open addressing; at most KEPT_MAX in use */
+#define KEPT_MAX 160
+#define KEPT_IDLE_S 10
+
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
+#endif
+#ifndef SYSFS_MAGIC
+#define SYSFS_MAGIC 0x62656572
+#endif
+#ifndef CGROUP_SUPER_MAGIC
+#define CGROUP_SUPER_MAGIC 0x27e0eb
+#endif
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
+struct kept {
+	char *path;   /* NULL: free slot; KEPT_GONE: deleted (keeps probe chains) */
+	int fd;
+	time_t used;  /* CLOCK_MONOTONIC_COARSE seconds of the last read */
+};
+
+static char kept_gone_mark;
+#define KEPT_GONE (&kept_gone_mark)
+static struct kept kept[KEPT_SLOTS];
+static size_t kept_n;
+static time_t kept_swept;
+
+static time_t coarse_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return ts.tv_sec;
+}
+
+static size_t kept_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (size_t)(h ^ (h >> 29)) & (KEPT_SLOTS - 1);
+}
+
+static void kept_drop(struct kept *k)
+{
+	close(k->fd);
+	free(k->path);
+	k->path = KEPT_GONE;
+	k->fd = -1;
+	kept_n--;
+}
+
+void util_kept_close_all(void)
+{
+	for (size_t i = 0; i < KEPT_SLOTS; i++) {
+		if (kept[i].path && kept[i].path != KEPT_GONE)
+			kept_drop(&kept[i]);
+		kept[i].path = NULL;
+	}
+	kept_n = 0;
+}
+
+static void kept_sweep(time_t now)
+{
+	struct kept live[KEPT_MAX];
+	size_t n = 0;
+
+	if (now == kept_swept)
+		return;
+	kept_swept = now;
+	/* Close the idle ones and rebuild the table without deleted marks. */
+	for (size_t i = 0; i < KEPT_SLOTS; i++) {
+		if (kept[i].path && kept[i].path != KEPT_GONE) {
+			if (now - kept[i].used > KEPT_IDLE_S)
+				kept_drop(&kept[i]);
+			else if (n < KEPT_MAX)
+				live[n++] = kept[i];
+		}
+		kept[i].path = NULL;
+	}
+	for (size_t j = 0; j < n; j++) {
+		size_t i = kept_hash(live[j].path);
+
+		while (kept[i].path)
+			i = (i + 1) & (KEPT_SLOTS - 1);
+		kept[i] = live[j];
+	}
+}
+
+/* The whole file from offset 0 of fd; NULL with errno on a read error. */
+static char *pread_whole(int fd, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = xmalloc(cap);
+
+	for (;;) {
+		ssize_t r;
+
+		if (n + 1 >= cap) {
+			if (cap >= (1u << 20))
+				break;
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		r = pread(fd, buf + n, cap - n - 1, (off_t)n);
+		if (r < 0) {
+			int saved = errno;
+
+			if (saved == EINTR)
+				continue;
+			free(buf);
+			errno = saved;
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+static bool kernel_fs(int fd)
+{
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf) < 0)
+		return false;
+	return sf.f_type == PROC_SUPER_MAGIC || sf.f_type == SYSFS_MAGIC ||
+	       sf.f_type == CGROUP_SUPER_MAGIC || sf.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+char *util_read_kept(const char *path, size_t *len)
+{
+	time_t now = coarse_s();
+	size_t i = kept_hash(path), free_slot = KEPT_SLOTS;
+	char *text;
+	int fd;
+
+	kept_sweep(now);
+	for (size_t probes = 0; probes < KEPT_SLOTS; probes++, i = (i + 1) & (KEPT_SLOTS - 1)) {
+		struct kept *k = &kept[i];
+
+		if (!k->path) {
+			if (free_slot == KEPT_SLOTS)
+				free_slot = i;
+			break;
+		}
+		if (k->path == KEPT_GONE) {
+			if (free_slot == KEPT_SLOTS)
+				free_slot = i;
+			continue;
+		}
+		if (strcmp(k->path, path) == 0) {
+			text = pread_whole(k->fd, len);
+			if (text) {
+				k->used = now;
+				return text;
+			}
+			/* Removed cgroup (ENODEV) or anything else: start over. */
+			kept_drop(k);
+			return util_read_file(path, len);
+		}
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	text = pread_whole(fd, len);
+	if (text && free_slot < KEPT_SLOTS && kept_n < KEPT_MAX && kernel_fs(fd)) {
+		kept[free_slot] = (struct kept){xstrdup(path), fd, now};
+		kept_n++;
+		return text;
+	}
+	{
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+	}
+	return text;
 }
 
 ssize_t util_pread_all(int fd, char *buf, size_t cap)

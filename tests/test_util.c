@@ -1,5 +1,8 @@
 /* test_util: option value parsers, sanitising, formatting. */
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "util.h"
@@ -109,6 +112,64 @@ static void test_format(void)
 	CHECK_STR(util_fmt_duration(INFINITY, b, sizeof(b)), "inf");
 }
 
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	while (d && readdir(d))
+		n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* Kernel files keep their descriptor; files on other filesystems (fixture
+ * trees that tests rewrite by rename) are read afresh every time. */
+static void test_read_kept(void)
+{
+	char dir[] = "/tmp/memslope-kept-XXXXXX", *path, *tmp, *t;
+	int before, fd;
+
+	CHECK(mkdtemp(dir) != NULL);
+	path = xasprintf("%s/memory.current", dir);
+	tmp = xasprintf("%s/new", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CHECK(write(fd, "111\n", 4) == 4);
+	close(fd);
+	t = util_read_kept(path, NULL);
+	CHECK_STR(t, "111\n");
+	free(t);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CHECK(write(fd, "222\n", 4) == 4);
+	close(fd);
+	CHECK(rename(tmp, path) == 0);
+	t = util_read_kept(path, NULL);
+	CHECK_STR(t, "222\n");
+	free(t);
+	unlink(path);
+	t = util_read_kept(path, NULL);
+	CHECK(t == NULL);
+	rmdir(dir);
+	free(path);
+	free(tmp);
+
+	before = open_fds();
+	t = util_read_kept("/proc/self/statm", NULL);
+	CHECK(t != NULL && t[0] >= '1' && t[0] <= '9');
+	free(t);
+	CHECK_I64(open_fds(), before + 1); /* kept */
+	t = util_read_kept("/proc/self/statm", NULL);
+	CHECK(t != NULL);
+	free(t);
+	CHECK_I64(open_fds(), before + 1); /* the same one */
+	util_kept_close_all();
+	CHECK_I64(open_fds(), before);
+	t = util_read_kept("/proc/self/no-such-file", NULL);
+	CHECK(t == NULL);
+	CHECK_I64(open_fds(), before);
+}
+
 int main(void)
 {
 	test_sizes();
@@ -116,5 +177,6 @@ int main(void)
 	test_rates();
 	test_sanitize();
 	test_format();
+	test_read_kept();
 	return check_done("test_util");
 }
