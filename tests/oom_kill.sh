@@ -18,9 +18,10 @@ echo $((384 << 20)) >"$DIR/memory.limit_in_bytes" || skip "cannot set a limit"
 echo 0 >"$DIR/memory.swappiness" 2>/dev/null
 
 # memslope starts inside the cgroup (its ~5 MB count against the limit), so
-# the job is in it from its first sample. (A job that moves itself into a
-# cgroup is followed too, but whether the first sample sees it before or
-# after the move is a race this test should not depend on.)
+# the job is in it from its first sample. A job that moves itself into the
+# cgroup is tests/launch_cgmove.sh (it also covers the exit window in which
+# the kernel shows a dying task in "/" of a v1 hierarchy, which once made
+# this test report the root cgroup under load).
 sh -c 'echo $$ >"$1/cgroup.procs"; shift; exec "$@"' sh "$DIR" \
 	"$MEMSLOPE" --json --interval 500ms --log "$TMP/oom.ndjson" -- \
 	python3 "$W" race --rate 6 --duration 300 >"$TMP/pm.json" 2>"$TMP/pm.err"
