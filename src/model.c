@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h> /* malloc_trim */
+#endif
 
 #include "util.h"
 
@@ -155,6 +158,8 @@ void model_procs_compact(struct model *m, bool (*keep)(const struct proc_entity 
 {
 	size_t j = 0;
 
+	if (m->n_procs > m->procs_high)
+		m->procs_high = m->n_procs;
 	for (size_t i = 0; i < m->n_procs; i++) {
 		if (keep(m->procs[i], ctx))
 			m->procs[j++] = m->procs[i];
@@ -162,6 +167,14 @@ void model_procs_compact(struct model *m, bool (*keep)(const struct proc_entity 
 			model_proc_free(m->procs[i]);
 	}
 	m->n_procs = j;
+	if (m->procs_high - j >= MODEL_TRIM_PROCS) {
+		/* ~2.6 KB a process (entity, sampler entry, strings) left as free
+		 * chunks between live ones: glibc keeps them resident otherwise. */
+#ifdef __GLIBC__
+		malloc_trim(0);
+#endif
+		m->procs_high = j;
+	}
 }
 
 void model_event(struct model *m, enum event_kind kind, pid_t pid, const char *cgroup,

@@ -129,6 +129,7 @@ struct model {
 	struct system_sample sys;
 	struct model_self self;
 	struct proc_entity **procs; size_t n_procs, cap_procs;    /* alive + recently exited */
+	size_t procs_high;        /* most processes held since the heap was last trimmed */
 	struct tree_entity **trees; size_t n_trees, cap_trees;
 	struct cgroup_entity **cgroups; size_t n_cgroups, cap_cgroups;
 	struct event events[MODEL_EVENTS_MAX]; /* ring */
@@ -155,7 +156,11 @@ void model_proc_free(struct proc_entity *p);
 void model_set_str(char **slot, const char *value);
 void model_tree_free(struct tree_entity *t);
 void model_cgroup_free(struct cgroup_entity *c);
-/* Drop (and free) the processes for which keep() says false. */
+/* Drop (and free) the processes for which keep() says false. After a burst
+ * of processes has gone (MODEL_TRIM_PROCS fewer than the most held since
+ * the last time), the heap's free pages go back to the kernel (glibc
+ * malloc_trim), so RSS follows the processes watched now, not the peak. */
+#define MODEL_TRIM_PROCS 128
 void model_procs_compact(struct model *m, bool (*keep)(const struct proc_entity *, void *), void *ctx);
 
 /* Events: add one (the message is copied). */
