@@ -335,7 +335,8 @@ fi
 if want footprint; then
 	echo "Footprint"
 	if [ -x "$BUILDDIR/contrib/bench/footprint" ]; then
-		echo "  simulated hour (history + trend APIs, $N processes x 3600 samples): $("$BUILDDIR/contrib/bench/footprint" "$N" 3600)"
+		echo "  simulated hour (model, history and trend APIs, $N processes x 3600 samples):"
+		"$BUILDDIR/contrib/bench/footprint" "$N" 3600 | sed 's/^/    /'
 	fi
 	if [ "$FOOT_MIN" != 0 ]; then
 		# Headless and TUI side by side for the same minutes: RSS does not
