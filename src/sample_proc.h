@@ -57,6 +57,7 @@ struct proc_sample {
 	int64_t next_slow_ms;     /* next read of status (swap, file/shmem, threads, peak) */
 	int64_t next_oom_ms;      /* next read of oom_score and oom_score_adj (safety period) */
 	int64_t oom_basis_bytes;  /* RSS + swap when oom_score was last read */
+	int64_t pss_rss_bytes;    /* RSS when smaps_rollup was last read */
 	int64_t next_vis_ms;      /* next refresh as a visible row (status, cgroup, oom_score_adj) */
 	uint32_t gen;             /* tick generation last seen by readdir */
 	uint32_t oom_gen;         /* machine size generation of the last oom_score read */
