@@ -752,8 +752,25 @@ static void oom_evaluate(struct trend *t)
 	int n = 0;
 	int32_t last_idx = -1;
 	int64_t oldest = (int64_t)tr->newest_idx - tr->n + 1;
+	uint32_t peak_kib = 0;
 
 	t->oom_fast = 0;
+	/* The peak of the newest 8 maxima first: most series stop at the
+	 * tests below, before the fit needs the points and the older ring. */
+	for (int64_t p = tr->newest_idx; p >= oldest && n < OOM_POINTS; p--) {
+		if (tr->mx[slot(p)] == GAP)
+			continue;
+		n++;
+		if (tr->mx[slot(p)] > peak_kib)
+			peak_kib = tr->mx[slot(p)];
+	}
+	t->peak16_kib = peak_kib;
+	if (n < OOM_POINTS || !limit_known(t->limit_bytes) || saw_known(t, NULL, NULL))
+		return; /* a known sawtooth disables the fast path */
+	lim = (double)t->limit_bytes;
+	if (peak_kib * KIB < OOM_LEVEL * lim)
+		return; /* below half the limit (tested again below): no fit needed */
+	n = 0;
 	for (int64_t p = tr->newest_idx; p >= oldest; p--) {
 		if (tr->mx[slot(p)] == GAP)
 			continue;
@@ -770,12 +787,6 @@ static void oom_evaluate(struct trend *t)
 		if (c[OOM_POINTS - n] > peak)
 			peak = c[OOM_POINTS - n];
 	}
-	t->peak16_kib = (uint32_t)(peak / KIB);
-	if (n < OOM_POINTS || !limit_known(t->limit_bytes) || saw_known(t, NULL, NULL))
-		return; /* a known sawtooth disables the fast path */
-	lim = (double)t->limit_bytes;
-	if (peak < OOM_LEVEL * lim)
-		return; /* below half the limit (tested again below): no fit needed */
 	ols_fit(tau, c, n, &beta, NULL, &se);
 	if (!(beta - OOM_T_6DOF * se > 0) || peak < OOM_LEVEL * lim || (lim - peak) / beta > OOM_TTL_S)
 		return;
