@@ -1231,6 +1231,8 @@ static int run_tui(struct app *a)
 			for (size_t i = 0; i < nv; i++)
 				sample_proc_want_pss(a->sp, vis[i]);
 		}
+		if (tui_focus_pid(a->tui) > 0)
+			sample_proc_want_focus(a->sp, tui_focus_pid(a->tui));
 		now = util_now_mono_ms();
 		cmd = tui_input(a->tui, a->m, paused || ended ? 1000 : (int)(next > now ? next - now : 0));
 		switch (cmd) {

@@ -398,6 +398,14 @@ void sample_proc_want_pss(struct sample_proc *sp, pid_t pid)
 		p->want_pss = true;
 }
 
+void sample_proc_want_focus(struct sample_proc *sp, pid_t pid)
+{
+	struct proc_sample *p = hfind(sp, pid);
+
+	if (p)
+		p->focus = p->want_pss = true;
+}
+
 /* ---- parsers ---- */
 
 /* Leading blanks, then a plain decimal (no sign): what /proc prints. Moves
@@ -840,7 +848,7 @@ static bool pss_wanted(const struct sample_proc *sp, const struct proc_sample *p
 		return false;
 	case PSS_AUTO:
 	default:
-		if (p->selected && !sp->all_mode)
+		if ((p->selected && !sp->all_mode) || p->focus)
 			return true;
 		return p->want_pss && (p->pss_read_ms < 0 || p->rss_bytes != p->pss_rss_bytes ||
 				       mono_ms - p->pss_read_ms >= PSS_IDLE_MS);
@@ -1136,7 +1144,7 @@ void sample_proc_tick(struct sample_proc *sp, int64_t mono_ms)
 				if (!read_fast(sp, p, &drop)) {
 					mark_exited(sp, p);
 				} else {
-					bool h = hot(sp, p);
+					bool h = hot(sp, p) || p->focus;
 					/* A row on screen that is due for its refresh. The
 					 * first refresh of a row that just came into view
 					 * is at once, the next ones at its own phase. */
@@ -1162,6 +1170,7 @@ void sample_proc_tick(struct sample_proc *sp, int64_t mono_ms)
 						plist_add(&sp->pss_q, p);
 					if (pss_round)
 						p->want_pss = false;
+					p->focus = false; /* asked for again each frame */
 					plist_add(&sp->tracked, p);
 				}
 			}

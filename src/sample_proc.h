@@ -62,6 +62,7 @@ struct proc_sample {
 	uint32_t gen;             /* tick generation last seen by readdir */
 	uint32_t oom_gen;         /* machine size generation of the last oom_score read */
 	bool want_pss;            /* asked for by the TUI this tick */
+	bool focus;               /* the TUI's detail view shows it: sampled as if watched */
 	struct proc_sample *hnext; /* hash chain */
 };
 
@@ -86,6 +87,10 @@ size_t sample_proc_exited(const struct sample_proc *sp, struct proc_sample ***ou
 
 /* Ask for PSS/USS of this entry at the next tick (visible or focused rows). */
 void sample_proc_want_pss(struct sample_proc *sp, pid_t pid);
+/* The process the TUI's detail view shows: at the next tick it is read like
+ * a watched process (status, cgroup and oom_score every tick, PSS at the
+ * watched rate), not at a visible row's 5 s refresh. */
+void sample_proc_want_focus(struct sample_proc *sp, pid_t pid);
 /* Cost of the last tick: microseconds per tracked process, and the number
  * of descriptors held. */
 double sample_proc_cost_us(const struct sample_proc *sp);

@@ -856,6 +856,11 @@ enum tui_cmd tui_input(struct tui *t, const struct model *m, int timeout_ms)
 	}
 }
 
+pid_t tui_focus_pid(const struct tui *t)
+{
+	return t && t->vs.detail_pid > 0 ? t->vs.detail_pid : 0;
+}
+
 size_t tui_visible_pids(const struct tui *t, pid_t *out, size_t max)
 {
 	size_t n = 0;

@@ -56,5 +56,7 @@ void tui_set_paused(struct tui *t, bool paused);
  * process), at most max of them, written to out; returns how many. main.c
  * asks the sampler for their PSS: smaps_rollup is too costly for all. */
 size_t tui_visible_pids(const struct tui *t, pid_t *out, size_t max);
+/* The process the detail view shows, 0 when none. */
+pid_t tui_focus_pid(const struct tui *t);
 
 #endif
