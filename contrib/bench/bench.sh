@@ -12,6 +12,8 @@
 #   --stability-min M  memslope watching itself for M minutes (default 0: skip;
 #                      the check is 10)
 #   --only LIST        comma list of: main,scaling,pid,footprint,stability
+#   --tools LIST       comma list of the tools in the main table (default:
+#                      memslope,memslope-tui,top,htop,btop,atop,pidstat)
 #   --install-peers    apt-get install htop btop atop sysstat first
 #   --memslope PATH    the binary (default: ./memslope, or $MEMSLOPE)
 #   --builddir DIR     where floor and footprint are (default: dir of memslope)
@@ -25,7 +27,7 @@
 set -u
 
 N=1000 DUR=60 RUNS=3 SCALING="100 1000 3000" SCALE_DUR=20 FOOT_MIN=3 STAB_MIN=0
-ONLY=main,scaling,pid,footprint,stability INSTALL=0 WARMUP=3
+ONLY=main,scaling,pid,footprint,stability INSTALL=0 WARMUP=3 TOOLS=
 MEMSLOPE=${MEMSLOPE:-./memslope} BUILDDIR=
 
 while [ $# -gt 0 ]; do
@@ -38,6 +40,7 @@ while [ $# -gt 0 ]; do
 	--footprint-min) FOOT_MIN=$2; shift ;;
 	--stability-min) STAB_MIN=$2; shift ;;
 	--only) ONLY=$2; shift ;;
+	--tools) TOOLS=$(echo "$2" | tr ',' ' '); shift ;;
 	--install-peers) INSTALL=1 ;;
 	--memslope) MEMSLOPE=$2; shift ;;
 	--builddir) BUILDDIR=$2; shift ;;
@@ -181,7 +184,7 @@ export XDG_CONFIG_HOME=$XDG
 LANG=C.UTF-8 LC_ALL=C.UTF-8
 export LANG LC_ALL
 
-TOOLS="memslope memslope-tui top htop btop atop pidstat"
+[ -n "${TOOLS:-}" ] || TOOLS="memslope memslope-tui top htop btop atop pidstat"
 have_tool() {
 	case $1 in
 	memslope|memslope-tui) return 0 ;;
