@@ -218,33 +218,29 @@ int util_parse_rate(const char *s, double *bytes_per_s)
 	return isfinite(*bytes_per_s) ? 0 : -1;
 }
 
-char *util_read_file(const char *path, size_t *len)
+/* The whole of fd (pread from offset 0 when from_start, for a kept
+ * descriptor; plain read otherwise); NULL with errno on a read error. */
+static char *read_whole(int fd, bool from_start, size_t *len)
 {
 	size_t cap = 4096, n = 0;
-	char *buf;
-	int fd;
+	char *buf = xmalloc(cap);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	buf = xmalloc(cap);
 	for (;;) {
 		ssize_t r;
 
 		if (n + 1 >= cap) {
-			if (cap >= (1u << 20)) {
+			if (cap >= (1u << 20))
 				break; /* cap: no kernel file we read is this large */
-			}
 			cap *= 2;
 			buf = xrealloc(buf, cap);
 		}
-		r = read(fd, buf + n, cap - n - 1);
+		r = from_start ? pread(fd, buf + n, cap - n - 1, (off_t)n) : read(fd, buf + n, cap - n - 1);
 		if (r < 0) {
-			if (errno == EINTR)
-				continue;
 			int saved = errno;
+
+			if (saved == EINTR)
+				continue;
 			free(buf);
-			close(fd);
 			errno = saved;
 			return NULL;
 		}
@@ -252,11 +248,31 @@ char *util_read_file(const char *path, size_t *len)
 			break;
 		n += (size_t)r;
 	}
-	close(fd);
 	buf[n] = '\0';
 	if (len)
 		*len = n;
 	return buf;
+}
+
+/* close(2) that leaves errno as it was. */
+static void close_keep_errno(int fd)
+{
+	int saved = errno;
+
+	close(fd);
+	errno = saved;
+}
+
+char *util_read_file(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *text;
+
+	if (fd < 0)
+		return NULL;
+	text = read_whole(fd, false, len);
+	close_keep_errno(fd);
+	return text;
 }
 
 /* ---- kept descriptors ---- */
@@ -353,41 +369,6 @@ static void kept_sweep(time_t now)
 	}
 }
 
-/* The whole file from offset 0 of fd; NULL with errno on a read error. */
-static char *pread_whole(int fd, size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = xmalloc(cap);
-
-	for (;;) {
-		ssize_t r;
-
-		if (n + 1 >= cap) {
-			if (cap >= (1u << 20))
-				break;
-			cap *= 2;
-			buf = xrealloc(buf, cap);
-		}
-		r = pread(fd, buf + n, cap - n - 1, (off_t)n);
-		if (r < 0) {
-			int saved = errno;
-
-			if (saved == EINTR)
-				continue;
-			free(buf);
-			errno = saved;
-			return NULL;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
-}
-
 static bool kernel_fs(int fd)
 {
 	struct statfs sf;
@@ -420,7 +401,7 @@ char *util_read_kept(const char *path, size_t *len)
 			continue;
 		}
 		if (strcmp(k->path, path) == 0) {
-			text = pread_whole(k->fd, len);
+			text = read_whole(k->fd, true, len);
 			if (text) {
 				k->used = now;
 				return text;
@@ -433,18 +414,13 @@ char *util_read_kept(const char *path, size_t *len)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-	text = pread_whole(fd, len);
+	text = read_whole(fd, true, len);
 	if (text && free_slot < KEPT_SLOTS && kept_n < KEPT_MAX && kernel_fs(fd)) {
 		kept[free_slot] = (struct kept){xstrdup(path), fd, now};
 		kept_n++;
 		return text;
 	}
-	{
-		int saved = errno;
-
-		close(fd);
-		errno = saved;
-	}
+	close_keep_errno(fd);
 	return text;
 }
 
