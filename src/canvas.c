@@ -64,11 +64,6 @@ static struct canvas_cell *cell_mut(struct canvas *c, int x, int y)
 	return (struct canvas_cell *)canvas_at(c, x, y);
 }
 
-bool canvas_cell_eq(const struct canvas_cell *a, const struct canvas_cell *b)
-{
-	return a->cp == b->cp && a->style == b->style;
-}
-
 static bool is_control(uint32_t cp)
 {
 	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0);

@@ -74,7 +74,10 @@ void canvas_resize(struct canvas *c, int w, int h);
 void canvas_clear(struct canvas *c);
 /* The cell at (x, y), or NULL outside the canvas. */
 const struct canvas_cell *canvas_at(const struct canvas *c, int x, int y);
-bool canvas_cell_eq(const struct canvas_cell *a, const struct canvas_cell *b);
+static inline bool canvas_cell_eq(const struct canvas_cell *a, const struct canvas_cell *b)
+{
+	return a->cp == b->cp && a->style == b->style;
+}
 
 /* Put one code point at (x, y); clipped outside the canvas. Control
  * characters become '?'; a wide glyph that would not fit becomes ' '.

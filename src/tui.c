@@ -232,11 +232,6 @@ static void put_cell(struct tui *t, int x, int y, const struct canvas_cell *cell
 		mvaddch(y, x, acs_of(cell->cp) | attr | COLOR_PAIR(pair));
 }
 
-static bool cell_eq(const struct canvas_cell *a, const struct canvas_cell *b)
-{
-	return a->cp == b->cp && a->style == b->style;
-}
-
 /* Both canvases have the same size (check_size). Most rows of a frame are
  * unchanged (10 000 cells at 200x50, a few dozen differ on a quiet
  * machine): a row whose bytes are equal is skipped whole (cells are only
@@ -258,8 +253,8 @@ static void blit(struct tui *t)
 			if (a->cp == CANVAS_CONT)
 				continue;
 			/* A wide glyph whose tail changed must be redrawn whole. */
-			if (cell_eq(a, &rb[x]) &&
-			    !(x + 1 < w && ra[x + 1].cp == CANVAS_CONT && !cell_eq(&ra[x + 1], &rb[x + 1])))
+			if (canvas_cell_eq(a, &rb[x]) &&
+			    !(x + 1 < w && ra[x + 1].cp == CANVAS_CONT && !canvas_cell_eq(&ra[x + 1], &rb[x + 1])))
 				continue;
 			put_cell(t, x, y, a);
 		}
