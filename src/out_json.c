@@ -218,6 +218,19 @@ FW_INLINE void f_null(struct fw *w, const char *k)
 		mix(w, 0x4e554c4cULL);
 }
 
+/* The fields of a present PSI object. */
+FW_INLINE void psi_body(struct fw *s, const struct cgroup_psi *p)
+{
+	f_num(s, "some_avg10", p->some_avg10);
+	f_num(s, "some_avg60", p->some_avg60);
+	f_num(s, "some_avg300", p->some_avg300);
+	f_int(s, "some_total_us", p->some_total_us);
+	f_num(s, "full_avg10", p->full_avg10);
+	f_num(s, "full_avg60", p->full_avg60);
+	f_num(s, "full_avg300", p->full_avg300);
+	f_int(s, "full_total_us", p->full_total_us);
+}
+
 FW_INLINE void psi_fields(struct fw *w, const char *k, const struct cgroup_psi *p)
 {
 	struct fw s;
@@ -227,57 +240,53 @@ FW_INLINE void psi_fields(struct fw *w, const char *k, const struct cgroup_psi *
 		return;
 	}
 	f_begin(w, &s);
-	f_num(&s, "some_avg10", p->some_avg10);
-	f_num(&s, "some_avg60", p->some_avg60);
-	f_num(&s, "some_avg300", p->some_avg300);
-	f_int(&s, "some_total_us", p->some_total_us);
-	f_num(&s, "full_avg10", p->full_avg10);
-	f_num(&s, "full_avg60", p->full_avg60);
-	f_num(&s, "full_avg300", p->full_avg300);
-	f_int(&s, "full_total_us", p->full_total_us);
+	psi_body(&s, p);
 	f_end(w, k, &s);
 }
 
 json_t *out_json_psi(const struct cgroup_psi *p)
 {
-	struct fw w = {json_object(), 0};
-	json_t *v;
+	struct fw s = {NULL, 0};
 
-	psi_fields(&w, "v", p);
-	v = json_incref(json_object_get(w.o, "v"));
-	json_decref(w.o);
-	return v;
+	if (!p || !p->present)
+		return json_null();
+	s.o = json_object();
+	psi_body(&s, p);
+	return s.o;
+}
+
+FW_INLINE void trend_body(struct fw *s, const struct trend_result *r)
+{
+	bool has_slope = isfinite(r->slope_bytes_per_s);
+
+	f_str(s, "verdict", trend_verdict_name(r->verdict));
+	f_num(s, "slope_bytes_per_s", r->slope_bytes_per_s);
+	f_pair(s, "slope_ci_bytes_per_s", has_slope, r->slope_lo_bytes_per_s,
+	       r->slope_hi_bytes_per_s, false);
+	f_num(s, "window_s", r->window_s);
+	f_num(s, "mk_z", r->mk_z);
+	f_num(s, "r2", r->r2);
+	f_num(s, "ttl_s", r->ttl_s);
+	f_pair(s, "ttl_band_s", isfinite(r->ttl_s), r->ttl_lo_s, r->ttl_hi_s, true);
+	f_str(s, "ttl_target", r->ttl_target == TTL_MAX ? "max" : r->ttl_target == TTL_HIGH ? "high" : NULL);
+	f_bool(s, "oom_imminent", r->oom_imminent);
 }
 
 FW_INLINE void trend_fields(struct fw *w, const char *k, const struct trend_result *r)
 {
-	bool has_slope = isfinite(r->slope_bytes_per_s);
 	struct fw s;
 
 	f_begin(w, &s);
-	f_str(&s, "verdict", trend_verdict_name(r->verdict));
-	f_num(&s, "slope_bytes_per_s", r->slope_bytes_per_s);
-	f_pair(&s, "slope_ci_bytes_per_s", has_slope, r->slope_lo_bytes_per_s,
-	       r->slope_hi_bytes_per_s, false);
-	f_num(&s, "window_s", r->window_s);
-	f_num(&s, "mk_z", r->mk_z);
-	f_num(&s, "r2", r->r2);
-	f_num(&s, "ttl_s", r->ttl_s);
-	f_pair(&s, "ttl_band_s", isfinite(r->ttl_s), r->ttl_lo_s, r->ttl_hi_s, true);
-	f_str(&s, "ttl_target", r->ttl_target == TTL_MAX ? "max" : r->ttl_target == TTL_HIGH ? "high" : NULL);
-	f_bool(&s, "oom_imminent", r->oom_imminent);
+	trend_body(&s, r);
 	f_end(w, k, &s);
 }
 
 json_t *out_json_trend(const struct trend_result *r)
 {
-	struct fw w = {json_object(), 0};
-	json_t *v;
+	struct fw s = {json_object(), 0};
 
-	trend_fields(&w, "v", r);
-	v = json_incref(json_object_get(w.o, "v"));
-	json_decref(w.o);
-	return v;
+	trend_body(&s, r);
+	return s.o;
 }
 
 FW_INLINE void process_fields(struct fw *w, const struct proc_entity *p)
@@ -320,23 +329,36 @@ json_t *out_json_process(const struct proc_entity *p)
 	return w.o;
 }
 
-FW_INLINE void tree_fields(struct fw *w, const struct tree_entity *t)
+/* An integer under a key that comes from the kernel (memory.stat): the key
+ * is part of the value. */
+FW_INLINE void f_kv(struct fw *w, const char *k, int64_t v)
+{
+	if (!w->o)
+		mix_bytes(w, k, strlen(k));
+	f_int(w, k, v);
+}
+
+/* An array of PIDs. */
+FW_INLINE void f_pids(struct fw *w, const char *k, const pid_t *pids, size_t n)
 {
 	if (w->o) {
-		json_t *pids = json_array();
+		json_t *a = json_array();
 
-		for (size_t i = 0; i < t->n_procs; i++)
-			json_array_append_new(pids, json_integer(t->pids[i]));
-		f_int(w, "root_pid", t->root_pid);
-		f_str(w, "name", t->name);
-		set(w->o, "pids", pids);
-	} else {
-		f_int(w, "root_pid", t->root_pid);
-		f_str(w, "name", t->name);
-		mix(w, t->n_procs);
-		for (size_t i = 0; i < t->n_procs; i++)
-			mix(w, (uint64_t)t->pids[i]);
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(a, json_integer(pids[i]));
+		set(w->o, k, a);
+		return;
 	}
+	mix(w, n);
+	for (size_t i = 0; i < n; i++)
+		mix(w, (uint64_t)pids[i]);
+}
+
+FW_INLINE void tree_fields(struct fw *w, const struct tree_entity *t)
+{
+	f_int(w, "root_pid", t->root_pid);
+	f_str(w, "name", t->name);
+	f_pids(w, "pids", t->pids, t->n_procs);
 	f_int(w, "n_procs", (int64_t)t->n_procs);
 	f_bytes(w, "rss_bytes", t->rss_bytes);
 	f_bytes(w, "anon_swap_bytes", t->anon_swap_bytes);
@@ -394,11 +416,8 @@ FW_INLINE void cgroup_fields(struct fw *w, const struct cgroup_entity *c)
 	f_begin(w, &st);
 	if (!st.o)
 		mix(&st, s->n_stat);
-	for (size_t i = 0; i < s->n_stat; i++) {
-		if (!st.o) /* the keys come from the kernel: they are part of the value */
-			f_str(&st, "", s->stat[i].key);
-		f_int(&st, s->stat[i].key, s->stat[i].value);
-	}
+	for (size_t i = 0; i < s->n_stat; i++)
+		f_kv(&st, s->stat[i].key, s->stat[i].value);
 	f_end(w, "stat", &st);
 	psi_fields(w, "pressure", &s->pressure);
 	f_bytes(w, "working_set_bytes", s->working_set_bytes);

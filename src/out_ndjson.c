@@ -151,11 +151,6 @@ static int write_line(struct ndjson_log *l, const char *line, size_t len, char *
 	return 0;
 }
 
-int ndjson_write_text(struct ndjson_log *l, const char *line, char **err)
-{
-	return write_line(l, line, strlen(line), err);
-}
-
 int ndjson_write(struct ndjson_log *l, const struct model *m, char **err)
 {
 	const char *text;

@@ -24,7 +24,5 @@ struct ndjson_log *ndjson_open(const char *path, enum ndjson_format fmt, int64_t
  * reader on a pipe (EPIPE) is -1 with *err = NULL. */
 int ndjson_write(struct ndjson_log *l, const struct model *m, char **err);
 void ndjson_close(struct ndjson_log *l);
-/* Write a line of text (must hold no newline) with the same guarantees. */
-int ndjson_write_text(struct ndjson_log *l, const char *line, char **err);
 
 #endif
