@@ -748,7 +748,7 @@ static void oom_evaluate(struct trend *t)
 {
 	const struct trend_tier *tr = &t->tier[0];
 	double tau[OOM_POINTS], c[OOM_POINTS], scratch[OOM_POINTS * OOM_POINTS];
-	double beta, se, peak = 0, lim, rise, max_step = 0, b_old, b_new, life, before = 0;
+	double beta, se, peak, lim, rise, max_step = 0, b_old, b_new, life, before = 0;
 	int n = 0;
 	int32_t last_idx = -1;
 	int64_t oldest = (int64_t)tr->newest_idx - tr->n + 1;
@@ -768,8 +768,9 @@ static void oom_evaluate(struct trend *t)
 	if (n < OOM_POINTS || !limit_known(t->limit_bytes) || saw_known(t, NULL, NULL))
 		return; /* a known sawtooth disables the fast path */
 	lim = (double)t->limit_bytes;
-	if (peak_kib * KIB < OOM_LEVEL * lim)
-		return; /* below half the limit (tested again below): no fit needed */
+	peak = peak_kib * KIB;
+	if (peak < OOM_LEVEL * lim)
+		return; /* below half the limit: no fit needed */
 	n = 0;
 	for (int64_t p = tr->newest_idx; p >= oldest; p--) {
 		if (tr->mx[slot(p)] == GAP)
@@ -784,11 +785,9 @@ static void oom_evaluate(struct trend *t)
 		n++;
 		tau[OOM_POINTS - n] = ((double)p + 0.5) * (tier_w_ms[0] / 1000.0);
 		c[OOM_POINTS - n] = tr->mx[slot(p)] * KIB;
-		if (c[OOM_POINTS - n] > peak)
-			peak = c[OOM_POINTS - n];
 	}
 	ols_fit(tau, c, n, &beta, NULL, &se);
-	if (!(beta - OOM_T_6DOF * se > 0) || peak < OOM_LEVEL * lim || (lim - peak) / beta > OOM_TTL_S)
+	if (!(beta - OOM_T_6DOF * se > 0) || (lim - peak) / beta > OOM_TTL_S)
 		return;
 	/* Steady ramp: newer 8 s not slower than half the older 8 s or the
 	 * lifetime rate, and no single jump > 50 % of the 16 s rise. */
