@@ -1166,6 +1166,7 @@ static int run_tui(struct app *a)
 	int64_t start = util_now_mono_ms(), next = start;
 	bool paused = false, ended = false;
 	char *err = NULL;
+	pid_t focus;
 
 	a->tui = tui_new(&to, &err);
 	if (!a->tui) {
@@ -1231,8 +1232,9 @@ static int run_tui(struct app *a)
 			for (size_t i = 0; i < nv; i++)
 				sample_proc_want_pss(a->sp, vis[i]);
 		}
-		if (tui_focus_pid(a->tui) > 0)
-			sample_proc_want_focus(a->sp, tui_focus_pid(a->tui));
+		focus = tui_focus_pid(a->tui);
+		if (focus > 0)
+			sample_proc_want_focus(a->sp, focus);
 		now = util_now_mono_ms();
 		cmd = tui_input(a->tui, a->m, paused || ended ? 1000 : (int)(next > now ? next - now : 0));
 		switch (cmd) {

@@ -67,6 +67,7 @@
  * rows: ~0.01 % of a core instead of the whole budget). */
 #define PSS_IDLE_MS 15000
 #define PF_KTHREAD 0x00200000
+#define PF_EXITING 0x00000004
 #define DENTS_BYTES 32768
 
 enum {
@@ -897,7 +898,7 @@ static bool exiting(pid_t pid)
 	const char *s = read_proc(pid, -1, "stat", buf, sizeof(buf)) > 0 ? strrchr(buf, ')') : NULL;
 	unsigned long flags;
 
-	return !s || sscanf(s + 2, "%*c %*d %*d %*d %*d %*d %lu", &flags) != 1 || (flags & 0x4);
+	return !s || sscanf(s + 2, "%*c %*d %*d %*d %*d %*d %lu", &flags) != 1 || (flags & PF_EXITING);
 }
 
 static void refresh_cgroup(const struct sample_proc *sp, struct proc_sample *p)

@@ -238,7 +238,7 @@ static void key_fill(struct sort_key *k, enum col_id col, struct proc_entity *p)
 	}
 }
 
-/* Descending doubles as col_cmp has them: NAN compares equal to anything. */
+/* Descending doubles: NAN compares equal to anything (as before the keys). */
 static int dbl_desc(double a, double b)
 {
 	return a > b ? -1 : a < b;
