@@ -54,6 +54,13 @@
  * was created, so the walk is skipped: exits of tracked processes are seen
  * by their kept descriptor (ESRCH). A full walk still happens this often. */
 #define FULL_SCAN_MS 10000
+/* When a few PIDs were handed out since the last look (last_pid moved by at
+ * most PROBE_MAX, no wrap), each of them is looked up by name instead
+ * (/proc/N: ~1 us, mostly "no such file" for commands already gone) and
+ * those that are processes, not threads (Tgid == PID), are identified: a
+ * shell or a Python job starting commands no longer costs a walk of every
+ * PID each tick. */
+#define PROBE_MAX 128
 /* PSS budget: smaps_rollup walks every page table (~25-60 us a process,
  * 28 us for an idle Python), so its reads are spread to cost at most this
  * share of one core. The TUI's ~45 visible rows cost ~1.3 ms a round: at
@@ -71,11 +78,11 @@
 #define DENTS_BYTES 32768
 
 enum {
-	I_PID, I_PPID, I_EUID, I_EUSER, I_CMD, I_CMDLINE, I_BEGAN, I_FLAGS, I_STATE, I_NLWP,
+	I_PID, I_PPID, I_EUID, I_EUSER, I_CMD, I_CMDLINE, I_BEGAN, I_FLAGS, I_STATE, I_NLWP, I_TGID,
 };
 static enum pids_item identity_items[] = {
 	PIDS_ID_PID, PIDS_ID_PPID, PIDS_ID_EUID, PIDS_ID_EUSER, PIDS_CMD, PIDS_CMDLINE,
-	PIDS_TICS_BEGAN, PIDS_FLAGS, PIDS_STATE, PIDS_NLWP,
+	PIDS_TICS_BEGAN, PIDS_FLAGS, PIDS_STATE, PIDS_NLWP, PIDS_ID_TGID,
 };
 
 struct plist {
@@ -104,6 +111,7 @@ struct sample_proc {
 	int proc_fd, loadavg_fd;  /* kept: /proc (getdents64) and /proc/loadavg */
 	long last_pid;            /* from loadavg at the last walk; -1 unknown */
 	int64_t next_scan_ms;
+	unsigned long n_walks;    /* full walks of /proc so far */
 	char *dents;              /* getdents64 buffer */
 	double status_us;         /* running mean cost of one status read */
 	int64_t slow_period_ms;   /* current status period (see STATUS_BUDGET) */
@@ -703,8 +711,9 @@ static char *identity_str(const char *s)
 }
 
 /* Identity of newly seen PIDs through libproc2, in batches. PIDs that
- * vanished before the select simply do not come back. */
-static void identify(struct sample_proc *sp, const unsigned *pids, size_t n)
+ * vanished before the select simply do not come back. procs_only: drop
+ * PIDs that are threads of another process (probed, not listed by /proc). */
+static void identify(struct sample_proc *sp, const unsigned *pids, size_t n, bool procs_only)
 {
 	for (size_t off = 0; off < n; off += SELECT_BATCH) {
 		size_t k = n - off < SELECT_BATCH ? n - off : SELECT_BATCH;
@@ -715,7 +724,11 @@ static void identify(struct sample_proc *sp, const unsigned *pids, size_t n)
 			continue;
 		for (int i = 0; i < f->counts->total; i++) {
 			struct pids_stack *st = f->stacks[i];
-			struct proc_sample *p = entry_new(st->head[I_PID].result.s_int);
+			struct proc_sample *p;
+
+			if (procs_only && st->head[I_TGID].result.s_int != st->head[I_PID].result.s_int)
+				continue;
+			p = entry_new(st->head[I_PID].result.s_int);
 
 			p->ppid = st->head[I_PPID].result.s_int;
 			p->uid = st->head[I_EUID].result.u_int;
@@ -784,14 +797,33 @@ static bool discover(struct sample_proc *sp, int64_t mono_ms)
 				fresh_add(sp, &n_fresh, (unsigned)sp->sel.pids[i]);
 		}
 		if (n_fresh)
-			identify(sp, sp->fresh_pids, n_fresh);
+			identify(sp, sp->fresh_pids, n_fresh, false);
 		return false;
 	}
 	last = last_pid_now(sp);
 	if (last >= 0 && last == sp->last_pid && mono_ms < sp->next_scan_ms)
 		return false;
-	if (sp->proc_fd < 0 || lseek(sp->proc_fd, 0, SEEK_SET) < 0)
+	if (sp->proc_fd < 0)
 		return false;
+	if (last > sp->last_pid && sp->last_pid >= 0 && last - sp->last_pid <= PROBE_MAX &&
+	    mono_ms < sp->next_scan_ms) {
+		for (long pid = sp->last_pid + 1; pid <= last; pid++) {
+			char name[24];
+
+			if (hfind(sp, (pid_t)pid))
+				continue;
+			snprintf(name, sizeof(name), "%ld", pid);
+			if (faccessat(sp->proc_fd, name, F_OK, 0) == 0)
+				fresh_add(sp, &n_fresh, (unsigned)pid);
+		}
+		if (n_fresh)
+			identify(sp, sp->fresh_pids, n_fresh, true);
+		sp->last_pid = last;
+		return false;
+	}
+	if (lseek(sp->proc_fd, 0, SEEK_SET) < 0)
+		return false;
+	sp->n_walks++;
 	for (;;) {
 		ssize_t nread = getdents64(sp->proc_fd, sp->dents, DENTS_BYTES);
 
@@ -820,7 +852,7 @@ static bool discover(struct sample_proc *sp, int64_t mono_ms)
 		}
 	}
 	if (n_fresh)
-		identify(sp, sp->fresh_pids, n_fresh);
+		identify(sp, sp->fresh_pids, n_fresh, false);
 	sp->last_pid = last;
 	sp->next_scan_ms = mono_ms + FULL_SCAN_MS;
 	return true;
@@ -1232,4 +1264,9 @@ double sample_proc_cost_us(const struct sample_proc *sp)
 size_t sample_proc_fds(const struct sample_proc *sp)
 {
 	return sp->n_fds;
+}
+
+unsigned long sample_proc_walks(const struct sample_proc *sp)
+{
+	return sp->n_walks;
 }

@@ -1,7 +1,8 @@
 /* sample_proc: reads processes from /proc (sample stage).
  *
- * The one file that talks to libproc2. Each tick: readdir(/proc) finds PIDs;
- * a PID not seen before gets its identity (name, command line, user, start
+ * The one file that talks to libproc2. Each tick: new PIDs are found by
+ * readdir(/proc) (or, when only a few were handed out since the last tick,
+ * by looking each of them up); a PID not seen before gets its identity (name, command line, user, start
  * time, flags) through libproc2 once, and is matched against the selection;
  * selected processes keep /proc/PID/statm, status (and smaps_rollup when PSS
  * is wanted) open, and every tick pread them — about 1.5 us for statm versus
@@ -95,6 +96,8 @@ void sample_proc_want_focus(struct sample_proc *sp, pid_t pid);
  * of descriptors held. */
 double sample_proc_cost_us(const struct sample_proc *sp);
 size_t sample_proc_fds(const struct sample_proc *sp);
+/* Full walks of /proc so far (tests and benchmarks). */
+unsigned long sample_proc_walks(const struct sample_proc *sp);
 
 /* Pure parsers (tests and fuzzers): each fills what it finds and leaves
  * the rest untouched; return 0 or -1 when the text is not of that format. */

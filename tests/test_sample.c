@@ -1,5 +1,12 @@
-/* test_sample: the /proc parsers of sample_proc and sample_sys. */
+/* test_sample: the /proc parsers of sample_proc and sample_sys, and the
+ * sampler's discovery of new processes on the live system. */
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "sample_proc.h"
@@ -95,6 +102,111 @@ static void test_meminfo(void)
 	CHECK_I64(s.mem_available_bytes, MS_ABSENT);
 }
 
+static long last_pid(void)
+{
+	char *t = util_read_file("/proc/loadavg", NULL);
+	const char *sp = t ? strrchr(t, ' ') : NULL;
+	long v = sp ? strtol(sp + 1, NULL, 10) : -1;
+
+	free(t);
+	return v;
+}
+
+static int pipe_fd[2];
+static volatile pid_t thread_tid;
+
+static void *thread_main(void *arg)
+{
+	char c;
+
+	(void)arg;
+	thread_tid = gettid();
+	if (read(pipe_fd[0], &c, 1) < 0)
+		return NULL;
+	return NULL;
+}
+
+static const struct proc_sample *tracked_pid(struct sample_proc *sp, pid_t pid)
+{
+	struct proc_sample **v;
+	size_t n = sample_proc_tracked(sp, &v);
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i]->pid == pid)
+			return v[i];
+	return NULL;
+}
+
+/* A process started between two ticks is found by looking its PID up (no
+ * walk of /proc when few PIDs were handed out), a new thread is not taken
+ * for a process, and the full walk still comes every 10 s. */
+static void test_discovery(void)
+{
+	struct sample_select sel = {.all = true};
+	struct sample_proc *sp;
+	const struct proc_sample *p;
+	char *err = NULL, path[64];
+	pthread_t th;
+	pid_t child;
+	long before, after;
+	unsigned long walks;
+
+	sp = sample_proc_new(&sel, NULL, PSS_OFF, &err);
+	CHECK(sp != NULL);
+	if (!sp)
+		return;
+	sample_proc_tick(sp, 0);
+	walks = sample_proc_walks(sp);
+	CHECK_I64(walks, 1);
+	before = last_pid();
+
+	CHECK(pipe(pipe_fd) == 0);
+	CHECK(pthread_create(&th, NULL, thread_main, NULL) == 0);
+	child = fork();
+	if (child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		execlp("sleep", "sleep", "30", (char *)NULL);
+		_exit(127);
+	}
+	CHECK(child > 0);
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)child);
+	for (int i = 0; i < 200; i++) { /* until the exec is done */
+		char *comm = util_read_file(path, NULL);
+		bool done = comm && strcmp(comm, "sleep\n") == 0;
+
+		free(comm);
+		if (done && thread_tid)
+			break;
+		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+	}
+	after = last_pid();
+
+	sample_proc_tick(sp, 1000);
+	p = tracked_pid(sp, child);
+	CHECK(p != NULL);
+	if (p)
+		CHECK_STR(p->name, "sleep");
+	CHECK(thread_tid > 0 && tracked_pid(sp, thread_tid) == NULL);
+	CHECK(tracked_pid(sp, getpid()) != NULL);
+	/* Other programs may start many processes meanwhile: then a walk is
+	 * right. */
+	if (before > 0 && after >= before && after - before <= 64)
+		CHECK_I64(sample_proc_walks(sp), walks);
+
+	sample_proc_tick(sp, 11000);
+	CHECK_I64(sample_proc_walks(sp), walks + 1);
+	CHECK(tracked_pid(sp, child) != NULL);
+	CHECK(thread_tid > 0 && tracked_pid(sp, thread_tid) == NULL);
+
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	CHECK(write(pipe_fd[1], "x", 1) == 1);
+	pthread_join(th, NULL);
+	close(pipe_fd[0]);
+	close(pipe_fd[1]);
+	sample_proc_free(sp);
+}
+
 int main(void)
 {
 	test_status();
@@ -102,5 +214,6 @@ int main(void)
 	test_statm();
 	test_smaps();
 	test_meminfo();
+	test_discovery();
 	return check_done("test_sample");
 }
