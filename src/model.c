@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +13,24 @@
 
 #include "util.h"
 
+/* Every process's cgroup is looked up three times a tick; on a host with a
+ * cgroup per service a scan of all of them for each would cost more than
+ * the sampling itself. The index holds positions in m->cgroups (plus one;
+ * 0 is empty) by path hash. It is rebuilt when the number of cgroups
+ * changed since it was built, and every hit is confirmed by comparing the
+ * path, so an index left stale by a reordering can only miss: a miss is
+ * confirmed by a scan, which rebuilds the index when it finds the path. */
+struct cgroup_index {
+	uint32_t *slot;
+	size_t cap, built_n;
+};
+
 struct model *model_new(const char *host, int64_t interval_ms)
 {
 	struct model *m = xcalloc(1, sizeof(*m));
 
 	m->host = xstrdup(host);
+	m->cg_index = xcalloc(1, sizeof(*m->cg_index));
 	m->interval_ms = interval_ms;
 	m->warn_pct = 80;
 	m->crit_pct = 90;
@@ -81,6 +95,9 @@ void model_free(struct model *m)
 	free(m->procs);
 	free(m->trees);
 	free(m->cgroups);
+	if (m->cg_index)
+		free(m->cg_index->slot);
+	free(m->cg_index);
 	free(m->host);
 	free(m);
 }
@@ -251,13 +268,70 @@ struct proc_entity *model_proc_find(const struct model *m, pid_t pid)
 	return dead;
 }
 
+static uint64_t path_hash(const char *s)
+{
+	uint64_t h = 0x243F6A8885A308D3ULL, v;
+	size_t n = strlen(s);
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&v, s, 8);
+		h = (h ^ v) * 0x9E3779B97F4A7C15ULL;
+		h ^= h >> 29;
+	}
+	v = 0;
+	memcpy(&v, s, n);
+	h = (h ^ v ^ n) * 0x9E3779B97F4A7C15ULL;
+	return h ^ (h >> 32);
+}
+
+static void cg_index_build(const struct model *m, struct cgroup_index *x)
+{
+	size_t want = 16;
+
+	while (want < 2 * m->n_cgroups)
+		want *= 2;
+	if (want != x->cap) {
+		free(x->slot);
+		x->slot = xmalloc(want * sizeof(*x->slot));
+		x->cap = want;
+	}
+	memset(x->slot, 0, x->cap * sizeof(*x->slot));
+	for (size_t i = 0; i < m->n_cgroups; i++) {
+		size_t j = path_hash(m->cgroups[i]->s.path) & (x->cap - 1);
+
+		while (x->slot[j])
+			j = (j + 1) & (x->cap - 1);
+		x->slot[j] = (uint32_t)(i + 1);
+	}
+	x->built_n = m->n_cgroups;
+}
+
 struct cgroup_entity *model_cgroup_find(const struct model *m, const char *path)
 {
+	struct cgroup_index *x = m->cg_index;
+
 	if (!path)
 		return NULL;
-	for (size_t i = 0; i < m->n_cgroups; i++)
-		if (strcmp(m->cgroups[i]->s.path, path) == 0)
+	if (m->n_cgroups < 8 || !x) { /* a scan is as quick */
+		for (size_t i = 0; i < m->n_cgroups; i++)
+			if (strcmp(m->cgroups[i]->s.path, path) == 0)
+				return m->cgroups[i];
+		return NULL;
+	}
+	if (x->built_n != m->n_cgroups)
+		cg_index_build(m, x);
+	for (size_t j = path_hash(path) & (x->cap - 1); x->slot[j]; j = (j + 1) & (x->cap - 1)) {
+		size_t i = x->slot[j] - 1;
+
+		if (i < m->n_cgroups && strcmp(m->cgroups[i]->s.path, path) == 0)
 			return m->cgroups[i];
+	}
+	for (size_t i = 0; i < m->n_cgroups; i++) {
+		if (strcmp(m->cgroups[i]->s.path, path) == 0) {
+			cg_index_build(m, x);
+			return m->cgroups[i];
+		}
+	}
 	return NULL;
 }
 

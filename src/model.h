@@ -132,6 +132,7 @@ struct model {
 	size_t procs_high;        /* most processes held since the heap was last trimmed */
 	struct tree_entity **trees; size_t n_trees, cap_trees;
 	struct cgroup_entity **cgroups; size_t n_cgroups, cap_cgroups;
+	struct cgroup_index *cg_index; /* model_cgroup_find's path index (a cache) */
 	struct event events[MODEL_EVENTS_MAX]; /* ring */
 	size_t ev_head, ev_len;
 	uint64_t ev_total;        /* events ever added: ids for "new since" */

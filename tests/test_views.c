@@ -804,6 +804,53 @@ static void test_plot_truth(const struct model *m)
 	canvas_free(c);
 }
 
+/* model_cgroup_find through its path index: every cgroup found, absent
+ * paths not, also after the array was reordered or one cgroup replaced by
+ * another (the same count, so the index is stale until a miss). */
+static void test_cgroup_find(void)
+{
+	struct model *m = model_new("h", 1000);
+	char path[64];
+	bool ok;
+
+	for (int i = 0; i < 40; i++) {
+		snprintf(path, sizeof(path), "/system.slice/svc%d.service", i);
+		model_cgroup_add(m, path);
+	}
+	for (int round = 0; round < 3; round++) {
+		ok = true;
+		for (size_t i = 0; i < m->n_cgroups; i++)
+			ok = ok && model_cgroup_find(m, m->cgroups[i]->s.path) == m->cgroups[i];
+		CHECK(ok);
+		CHECK(model_cgroup_find(m, "/system.slice/svc40.service") == NULL);
+		CHECK(model_cgroup_find(m, "/system.slice/svc1.servic") == NULL);
+		CHECK(model_cgroup_find(m, NULL) == NULL);
+		if (round == 0) { /* reverse the array */
+			for (size_t i = 0, j = m->n_cgroups - 1; i < j; i++, j--) {
+				struct cgroup_entity *t = m->cgroups[i];
+
+				m->cgroups[i] = m->cgroups[j];
+				m->cgroups[j] = t;
+			}
+		} else if (round == 1) { /* svc7 replaced by svc40, at the end */
+			for (size_t i = 0; i < m->n_cgroups; i++) {
+				if (strcmp(m->cgroups[i]->s.path, "/system.slice/svc7.service") == 0) {
+					model_cgroup_free(m->cgroups[i]);
+					memmove(&m->cgroups[i], &m->cgroups[i + 1],
+						(m->n_cgroups - i - 1) * sizeof(m->cgroups[0]));
+					m->n_cgroups--;
+					break;
+				}
+			}
+			model_cgroup_add(m, "/system.slice/svc40b.service");
+			CHECK(model_cgroup_find(m, "/system.slice/svc7.service") == NULL);
+			CHECK(model_cgroup_find(m, "/system.slice/svc40b.service") ==
+			      m->cgroups[m->n_cgroups - 1]);
+		}
+	}
+	model_free(m);
+}
+
 int main(void)
 {
 	struct model *m;
@@ -830,5 +877,6 @@ int main(void)
 	test_tiny(m);
 	test_plot_truth(m);
 	model_free(m);
+	test_cgroup_find();
 	return check_done("test_views");
 }
