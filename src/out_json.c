@@ -119,10 +119,9 @@ FW_INLINE void mix_bytes(struct fw *w, const char *s, size_t n)
 		memcpy(&v, s, 8);
 		mix(w, v);
 	}
-	if (n) {
+	if (n) { /* the last 1-7 bytes, zero-padded */
 		v = 0;
-		for (size_t i = 0; i < n; i++)
-			v |= (uint64_t)(unsigned char)s[i] << (8 * i);
+		memcpy(&v, s, n);
 		mix(w, v);
 	}
 }
