@@ -87,8 +87,10 @@ static json_t *j_pair(double lo, double hi, bool hi_open)
  * tree_fields, cgroup_fields), and that list is walked in one of two ways:
  * to build the jansson object, or to fold every value that goes into it into
  * a 64-bit signature. The log writer (out_json_line) keeps the jansson text
- * of each entity with its signature and serialises the entity again only
- * when the signature changes; an idle process's text is reused as it is.
+ * of each entity's body (every field but the trend, which comes last) and of
+ * its trend, each with its signature, and serialises a part again only when
+ * its signature changes; an idle process's texts are reused as they are, and
+ * equal trends are serialised once (struct tmemo).
  *
  * The signature step x -> rotl((x ^ v) * K, 29) is a bijection of x for
  * each value v and differs for different v, so one changed value (with the
@@ -288,7 +290,9 @@ json_t *out_json_trend(const struct trend_result *r)
 	return s.o;
 }
 
-FW_INLINE void process_fields(struct fw *w, const struct proc_entity *p)
+/* An entity is its body fields and then its trend: the log writer keeps
+ * the two texts apart (see out_json_line). */
+FW_INLINE void process_body(struct fw *w, const struct proc_entity *p)
 {
 	char state[2] = {p->state, '\0'};
 
@@ -317,6 +321,11 @@ FW_INLINE void process_fields(struct fw *w, const struct proc_entity *p)
 	f_num(w, "usage_pct", p->usage_pct);
 	f_bool(w, "selected", p->selected);
 	f_bool(w, "alive", p->alive);
+}
+
+FW_INLINE void process_fields(struct fw *w, const struct proc_entity *p)
+{
+	process_body(w, p);
 	trend_fields(w, "trend", trend_get(&p->trend));
 }
 
@@ -353,7 +362,7 @@ FW_INLINE void f_pids(struct fw *w, const char *k, const pid_t *pids, size_t n)
 		mix(w, (uint64_t)pids[i]);
 }
 
-FW_INLINE void tree_fields(struct fw *w, const struct tree_entity *t)
+FW_INLINE void tree_body(struct fw *w, const struct tree_entity *t)
 {
 	f_int(w, "root_pid", t->root_pid);
 	f_str(w, "name", t->name);
@@ -368,6 +377,11 @@ FW_INLINE void tree_fields(struct fw *w, const struct tree_entity *t)
 	f_str(w, "limit_source", t->limit_source);
 	f_num(w, "usage_pct", t->usage_pct);
 	f_bool(w, "alive", t->alive);
+}
+
+FW_INLINE void tree_fields(struct fw *w, const struct tree_entity *t)
+{
+	tree_body(w, t);
 	trend_fields(w, "trend", trend_get(&t->trend));
 }
 
@@ -379,7 +393,7 @@ json_t *out_json_tree(const struct tree_entity *t)
 	return w.o;
 }
 
-FW_INLINE void cgroup_fields(struct fw *w, const struct cgroup_entity *c)
+FW_INLINE void cgroup_body(struct fw *w, const struct cgroup_entity *c)
 {
 	const struct cgroup_sample *s = &c->s;
 	struct fw ev, st, v1;
@@ -426,6 +440,11 @@ FW_INLINE void cgroup_fields(struct fw *w, const struct cgroup_entity *c)
 	f_str(w, "effective_high_source", s->effective_high_source);
 	f_num(w, "usage_pct", c->usage_pct);
 	f_bool(w, "selected", c->selected);
+}
+
+FW_INLINE void cgroup_fields(struct fw *w, const struct cgroup_entity *c)
+{
+	cgroup_body(w, c);
 	trend_fields(w, "trend", trend_get(&c->trend));
 }
 
@@ -561,27 +580,47 @@ out:
 
 #define SIG_SEED 0x6d656d736c6f7065ULL
 
-static uint64_t process_sig(const struct proc_entity *p)
+/* The body of an entity: its signature, or a new jansson object. */
+static uint64_t body_sig(char kind, const void *entity)
 {
 	struct fw w = {NULL, SIG_SEED};
 
-	process_fields(&w, p);
+	if (kind == 'p')
+		process_body(&w, entity);
+	else if (kind == 't')
+		tree_body(&w, entity);
+	else
+		cgroup_body(&w, entity);
 	return w.h;
 }
 
-static uint64_t tree_sig(const struct tree_entity *t)
+static json_t *body_json(char kind, const void *entity)
 {
-	struct fw w = {NULL, SIG_SEED};
+	struct fw w = {json_object(), 0};
 
-	tree_fields(&w, t);
-	return w.h;
+	if (kind == 'p')
+		process_body(&w, entity);
+	else if (kind == 't')
+		tree_body(&w, entity);
+	else
+		cgroup_body(&w, entity);
+	return w.o;
 }
 
-static uint64_t cgroup_sig(const struct cgroup_entity *c)
+static const struct trend_result *entity_trend(char kind, const void *entity)
 {
-	struct fw w = {NULL, SIG_SEED};
+	if (kind == 'p')
+		return trend_get(&((const struct proc_entity *)entity)->trend);
+	if (kind == 't')
+		return trend_get(&((const struct tree_entity *)entity)->trend);
+	return trend_get(&((const struct cgroup_entity *)entity)->trend);
+}
 
-	cgroup_fields(&w, c);
+static uint64_t trend_sig(const struct trend_result *r)
+{
+	struct fw w = {NULL, SIG_SEED ^ 0x7472656e64ULL};
+
+	trend_body(&w, r);
 	return w.h;
 }
 
@@ -590,10 +629,24 @@ struct jc_entry {
 	pid_t pid;        /* process pid, tree root */
 	uint64_t start;   /* start ticks */
 	char *path;       /* cgroup path */
-	uint64_t sig;     /* signature of the values the text was made from */
-	char *text;       /* jansson's compact text of the entity */
+	uint64_t sig;     /* signature of the body the text was made from */
+	char *text;       /* jansson's compact text of the body, without its '}' */
 	size_t len;
+	uint64_t tsig;    /* signature of the trend ttext was made from */
+	char *ttext;      /* jansson's compact text of the trend object */
+	size_t tlen;
 	uint32_t gen;     /* last call that saw the entity */
+};
+
+/* Trend texts by signature, direct-mapped: idle processes all have the same
+ * trend (stable, slope 0, the same window), and while the trend windows
+ * fill, every process's window_s moves on the same ticks: one jansson
+ * object a distinct trend, not one a process. */
+#define TMEMO 64
+struct tmemo {
+	uint64_t sig;
+	char *text;
+	size_t len;
 };
 
 struct out_json_cache {
@@ -602,6 +655,7 @@ struct out_json_cache {
 	uint32_t gen;
 	char *buf;
 	size_t len, size;
+	struct tmemo tmemo[TMEMO];
 };
 
 struct out_json_cache *out_json_cache_new(void)
@@ -613,6 +667,7 @@ static void jc_free_entry(struct jc_entry *e)
 {
 	free(e->path);
 	free(e->text);
+	free(e->ttext);
 	free(e);
 }
 
@@ -623,6 +678,8 @@ void out_json_cache_free(struct out_json_cache *c)
 	for (size_t i = 0; i < c->cap; i++)
 		if (c->tab[i])
 			jc_free_entry(c->tab[i]);
+	for (size_t i = 0; i < TMEMO; i++)
+		free(c->tmemo[i].text);
 	free(c->tab);
 	free(c->old);
 	free(c->buf);
@@ -647,13 +704,11 @@ static bool jc_same(const struct jc_entry *e, char kind, pid_t pid, uint64_t sta
 	return kind != 'c' || strcmp(e->path, path) == 0;
 }
 
+static void buf_reserve(struct out_json_cache *c, size_t n);
+
 static void buf_put(struct out_json_cache *c, const char *s, size_t n)
 {
-	if (c->len + n + 1 > c->size) {
-		while (c->len + n + 1 > c->size)
-			c->size = c->size ? c->size * 2 : 65536;
-		c->buf = xrealloc(c->buf, c->size);
-	}
+	buf_reserve(c, n);
 	memcpy(c->buf + c->len, s, n);
 	c->len += n;
 	c->buf[c->len] = '\0';
@@ -677,7 +732,8 @@ static struct jc_entry *jc_get(struct out_json_cache *c, char kind, pid_t pid, u
 {
 	uint64_t key = jc_key(kind, pid, start, path);
 	struct jc_entry *e = NULL;
-	uint64_t sig;
+	const struct trend_result *r;
+	uint64_t sig, tsig;
 
 	if (c->old_cap) {
 		for (size_t i = key & (c->old_cap - 1);; i = (i + 1) & (c->old_cap - 1)) {
@@ -689,8 +745,10 @@ static struct jc_entry *jc_get(struct out_json_cache *c, char kind, pid_t pid, u
 			}
 		}
 	}
-	sig = kind == 'p' ? process_sig(entity) : kind == 't' ? tree_sig(entity) : cgroup_sig(entity);
-	*changed = !e || !e->text || e->sig != sig;
+	sig = body_sig(kind, entity);
+	r = entity_trend(kind, entity);
+	tsig = trend_sig(r);
+	*changed = !e || !e->text || e->sig != sig || e->tsig != tsig;
 	if (!e) {
 		e = xcalloc(1, sizeof(*e));
 		e->kind = kind;
@@ -698,15 +756,31 @@ static struct jc_entry *jc_get(struct out_json_cache *c, char kind, pid_t pid, u
 		e->start = start;
 		e->path = path ? xstrdup(path) : NULL;
 	}
-	if (*changed) {
-		json_t *o = kind == 'p' ? out_json_process(entity)
-			  : kind == 't' ? out_json_tree(entity)
-					: out_json_cgroup(entity);
+	if (!e->text || e->sig != sig) {
+		json_t *o = body_json(kind, entity);
 
 		free(e->text);
 		e->text = dump_compact(o, &e->len);
+		e->len--; /* without the closing brace: the trend follows */
 		json_decref(o);
 		e->sig = sig;
+	}
+	if (!e->ttext || e->tsig != tsig) {
+		struct tmemo *t = &c->tmemo[tsig & (TMEMO - 1)];
+
+		if (!t->text || t->sig != tsig) {
+			json_t *o = out_json_trend(r);
+
+			free(t->text);
+			t->text = dump_compact(o, &t->len);
+			t->sig = tsig;
+			json_decref(o);
+		}
+		free(e->ttext);
+		e->ttext = xmalloc(t->len + 1);
+		memcpy(e->ttext, t->text, t->len + 1);
+		e->tlen = t->len;
+		e->tsig = tsig;
 	}
 	if (e->gen != c->gen) { /* not yet in this call's table */
 		size_t i = key & (c->cap - 1);
@@ -719,12 +793,35 @@ static struct jc_entry *jc_get(struct out_json_cache *c, char kind, pid_t pid, u
 	return e;
 }
 
+static void buf_reserve(struct out_json_cache *c, size_t n)
+{
+	if (c->len + n + 1 > c->size) {
+		while (c->len + n + 1 > c->size)
+			c->size = c->size ? c->size * 2 : 65536;
+		c->buf = xrealloc(c->buf, c->size);
+	}
+}
+
+/* [","] body ",\"trend\":" trend "}" */
 static void jc_append(struct out_json_cache *c, const struct jc_entry *e, bool *first)
 {
+	static const char tkey[] = ",\"trend\":";
+	char *d;
+
+	buf_reserve(c, 1 + e->len + sizeof(tkey) - 1 + e->tlen + 1);
+	d = c->buf + c->len;
 	if (!*first)
-		buf_put(c, ",", 1);
+		*d++ = ',';
 	*first = false;
-	buf_put(c, e->text, e->len);
+	memcpy(d, e->text, e->len);
+	d += e->len;
+	memcpy(d, tkey, sizeof(tkey) - 1);
+	d += sizeof(tkey) - 1;
+	memcpy(d, e->ttext, e->tlen);
+	d += e->tlen;
+	*d++ = '}';
+	*d = '\0';
+	c->len = (size_t)(d - c->buf);
 }
 
 const char *out_json_line(struct out_json_cache *c, const struct model *m, bool delta, size_t *len)
