@@ -359,11 +359,12 @@ static void proc_update(struct app *a, struct proc_sample *s)
 	}
 	if (s->cgroup_changed) {
 		model_set_str(&e->cgroup, s->cgroup);
+		e->cg_epoch = 0;
 		s->cgroup_changed = false;
 	}
 	proc_copy_values(e, s);
 	e->last_seen_ms = m->mono_ms;
-	c = e->cgroup ? model_cgroup_find(m, e->cgroup) : NULL;
+	c = model_proc_cgroup(m, e);
 	if (c && c->s.exists) {
 		e->limit_bytes = c->limit_bytes;
 		model_set_str(&e->limit_source, c->limit_source);
@@ -637,14 +638,22 @@ static void tick(struct app *a)
 		m->cgroups[i]->seen_this_tick = m->cgroups[i]->selected;
 	n = sample_proc_tracked(a->sp, &v);
 	if (a->have_cgfs) {
+		/* New processes and processes that moved (the others are in
+		 * m->procs, below, under the same cgroup). */
 		for (size_t i = 0; i < n; i++)
-			if (v[i]->cgroup)
+			if (v[i]->cgroup && (!v[i]->owner || v[i]->cgroup_changed))
 				cgroup_get(a, v[i]->cgroup, false);
 		/* Processes that just exited are still shown (and a launched
 		 * command's post-mortem needs its cgroup's last oom_kill count). */
-		for (size_t i = 0; i < m->n_procs; i++)
-			if (m->procs[i]->cgroup)
-				cgroup_get(a, m->procs[i]->cgroup, false);
+		for (size_t i = 0; i < m->n_procs; i++) {
+			struct proc_entity *e = m->procs[i];
+			struct cgroup_entity *c = e->cgroup ? model_proc_cgroup(m, e) : NULL;
+
+			if (c)
+				c->seen_this_tick = true;
+			else if (e->cgroup)
+				cgroup_get(a, e->cgroup, false);
+		}
 		for (size_t i = 0; i < m->n_cgroups; i++) {
 			struct cgroup_entity *c = m->cgroups[i];
 			bool hot = c->selected || !a->sel.all;
@@ -667,7 +676,7 @@ static void tick(struct app *a)
 			if (c->selected || (c->seen_this_tick && c->s.exists))
 				m->cgroups[j++] = m->cgroups[i];
 			else
-				model_cgroup_free(m->cgroups[i]);
+				model_cgroup_free(m, m->cgroups[i]);
 		}
 		m->n_cgroups = j;
 	}

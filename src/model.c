@@ -31,6 +31,7 @@ struct model *model_new(const char *host, int64_t interval_ms)
 
 	m->host = xstrdup(host);
 	m->cg_index = xcalloc(1, sizeof(*m->cg_index));
+	m->cg_epoch = 1;
 	m->interval_ms = interval_ms;
 	m->warn_pct = 80;
 	m->crit_pct = 90;
@@ -66,8 +67,9 @@ void model_tree_free(struct tree_entity *t)
 	free(t);
 }
 
-void model_cgroup_free(struct cgroup_entity *c)
+void model_cgroup_free(struct model *m, struct cgroup_entity *c)
 {
+	m->cg_epoch++;
 	if (!c)
 		return;
 	cgroup_sample_done(&c->s);
@@ -85,7 +87,7 @@ void model_free(struct model *m)
 	for (size_t i = 0; i < m->n_trees; i++)
 		model_tree_free(m->trees[i]);
 	for (size_t i = 0; i < m->n_cgroups; i++)
-		model_cgroup_free(m->cgroups[i]);
+		model_cgroup_free(m, m->cgroups[i]);
 	for (size_t i = 0; i < m->ev_len; i++) {
 		struct event *e = &m->events[(m->ev_head + i) % MODEL_EVENTS_MAX];
 
@@ -160,6 +162,7 @@ struct cgroup_entity *model_cgroup_add(struct model *m, const char *path)
 	history_init(&c->hist_current);
 	trend_init(&c->trend);
 	APPEND(m->cgroups, m->n_cgroups, m->cap_cgroups, c);
+	m->cg_epoch++;
 	return c;
 }
 
@@ -333,6 +336,15 @@ struct cgroup_entity *model_cgroup_find(const struct model *m, const char *path)
 		}
 	}
 	return NULL;
+}
+
+struct cgroup_entity *model_proc_cgroup(const struct model *m, struct proc_entity *p)
+{
+	if (p->cg_epoch != m->cg_epoch) {
+		p->cg = model_cgroup_find(m, p->cgroup);
+		p->cg_epoch = m->cg_epoch;
+	}
+	return p->cg;
 }
 
 struct tree_entity *model_tree_find(const struct model *m, pid_t root_pid)

@@ -42,6 +42,10 @@ struct proc_entity {
 	char *name;              /* raw from /proc: sanitise before showing */
 	char *cmdline;           /* raw, args joined by spaces */
 	char *cgroup;            /* memory cgroup path, NULL if unknown */
+	/* model_proc_cgroup's cache: the entity of cgroup (or NULL), valid
+	 * while cg_epoch == the model's (0: not looked up since cgroup was set). */
+	struct cgroup_entity *cg;
+	uint64_t cg_epoch;
 	char state;              /* R S D Z T ..., '?' unknown */
 	int64_t threads;
 	int64_t rss_bytes, rss_anon_bytes, rss_file_bytes, rss_shmem_bytes;
@@ -133,6 +137,7 @@ struct model {
 	struct tree_entity **trees; size_t n_trees, cap_trees;
 	struct cgroup_entity **cgroups; size_t n_cgroups, cap_cgroups;
 	struct cgroup_index *cg_index; /* model_cgroup_find's path index (a cache) */
+	uint64_t cg_epoch;        /* bumped when a cgroup entity is added or freed */
 	struct event events[MODEL_EVENTS_MAX]; /* ring */
 	size_t ev_head, ev_len;
 	uint64_t ev_total;        /* events ever added: ids for "new since" */
@@ -156,7 +161,9 @@ void model_proc_free(struct proc_entity *p);
 /* Replace an owned string if it differs (NULL allowed). */
 void model_set_str(char **slot, const char *value);
 void model_tree_free(struct tree_entity *t);
-void model_cgroup_free(struct cgroup_entity *c);
+/* Frees a cgroup entity the caller has taken out of m->cgroups (or is about
+ * to); bumps m->cg_epoch. */
+void model_cgroup_free(struct model *m, struct cgroup_entity *c);
 /* Drop (and free) the processes for which keep() says false. After a burst
  * of processes has gone (MODEL_TRIM_PROCS fewer than the most held since
  * the last time), the heap's free pages go back to the kernel (glibc
@@ -176,6 +183,9 @@ const char *model_event_kind_name(enum event_kind k);
 /* Find, by identity; NULL when not known. */
 struct proc_entity *model_proc_find(const struct model *m, pid_t pid);
 struct cgroup_entity *model_cgroup_find(const struct model *m, const char *path);
+/* model_cgroup_find(m, p->cgroup), remembered in p until a cgroup entity is
+ * added or freed; whoever changes p->cgroup sets p->cg_epoch = 0. */
+struct cgroup_entity *model_proc_cgroup(const struct model *m, struct proc_entity *p);
 struct tree_entity *model_tree_find(const struct model *m, pid_t root_pid);
 
 #endif

@@ -598,7 +598,7 @@ static void cgroups_apply(struct model *m, json_t *doc, bool snapshot)
 		}
 		memmove(&m->cgroups[i], &m->cgroups[i + 1], (m->n_cgroups - i - 1) * sizeof(*m->cgroups));
 		m->n_cgroups--;
-		model_cgroup_free(c);
+		model_cgroup_free(m, c);
 	}
 }
 
@@ -734,7 +734,7 @@ static void cgroups_prune(struct model *m)
 		/* Keep the order: the cgroup view lists them as recorded. */
 		memmove(&m->cgroups[i], &m->cgroups[i + 1], (m->n_cgroups - i - 1) * sizeof(*m->cgroups));
 		m->n_cgroups--;
-		model_cgroup_free(c);
+		model_cgroup_free(m, c);
 	}
 }
 
@@ -1231,7 +1231,7 @@ static void model_clear(struct model *m)
 	for (size_t i = 0; i < m->n_trees; i++)
 		model_tree_free(m->trees[i]);
 	for (size_t i = 0; i < m->n_cgroups; i++)
-		model_cgroup_free(m->cgroups[i]);
+		model_cgroup_free(m, m->cgroups[i]);
 	m->n_procs = m->n_trees = m->n_cgroups = 0;
 	for (size_t i = 0; i < m->ev_len; i++) {
 		struct event *e = &m->events[(m->ev_head + i) % MODEL_EVENTS_MAX];

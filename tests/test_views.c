@@ -835,7 +835,7 @@ static void test_cgroup_find(void)
 		} else if (round == 1) { /* svc7 replaced by svc40, at the end */
 			for (size_t i = 0; i < m->n_cgroups; i++) {
 				if (strcmp(m->cgroups[i]->s.path, "/system.slice/svc7.service") == 0) {
-					model_cgroup_free(m->cgroups[i]);
+					model_cgroup_free(m, m->cgroups[i]);
 					memmove(&m->cgroups[i], &m->cgroups[i + 1],
 						(m->n_cgroups - i - 1) * sizeof(m->cgroups[0]));
 					m->n_cgroups--;
@@ -847,6 +847,34 @@ static void test_cgroup_find(void)
 			CHECK(model_cgroup_find(m, "/system.slice/svc40b.service") ==
 			      m->cgroups[m->n_cgroups - 1]);
 		}
+	}
+
+	/* A process's cached cgroup follows frees, adds and moves. */
+	{
+		struct proc_entity *p = model_proc_add(m, 4242, 1);
+		struct cgroup_entity *c;
+
+		p->cgroup = xstrdup("/system.slice/svc3.service");
+		c = model_proc_cgroup(m, p);
+		CHECK(c && strcmp(c->s.path, p->cgroup) == 0);
+		CHECK(model_proc_cgroup(m, p) == c);
+		for (size_t i = 0; i < m->n_cgroups; i++) {
+			if (m->cgroups[i] == c) {
+				memmove(&m->cgroups[i], &m->cgroups[i + 1],
+					(m->n_cgroups - i - 1) * sizeof(m->cgroups[0]));
+				m->n_cgroups--;
+				model_cgroup_free(m, c);
+				break;
+			}
+		}
+		CHECK(model_proc_cgroup(m, p) == NULL);
+		c = model_cgroup_add(m, "/system.slice/svc3.service");
+		CHECK(model_proc_cgroup(m, p) == c);
+		free(p->cgroup);
+		p->cgroup = xstrdup("/system.slice/svc4.service");
+		p->cg_epoch = 0;
+		c = model_proc_cgroup(m, p);
+		CHECK(c && strcmp(c->s.path, "/system.slice/svc4.service") == 0);
 	}
 	model_free(m);
 }
