@@ -911,19 +911,22 @@ static void refresh_identity(struct proc_sample *p, const char *name)
 	char buf[8192];
 	ssize_t n = read_proc(p->pid, -1, "cmdline", buf, sizeof(buf));
 
+	/* In the middle of an execve the kernel has the new name but not yet
+	 * the new arguments (cmdline reads empty): keep the old identity, and
+	 * the next status read tries again. */
+	if (n <= 0)
+		return;
 	free(p->name);
 	p->name = xstrdup(name);
-	if (n > 0) {
-		/* Arguments are NUL-separated: join them with spaces. */
-		while (n > 0 && buf[n - 1] == '\0')
-			n--;
-		for (ssize_t i = 0; i < n; i++)
-			if (buf[i] == '\0')
-				buf[i] = ' ';
-		buf[n] = '\0';
-		free(p->cmdline);
-		p->cmdline = xstrdup(buf);
-	}
+	/* Arguments are NUL-separated: join them with spaces. */
+	while (n > 0 && buf[n - 1] == '\0')
+		n--;
+	for (ssize_t i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	buf[n] = '\0';
+	free(p->cmdline);
+	p->cmdline = xstrdup(buf);
 	p->identity_changed = true;
 }
 
@@ -1063,11 +1066,20 @@ static void read_pss(struct sample_proc *sp, struct proc_sample *p, int64_t mono
 {
 	char buf[4096];
 	int64_t pss, uss;
+	ssize_t n;
 
 	if (p->fd_smaps < 0)
 		p->fd_smaps = open_kept(sp, p->pid, "smaps_rollup");
-	if (read_proc(p->pid, p->fd_smaps, "smaps_rollup", buf, sizeof(buf)) > 0 &&
-	    sample_parse_smaps_rollup(buf, &pss, &uss) == 0) {
+	n = read_proc(p->pid, p->fd_smaps, "smaps_rollup", buf, sizeof(buf));
+	if (n < 0 && errno == ESRCH && p->fd_smaps >= 0) {
+		/* smaps_rollup holds the address space it was opened on: after
+		 * an execve (the process read statm this tick, so it lives) a
+		 * kept descriptor fails with ESRCH. Open it again. */
+		close_fd(sp, &p->fd_smaps);
+		p->fd_smaps = open_kept(sp, p->pid, "smaps_rollup");
+		n = read_proc(p->pid, p->fd_smaps, "smaps_rollup", buf, sizeof(buf));
+	}
+	if (n > 0 && sample_parse_smaps_rollup(buf, &pss, &uss) == 0) {
 		p->pss_bytes = pss;
 		p->uss_bytes = uss;
 	} else {
