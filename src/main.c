@@ -197,7 +197,9 @@ static void self_sample(struct app *a)
 		free(text);
 	}
 	a->m->self.sample_cost_us_per_process = sample_proc_cost_us(a->sp);
-	a->m->self.n_fds = (int64_t)sample_proc_fds(a->sp);
+	/* Every descriptor kept open: the processes' and the kernel files'
+	 * (cgroup files, meminfo, pressure, our own stat). */
+	a->m->self.n_fds = (int64_t)(sample_proc_fds(a->sp) + util_kept_count());
 }
 
 /* ---- cgroups ---- */
@@ -647,7 +649,7 @@ static void tick(struct app *a)
 		 * command's post-mortem needs its cgroup's last oom_kill count). */
 		for (size_t i = 0; i < m->n_procs; i++) {
 			struct proc_entity *e = m->procs[i];
-			struct cgroup_entity *c = e->cgroup ? model_proc_cgroup(m, e) : NULL;
+			struct cgroup_entity *c = model_proc_cgroup(m, e);
 
 			if (c)
 				c->seen_this_tick = true;

@@ -83,8 +83,8 @@ static json_t *j_pair(double lo, double hi, bool hi_open)
 	return a;
 }
 
-/* Entities are described once, as a list of fields (process_fields,
- * tree_fields, cgroup_fields), and that list is walked in one of two ways:
+/* Entities are described once, as a list of fields (process_body,
+ * tree_body, cgroup_body, then trend_body), and that list is walked in one of two ways:
  * to build the jansson object, or to fold every value that goes into it into
  * a 64-bit signature. The log writer (out_json_line) keeps the jansson text
  * of each entity's body (every field but the trend, which comes last) and of
@@ -273,15 +273,6 @@ FW_INLINE void trend_body(struct fw *s, const struct trend_result *r)
 	f_bool(s, "oom_imminent", r->oom_imminent);
 }
 
-FW_INLINE void trend_fields(struct fw *w, const char *k, const struct trend_result *r)
-{
-	struct fw s;
-
-	f_begin(w, &s);
-	trend_body(&s, r);
-	f_end(w, k, &s);
-}
-
 json_t *out_json_trend(const struct trend_result *r)
 {
 	struct fw s = {json_object(), 0};
@@ -290,8 +281,8 @@ json_t *out_json_trend(const struct trend_result *r)
 	return s.o;
 }
 
-/* An entity is its body fields and then its trend: the log writer keeps
- * the two texts apart (see out_json_line). */
+/* An entity is its body fields and then its trend (entity_json): the log
+ * writer keeps the two texts apart (see out_json_line). */
 FW_INLINE void process_body(struct fw *w, const struct proc_entity *p)
 {
 	char state[2] = {p->state, '\0'};
@@ -321,20 +312,6 @@ FW_INLINE void process_body(struct fw *w, const struct proc_entity *p)
 	f_num(w, "usage_pct", p->usage_pct);
 	f_bool(w, "selected", p->selected);
 	f_bool(w, "alive", p->alive);
-}
-
-FW_INLINE void process_fields(struct fw *w, const struct proc_entity *p)
-{
-	process_body(w, p);
-	trend_fields(w, "trend", trend_get(&p->trend));
-}
-
-json_t *out_json_process(const struct proc_entity *p)
-{
-	struct fw w = {json_object(), 0};
-
-	process_fields(&w, p);
-	return w.o;
 }
 
 /* An integer under a key that comes from the kernel (memory.stat): the key
@@ -377,20 +354,6 @@ FW_INLINE void tree_body(struct fw *w, const struct tree_entity *t)
 	f_str(w, "limit_source", t->limit_source);
 	f_num(w, "usage_pct", t->usage_pct);
 	f_bool(w, "alive", t->alive);
-}
-
-FW_INLINE void tree_fields(struct fw *w, const struct tree_entity *t)
-{
-	tree_body(w, t);
-	trend_fields(w, "trend", trend_get(&t->trend));
-}
-
-json_t *out_json_tree(const struct tree_entity *t)
-{
-	struct fw w = {json_object(), 0};
-
-	tree_fields(&w, t);
-	return w.o;
 }
 
 FW_INLINE void cgroup_body(struct fw *w, const struct cgroup_entity *c)
@@ -442,18 +405,57 @@ FW_INLINE void cgroup_body(struct fw *w, const struct cgroup_entity *c)
 	f_bool(w, "selected", c->selected);
 }
 
-FW_INLINE void cgroup_fields(struct fw *w, const struct cgroup_entity *c)
+/* The body of an entity, walked (inlined into both callers, so the
+ * signature's walk has no jansson branches). */
+FW_INLINE void body_fields(struct fw *w, char kind, const void *entity)
 {
-	cgroup_body(w, c);
-	trend_fields(w, "trend", trend_get(&c->trend));
+	if (kind == 'p')
+		process_body(w, entity);
+	else if (kind == 't')
+		tree_body(w, entity);
+	else
+		cgroup_body(w, entity);
+}
+
+static json_t *body_json(char kind, const void *entity)
+{
+	struct fw w = {json_object(), 0};
+
+	body_fields(&w, kind, entity);
+	return w.o;
+}
+
+static const struct trend_result *entity_trend(char kind, const void *entity)
+{
+	if (kind == 'p')
+		return trend_get(&((const struct proc_entity *)entity)->trend);
+	if (kind == 't')
+		return trend_get(&((const struct tree_entity *)entity)->trend);
+	return trend_get(&((const struct cgroup_entity *)entity)->trend);
+}
+
+/* A whole entity: its body, then its trend. */
+static json_t *entity_json(char kind, const void *entity)
+{
+	json_t *o = body_json(kind, entity);
+
+	set(o, "trend", out_json_trend(entity_trend(kind, entity)));
+	return o;
+}
+
+json_t *out_json_process(const struct proc_entity *p)
+{
+	return entity_json('p', p);
+}
+
+json_t *out_json_tree(const struct tree_entity *t)
+{
+	return entity_json('t', t);
 }
 
 json_t *out_json_cgroup(const struct cgroup_entity *c)
 {
-	struct fw w = {json_object(), 0};
-
-	cgroup_fields(&w, c);
-	return w.o;
+	return entity_json('c', c);
 }
 
 json_t *out_json_event(const struct event *e)
@@ -580,41 +582,12 @@ out:
 
 #define SIG_SEED 0x6d656d736c6f7065ULL
 
-/* The body of an entity, walked (inlined into both callers, so the
- * signature's walk has no jansson branches). */
-FW_INLINE void body_fields(struct fw *w, char kind, const void *entity)
-{
-	if (kind == 'p')
-		process_body(w, entity);
-	else if (kind == 't')
-		tree_body(w, entity);
-	else
-		cgroup_body(w, entity);
-}
-
 static uint64_t body_sig(char kind, const void *entity)
 {
 	struct fw w = {NULL, SIG_SEED};
 
 	body_fields(&w, kind, entity);
 	return w.h;
-}
-
-static json_t *body_json(char kind, const void *entity)
-{
-	struct fw w = {json_object(), 0};
-
-	body_fields(&w, kind, entity);
-	return w.o;
-}
-
-static const struct trend_result *entity_trend(char kind, const void *entity)
-{
-	if (kind == 'p')
-		return trend_get(&((const struct proc_entity *)entity)->trend);
-	if (kind == 't')
-		return trend_get(&((const struct tree_entity *)entity)->trend);
-	return trend_get(&((const struct cgroup_entity *)entity)->trend);
 }
 
 static uint64_t trend_sig(const struct trend_result *r)
@@ -705,7 +678,14 @@ static bool jc_same(const struct jc_entry *e, char kind, pid_t pid, uint64_t sta
 	return kind != 'c' || strcmp(e->path, path) == 0;
 }
 
-static void buf_reserve(struct out_json_cache *c, size_t n);
+static void buf_reserve(struct out_json_cache *c, size_t n)
+{
+	if (c->len + n + 1 > c->size) {
+		while (c->len + n + 1 > c->size)
+			c->size = c->size ? c->size * 2 : 65536;
+		c->buf = xrealloc(c->buf, c->size);
+	}
+}
 
 static void buf_put(struct out_json_cache *c, const char *s, size_t n)
 {
@@ -792,15 +772,6 @@ static struct jc_entry *jc_get(struct out_json_cache *c, char kind, pid_t pid, u
 		e->gen = c->gen;
 	}
 	return e;
-}
-
-static void buf_reserve(struct out_json_cache *c, size_t n)
-{
-	if (c->len + n + 1 > c->size) {
-		while (c->len + n + 1 > c->size)
-			c->size = c->size ? c->size * 2 : 65536;
-		c->buf = xrealloc(c->buf, c->size);
-	}
 }
 
 /* [","] body ",\"trend\":" trend "}" */

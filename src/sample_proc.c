@@ -765,6 +765,15 @@ static void fresh_add(struct sample_proc *sp, size_t *n, unsigned pid)
 	sp->fresh_pids[(*n)++] = pid;
 }
 
+/* /proc/PID exists (a process, or a thread's TID: /proc resolves both). */
+static bool pid_exists(const struct sample_proc *sp, pid_t pid)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "%d", (int)pid);
+	return sp->proc_fd >= 0 && faccessat(sp->proc_fd, name, F_OK, 0) == 0;
+}
+
 /* The last PID handed out in our PID namespace (the last field of
  * /proc/loadavg), or -1 when unknown. */
 static long last_pid_now(struct sample_proc *sp)
@@ -790,14 +799,12 @@ static bool discover(struct sample_proc *sp, int64_t mono_ms)
 	if (sp->pid_only) {
 		for (size_t i = 0; i < sp->sel.n_pids; i++) {
 			struct proc_sample *p = hfind(sp, sp->sel.pids[i]);
-			char name[16];
 
 			if (p) {
 				p->gen = sp->gen;
 				continue;
 			}
-			snprintf(name, sizeof(name), "%d", (int)sp->sel.pids[i]);
-			if (sp->proc_fd >= 0 && faccessat(sp->proc_fd, name, F_OK, 0) == 0)
+			if (pid_exists(sp, sp->sel.pids[i]))
 				fresh_add(sp, &n_fresh, (unsigned)sp->sel.pids[i]);
 		}
 		if (n_fresh)
@@ -812,12 +819,7 @@ static bool discover(struct sample_proc *sp, int64_t mono_ms)
 	if (last > sp->last_pid && sp->last_pid >= 0 && last - sp->last_pid <= PROBE_MAX &&
 	    mono_ms < sp->next_scan_ms) {
 		for (long pid = sp->last_pid + 1; pid <= last; pid++) {
-			char name[24];
-
-			if (hfind(sp, (pid_t)pid))
-				continue;
-			snprintf(name, sizeof(name), "%ld", pid);
-			if (faccessat(sp->proc_fd, name, F_OK, 0) == 0)
+			if (!hfind(sp, (pid_t)pid) && pid_exists(sp, (pid_t)pid))
 				fresh_add(sp, &n_fresh, (unsigned)pid);
 		}
 		if (n_fresh)
