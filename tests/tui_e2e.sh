@@ -186,7 +186,8 @@ printf 'BEFORE-MEMSLOPE\n'
 "$MEMSLOPE" "\$@"
 rc=\$?
 printf 'EXITED rc=%s\n' "\$rc"
-printf 'MODES '; stty -a | tr ' ;' '\n\n' | grep -Ex -- '-?(icanon|echo|isig)' | tr '\n' ' '; echo
+# One write, so the test never reads "MODES" before the modes follow it.
+printf 'MODES %s\n' "\$(stty -a | tr ' ;' '\n\n' | grep -Ex -- '-?(icanon|echo|isig)' | tr '\n' ' ')"
 exec sleep 3600
 EOF
 
