@@ -332,6 +332,11 @@ static void kept_drop(struct kept *k)
 	kept_n--;
 }
 
+size_t util_kept_count(void)
+{
+	return kept_n;
+}
+
 void util_kept_close_all(void)
 {
 	for (size_t i = 0; i < KEPT_SLOTS; i++) {

@@ -53,6 +53,8 @@ char *util_read_file(const char *path, size_t *len);
 char *util_read_kept(const char *path, size_t *len);
 /* Close every kept descriptor (tests, and before exec). */
 void util_kept_close_all(void);
+/* How many descriptors util_read_kept holds open now. */
+size_t util_kept_count(void);
 /* pread a kept descriptor from offset 0 into buf (size cap), NUL-terminated.
  * Returns bytes read or -1 (errno set; ESRCH when the process was reaped). */
 ssize_t util_pread_all(int fd, char *buf, size_t cap);

@@ -319,7 +319,7 @@ for d in lines:
                 zero.append((p['pid'], p['name'], k, p['alive'], p['state']))
 print('faults: storm: %d lines, %d processes seen, %d of them exited, %d rows of exited processes'
       % (len(lines), len(seen), len(exited), dead))
-print('faults: storm: memslope descriptors: start %d, end %d, max %d; kept on sampled processes: first %d, last %d, max %d'
+print('faults: storm: memslope descriptors: start %d, end %d, max %d; kept (processes and kernel files): first %d, last %d, max %d'
       % (fd0, fd1, fdmax, kept[0], kept[-1], max(kept)))
 if zero: sys.exit('0-valued samples: %s' % zero[:10])
 # The kept ones follow the process count; the rest (log, /proc readers,
