@@ -57,8 +57,8 @@ CHILDREN="$CHILDREN $!"
 
 # ---- PID reuse in a private PID namespace ----
 pid_reuse() {
-	command -v unshare >/dev/null || { note "SKIP pid reuse: no unshare"; return 0; }
-	unshare --pid --fork --mount-proc true 2>/dev/null || { note "SKIP pid reuse: cannot create a PID namespace here"; return 0; }
+	command -v unshare >/dev/null || { part_skip "pid reuse: no unshare"; return 0; }
+	unshare --pid --fork --mount-proc true 2>/dev/null || { part_skip "pid reuse: cannot create a PID namespace here"; return 0; }
 	unshare --pid --fork --mount-proc python3 - "$MEMSLOPE" "$TMP/reuse.ndjson" >"$TMP/reuse.out" 2>&1 <<'EOF'
 import json, os, subprocess, sys, time
 memslope, log = sys.argv[1], sys.argv[2]
@@ -113,10 +113,10 @@ print('pids', a.pid, b.pid, c.pid)
 m.terminate(); rc = m.wait(); c.kill()
 print('memslope exit', rc)
 EOF
-	if grep -q '^SKIP' "$TMP/reuse.out"; then note "$(cat "$TMP/reuse.out")"; return 0; fi
+	if grep -q '^SKIP' "$TMP/reuse.out"; then part_skip "pid reuse: $(cat "$TMP/reuse.out")"; return 0; fi
 	! grep -q '^timeout' "$TMP/reuse.out" || fail "pid reuse: $(grep '^timeout' "$TMP/reuse.out")"
 	! grep -q 'Traceback' "$TMP/reuse.out" || { cat "$TMP/reuse.out"; fail "pid reuse: the driver failed"; }
-	grep -q '^pids 500 500 500$' "$TMP/reuse.out" || { cat "$TMP/reuse.out"; note "SKIP pid reuse: PIDs not reused ($(head -n 1 "$TMP/reuse.out"))"; return 0; }
+	grep -q '^pids 500 500 500$' "$TMP/reuse.out" || { cat "$TMP/reuse.out"; part_skip "pid reuse: PIDs not reused ($(head -n 1 "$TMP/reuse.out"))"; return 0; }
 	grep -q '^memslope exit 0$' "$TMP/reuse.out" || fail "pid reuse: $(cat "$TMP/reuse.out")"
 	whole "$TMP/reuse.ndjson" || fail "pid reuse: log not whole"
 	python3 - "$TMP/reuse.ndjson" <<'EOF' || fail "pid reuse"
@@ -155,12 +155,19 @@ EOF
 # HOME is reset as runuser would: with root's HOME, nobody cannot reach the
 # default config file under /root and memslope refuses to start.
 eacces() {
-	command -v setpriv >/dev/null || { note "SKIP EACCES: no setpriv"; return 0; }
-	[ "$(id -u)" -eq 0 ] || { note "SKIP EACCES: not root, cannot switch to nobody"; return 0; }
-	env -u XDG_CONFIG_HOME HOME=/nonexistent setpriv --reuid=65534 --regid=65534 --clear-groups "$MEMSLOPE" --version >/dev/null 2>&1 ||
-		{ note "SKIP EACCES: nobody cannot run $MEMSLOPE"; return 0; }
+	command -v setpriv >/dev/null || { part_skip "EACCES: no setpriv"; return 0; }
+	[ "$(id -u)" -eq 0 ] || { part_skip "EACCES: not root, cannot switch to nobody"; return 0; }
+	# A build tree nobody cannot reach (a clone under /root): a copy nobody can run.
+	AS_NOBODY="$MEMSLOPE"
+	if ! env -u XDG_CONFIG_HOME HOME=/nonexistent setpriv --reuid=65534 --regid=65534 --clear-groups "$MEMSLOPE" --version >/dev/null 2>&1; then
+		mkdir "$TMP/nobody" && cp "$MEMSLOPE" "$TMP/nobody/memslope" && chmod 711 "$TMP" "$TMP/nobody" &&
+			chmod 755 "$TMP/nobody/memslope" || fail "EACCES: cannot copy memslope for nobody"
+		AS_NOBODY="$TMP/nobody/memslope"
+	fi
+	env -u XDG_CONFIG_HOME HOME=/nonexistent setpriv --reuid=65534 --regid=65534 --clear-groups "$AS_NOBODY" --version >/dev/null 2>&1 ||
+		{ part_skip "EACCES: nobody cannot run $AS_NOBODY"; return 0; }
 	P=$(hold 20)
-	env -u XDG_CONFIG_HOME HOME=/nonexistent setpriv --reuid=65534 --regid=65534 --clear-groups "$MEMSLOPE" --once --json --pss -p "$P" \
+	env -u XDG_CONFIG_HOME HOME=/nonexistent setpriv --reuid=65534 --regid=65534 --clear-groups "$AS_NOBODY" --once --json --pss -p "$P" \
 		>"$TMP/eacces.json" 2>"$TMP/eacces.err" || fail "EACCES: -p run as nobody failed: $(cat "$TMP/eacces.err")"
 	validate "$TMP/eacces.json"
 	[ "$(jget "$TMP/eacces.json" "[(p['pss_bytes'], p['uss_bytes']) for p in d['processes']]")" = "[(None, None)]" ] ||
@@ -168,7 +175,7 @@ eacces() {
 	[ "$(jget "$TMP/eacces.json" "d['processes'][0]['rss_bytes'] >= 20 << 20")" = True ] ||
 		fail "EACCES: RSS (readable by all) is missing"
 	# Everything, PSS forced: no root process may show 0 for what it cannot read.
-	env -u XDG_CONFIG_HOME HOME=/nonexistent setpriv --reuid=65534 --regid=65534 --clear-groups "$MEMSLOPE" --log - --count 2 --interval 200ms --pss \
+	env -u XDG_CONFIG_HOME HOME=/nonexistent setpriv --reuid=65534 --regid=65534 --clear-groups "$AS_NOBODY" --log - --count 2 --interval 200ms --pss \
 		>"$TMP/eacces-all.ndjson" 2>"$TMP/eacces.err" || fail "EACCES: all-process run as nobody failed"
 	whole "$TMP/eacces-all.ndjson" || fail "EACCES: log"
 	python3 - "$TMP/eacces-all.ndjson" <<'EOF' || fail "EACCES: zero values"
@@ -188,10 +195,10 @@ EOF
 # ---- a watched cgroup removed mid-run ----
 cgroup_gone() {
 	mnt=$(awk '$9 == "cgroup" && $NF ~ /(^|,)memory(,|$)/ {print $5; exit}' /proc/self/mountinfo)
-	[ -n "$mnt" ] || { note "SKIP cgroup removal: no v1 memory controller (v2 hosts: fixture tests)"; return 0; }
+	[ -n "$mnt" ] || { part_skip "cgroup removal: no v1 memory controller (v2 hosts: fixture tests)"; return 0; }
 	own=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3; exit}' /proc/self/cgroup)
 	CG="$own/memslope-gone-$$"
-	mkdir "$mnt$CG" 2>/dev/null || { note "SKIP cgroup removal: cannot create $mnt$CG"; return 0; }
+	mkdir "$mnt$CG" 2>/dev/null || { part_skip "cgroup removal: cannot create $mnt$CG"; return 0; }
 	echo "$mnt$CG" >>"$TMP/cgdirs"
 	"$MEMSLOPE" -c "$CG" --log "$TMP/gone.ndjson" --interval 100ms --duration 3s 2>"$TMP/gone.err" &
 	G=$!
@@ -221,7 +228,7 @@ EOF
 # ---- disk full ----
 disk_full() {
 	mkdir "$TMP/full"
-	mount -t tmpfs -o size=64k tmpfs "$TMP/full" 2>/dev/null || { note "SKIP disk full: cannot mount a tmpfs here"; return 0; }
+	mount -t tmpfs -o size=64k tmpfs "$TMP/full" 2>/dev/null || { part_skip "disk full: cannot mount a tmpfs here"; return 0; }
 	echo "$TMP/full" >>"$TMP/mounts"
 	# One process: ~3 KB lines, the 64 KiB fill after some 20.
 	"$MEMSLOPE" -p $$ --log "$TMP/full/log.ndjson" --interval 100ms --duration 30s 2>"$TMP/full.err"
@@ -328,3 +335,4 @@ if fd1 - kept[-1] > fd0 - kept[0] + 16: sys.exit('descriptors beyond the kept on
 if fdmax > 3 * max(len(d['processes']) for d in lines) + 64: sys.exit('descriptor count out of bound')
 EOF
 ok "storm: no crash, no 0-valued samples, descriptors bounded"
+parts_done

@@ -115,10 +115,9 @@ ok "-n matches hostile command lines"
 
 # Prometheus labels, when the exporter is there (issue 6).
 prom() {
-	"$MEMSLOPE" --help | grep -q -- --prom-file || { echo "hostile: no --prom-file: labels not checked"; return 0; }
 	"$MEMSLOPE" --prom-file "$TMP/m.prom" -p "$csv" --count 2 --interval 100ms --log /dev/null 2>"$TMP/prom.err" ||
 		fail "--prom-file run: $(cat "$TMP/prom.err")"
-	[ -e "$TMP/m.prom" ] || { echo "hostile: --prom-file wrote nothing in this build: labels not checked"; return 0; }
+	[ -e "$TMP/m.prom" ] || fail "--prom-file wrote nothing"
 	raw "$TMP/m.prom" utf8 || fail "Prometheus file lets a raw byte out"
 	python3 - "$TMP/m.prom" <<'EOF' || fail "Prometheus text format"
 import re, sys
@@ -172,7 +171,6 @@ ok "cgroup path with a newline and escapes (fixture): escaped, read, whole lines
 # without a shell, what it is about only in MEMSLOPE_* variables. The name
 # carries shell syntax: nothing may run it.
 hook() {
-	"$MEMSLOPE" --help | grep -q -- --on-alert || { echo "hostile: no --on-alert: hooks not checked"; return 0; }
 	NAME2=$(printf 'x;$(touch PWNED)`touch PWNED2`\nnl \033]0;t\007')
 	D2="$TMP/root/$NAME2"
 	mkdir "$D2" || fail "cannot create the hook fixture"
@@ -199,8 +197,7 @@ mnt=$(awk '$9 == "cgroup" && $NF ~ /(^|,)memory(,|$)/ {print $5; exit}' /proc/se
 own=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3; exit}' /proc/self/cgroup)
 CG="$own/memslope $(printf '\033[31m')red $$"
 if [ -z "$mnt" ] || ! mkdir "$mnt$CG" 2>/dev/null; then
-	echo "hostile: SKIP real cgroup with a space: no v1 memory controller or not permitted"
-	exit 0
+	skip "real cgroup with a space: no v1 memory controller or not permitted (the other cases passed)"
 fi
 rmcg() { for p in $(cat "$mnt$CG/cgroup.procs" 2>/dev/null); do echo "$p" >"$mnt$own/cgroup.procs"; done; rmdir "$mnt$CG" 2>/dev/null; }
 trap 'cleanup; rmcg' EXIT
