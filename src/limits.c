@@ -1,0 +1,261 @@
+/* limits: the limit set of a process, its binding limit and the likely
+ * cause of a launched command's end. See limits.h. */
+#include "limits.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "util.h"
+
+static const struct {
+	const char *name, *tag;
+	bool refuses;
+} kinds[LIMIT_KINDS] = {
+	[LIMIT_CGROUP_MAX] = {"cgroup_max", "max", false},
+	[LIMIT_CGROUP_HIGH] = {"cgroup_high", "high", false},
+	[LIMIT_MACHINE] = {"machine", "mem", false},
+	[LIMIT_RLIMIT_AS] = {"rlimit_as", "AS", true},
+	[LIMIT_RLIMIT_DATA] = {"rlimit_data", "DATA", true},
+	[LIMIT_COMMIT] = {"commit", "CMT", true},
+	[LIMIT_ADDRESS_SPACE] = {"address_space", "32b", true},
+};
+
+const char *limit_kind_name(enum limit_kind k)
+{
+	assert(k < LIMIT_KINDS);
+	return kinds[k].name;
+}
+
+const char *limit_kind_tag(enum limit_kind k)
+{
+	assert(k < LIMIT_KINDS);
+	return kinds[k].tag;
+}
+
+int limit_kind_parse(const char *name)
+{
+	for (int k = 0; k < LIMIT_KINDS; k++)
+		if (strcmp(name, kinds[k].name) == 0)
+			return k;
+	return -1;
+}
+
+bool limit_kind_refuses(enum limit_kind k)
+{
+	assert(k < LIMIT_KINDS);
+	return kinds[k].refuses;
+}
+
+/* One column of a limits line: "unlimited" or a decimal count. */
+static int rlimit_value(const char **s, int64_t *v)
+{
+	const char *p = *s;
+	unsigned long long n;
+	char *end;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (strncmp(p, "unlimited", 9) == 0) {
+		*v = MS_UNLIMITED;
+		*s = p + 9;
+		return 0;
+	}
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	errno = 0;
+	n = strtoull(p, &end, 10);
+	if (errno)
+		return -1;
+	/* RLIM_INFINITY is printed as "unlimited"; a value past int64 is as
+	 * good as none. */
+	*v = n >= (unsigned long long)INT64_MAX ? MS_UNLIMITED : (int64_t)n;
+	*s = end;
+	return 0;
+}
+
+int limits_parse_rlimits(const char *text, struct limits_rlimits *out)
+{
+	static const struct {
+		const char *key;
+		size_t soft, hard;
+	} keys[] = {
+		{"Max address space", offsetof(struct limits_rlimits, as_soft_bytes),
+		 offsetof(struct limits_rlimits, as_hard_bytes)},
+		{"Max data size", offsetof(struct limits_rlimits, data_soft_bytes),
+		 offsetof(struct limits_rlimits, data_hard_bytes)},
+	};
+	const char *line = text;
+	int found = 0;
+
+	out->as_soft_bytes = out->as_hard_bytes = MS_ABSENT;
+	out->data_soft_bytes = out->data_hard_bytes = MS_ABSENT;
+	while (line && *line) {
+		const char *nl = strchr(line, '\n');
+
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			size_t kl = strlen(keys[i].key);
+			const char *s = line + kl;
+			int64_t soft, hard;
+
+			/* The name column is padded with spaces; "Max address
+			 * space" must not match a longer name. */
+			if (strncmp(line, keys[i].key, kl) != 0 || (*s != ' ' && *s != '\t'))
+				continue;
+			if (rlimit_value(&s, &soft) < 0 || rlimit_value(&s, &hard) < 0)
+				continue;
+			*(int64_t *)((char *)out + keys[i].soft) = soft;
+			*(int64_t *)((char *)out + keys[i].hard) = hard;
+			found++;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return found ? 0 : -1;
+}
+
+int limits_elf_bits(const unsigned char *head, size_t n)
+{
+	if (n < 5 || memcmp(head, "\177ELF", 4) != 0)
+		return 0;
+	return head[4] == 1 ? 32 : head[4] == 2 ? 64 : 0;
+}
+
+/* A limit counts when it is known and set. */
+static bool set(int64_t v)
+{
+	return ms_has(v) && v != MS_UNLIMITED && v >= 0;
+}
+
+static void put(struct limit *out, size_t *n, enum limit_kind k, int64_t limit_bytes,
+		int64_t used_bytes, const char *source)
+{
+	struct limit *l = &out[(*n)++];
+
+	assert(*n <= LIMIT_KINDS);
+	l->kind = k;
+	l->limit_bytes = limit_bytes;
+	l->used_bytes = used_bytes;
+	l->source = source;
+	l->ttl_s = l->ttl_lo_s = l->ttl_hi_s = NAN;
+	l->imminent = false;
+}
+
+size_t limits_build(const struct limits_input *in, struct limit *out)
+{
+	size_t n = 0;
+
+	if (set(in->cgroup_max_bytes))
+		put(out, &n, LIMIT_CGROUP_MAX, in->cgroup_max_bytes, in->cgroup_used_bytes,
+		    in->cgroup_max_source ? in->cgroup_max_source : "cgroup");
+	/* memory.high at or above memory.max never throttles. */
+	if (set(in->cgroup_high_bytes) &&
+	    !(set(in->cgroup_max_bytes) && in->cgroup_high_bytes >= in->cgroup_max_bytes))
+		put(out, &n, LIMIT_CGROUP_HIGH, in->cgroup_high_bytes, in->cgroup_used_bytes,
+		    in->cgroup_high_source ? in->cgroup_high_source : "cgroup");
+	if (!set(in->cgroup_max_bytes) && set(in->machine_bytes))
+		put(out, &n, LIMIT_MACHINE, in->machine_bytes, in->machine_used_bytes, "machine");
+	if (set(in->rl.as_soft_bytes))
+		put(out, &n, LIMIT_RLIMIT_AS, in->rl.as_soft_bytes, in->vm_size_bytes, "rlimit");
+	if (set(in->rl.data_soft_bytes))
+		put(out, &n, LIMIT_RLIMIT_DATA, in->rl.data_soft_bytes, in->vm_data_bytes, "rlimit");
+	if (in->overcommit_mode == LIMITS_OVERCOMMIT_NEVER && set(in->commit_limit_bytes))
+		put(out, &n, LIMIT_COMMIT, in->commit_limit_bytes, in->committed_as_bytes, "sysctl");
+	/* An RLIMIT_AS below 4 GiB already says more. */
+	if (in->address_bits == 32 &&
+	    !(set(in->rl.as_soft_bytes) && in->rl.as_soft_bytes <= LIMITS_ADDRESS_SPACE_32_BYTES))
+		put(out, &n, LIMIT_ADDRESS_SPACE, LIMITS_ADDRESS_SPACE_32_BYTES, in->vm_size_bytes, "elf32");
+	return n;
+}
+
+double limit_used_pct(const struct limit *l)
+{
+	if (!ms_has(l->used_bytes) || !(l->limit_bytes > 0))
+		return NAN;
+	return 100.0 * (double)l->used_bytes / (double)l->limit_bytes;
+}
+
+int limits_binding(const struct limit *v, size_t n)
+{
+	int best = -1;
+	double best_ttl = INFINITY, best_pct = -1;
+
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(v[i].ttl_s) && v[i].ttl_s < best_ttl) {
+			best_ttl = v[i].ttl_s;
+			best = (int)i;
+		}
+	if (best >= 0)
+		return best;
+	for (size_t i = 0; i < n; i++) {
+		double pct = limit_used_pct(&v[i]);
+
+		if (!isnan(pct) && pct > best_pct) {
+			best_pct = pct;
+			best = (int)i;
+		}
+	}
+	return best;
+}
+
+const char *limits_cause_name(enum limits_cause c)
+{
+	static const char *const names[] = {"exit", "signal", "oom_kill", "memory_error"};
+
+	assert((size_t)c < sizeof(names) / sizeof(names[0]));
+	return names[c];
+}
+
+/* Within reach of a refusing limit: the headroom left at the last sample
+ * is smaller than what one failing request plus a tick's growth can be. */
+static bool near(const struct limit *l)
+{
+	int64_t margin;
+
+	if (!limit_kind_refuses(l->kind) || !ms_has(l->used_bytes))
+		return false;
+	if (l->imminent)
+		return true;
+	margin = (int64_t)(LIMITS_NEAR_FRAC * (double)l->limit_bytes);
+	if (margin < LIMITS_NEAR_MIN_BYTES)
+		margin = LIMITS_NEAR_MIN_BYTES;
+	return l->limit_bytes - l->used_bytes <= margin;
+}
+
+struct limits_verdict limits_cause_of(int status, bool oom_killed, const struct limit *v, size_t n)
+{
+	struct limits_verdict r = {.cause = CAUSE_EXIT, .likely = false, .limit = -1};
+	bool failed = WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) != 0);
+
+	/* The kernel counted a kill in the command's cgroup and the command
+	 * failed: it, or a child it waited for (a shell exits 137), was it. */
+	if (oom_killed && failed) {
+		r.cause = CAUSE_OOM_KILL;
+		return r;
+	}
+	/* SIGKILL is never how a refused allocation ends. */
+	if (failed && !(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)) {
+		double best = -1;
+
+		/* The nearest refusing limit, by share used. */
+		for (size_t i = 0; i < n; i++) {
+			double pct = limit_used_pct(&v[i]);
+
+			if (near(&v[i]) && pct > best) {
+				best = pct;
+				r.limit = (int)i;
+			}
+		}
+		if (r.limit >= 0) {
+			r.cause = CAUSE_MEMORY_ERROR;
+			r.likely = true;
+			return r;
+		}
+	}
+	r.cause = WIFSIGNALED(status) ? CAUSE_SIGNAL : CAUSE_EXIT;
+	return r;
+}

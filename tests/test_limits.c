@@ -1,0 +1,292 @@
+/* test_limits: /proc/PID/limits parsing, the ELF class, the limit set of a
+ * process, the binding limit and a launched command's cause of death. */
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include "check.h"
+#include "limits.h"
+#include "util.h"
+
+#define MIB (INT64_C(1) << 20)
+#define GIB (INT64_C(1) << 30)
+
+static const char limits_text[] =
+	"Limit                     Soft Limit           Hard Limit           Units     \n"
+	"Max cpu time              unlimited            unlimited            seconds   \n"
+	"Max file size             unlimited            unlimited            bytes     \n"
+	"Max data size             268435456            unlimited            bytes     \n"
+	"Max stack size            8388608              unlimited            bytes     \n"
+	"Max core file size        0                    unlimited            bytes     \n"
+	"Max resident set          unlimited            unlimited            bytes     \n"
+	"Max processes             63250                63250                processes \n"
+	"Max open files            1024                 1048576              files     \n"
+	"Max locked memory         8388608              8388608              bytes     \n"
+	"Max address space         536870912            1073741824           bytes     \n"
+	"Max file locks            unlimited            unlimited            locks     \n";
+
+static void test_parse(void)
+{
+	static const struct {
+		const char *text;
+		int rc;
+		int64_t as_soft, as_hard, data_soft, data_hard;
+	} cases[] = {
+		{limits_text, 0, 512 * MIB, GIB, 256 * MIB, MS_UNLIMITED},
+		{"Max address space  unlimited  unlimited  bytes\n", 0, MS_UNLIMITED, MS_UNLIMITED,
+		 MS_ABSENT, MS_ABSENT},
+		{"Max data size 4096 8192 bytes", 0, MS_ABSENT, MS_ABSENT, 4096, 8192},
+		/* RLIM_INFINITY written as a number, and past int64. */
+		{"Max data size 18446744073709551615 18446744073709551615 bytes\n", 0, MS_ABSENT,
+		 MS_ABSENT, MS_UNLIMITED, MS_UNLIMITED},
+		{"Max address spaces 1 2 bytes\n", -1, MS_ABSENT, MS_ABSENT, MS_ABSENT, MS_ABSENT},
+		{"Max address space  lots  1 bytes\n", -1, MS_ABSENT, MS_ABSENT, MS_ABSENT, MS_ABSENT},
+		{"Max address space  1\n", -1, MS_ABSENT, MS_ABSENT, MS_ABSENT, MS_ABSENT},
+		{"", -1, MS_ABSENT, MS_ABSENT, MS_ABSENT, MS_ABSENT},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct limits_rlimits rl;
+
+		CHECK(limits_parse_rlimits(cases[i].text, &rl) == cases[i].rc);
+		CHECK_I64(rl.as_soft_bytes, cases[i].as_soft);
+		CHECK_I64(rl.as_hard_bytes, cases[i].as_hard);
+		CHECK_I64(rl.data_soft_bytes, cases[i].data_soft);
+		CHECK_I64(rl.data_hard_bytes, cases[i].data_hard);
+	}
+}
+
+static void test_elf(void)
+{
+	static const struct {
+		const char *head;
+		size_t n;
+		int bits;
+	} cases[] = {
+		{"\177ELF\001\001\001", 7, 32},
+		{"\177ELF\002\001\001", 7, 64},
+		{"\177ELF\003", 5, 0},
+		{"\177ELF", 4, 0},
+		{"#!/bin/sh\n", 10, 0},
+		{"", 0, 0},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK_I64(limits_elf_bits((const unsigned char *)cases[i].head, cases[i].n), cases[i].bits);
+}
+
+static struct limits_input input_none(void)
+{
+	struct limits_input in = {
+		.cgroup_max_bytes = MS_UNLIMITED, .cgroup_high_bytes = MS_UNLIMITED,
+		.cgroup_used_bytes = MS_ABSENT, .machine_bytes = 16 * GIB,
+		.machine_used_bytes = 100 * MIB, .vm_size_bytes = 300 * MIB,
+		.vm_data_bytes = 200 * MIB, .address_bits = 64, .overcommit_mode = 0,
+		.commit_limit_bytes = 20 * GIB, .committed_as_bytes = 5 * GIB,
+		.rl = {MS_UNLIMITED, MS_UNLIMITED, MS_UNLIMITED, MS_UNLIMITED},
+	};
+	return in;
+}
+
+/* The kinds limits_build gives, as a string of tags. */
+static const char *kinds_of(const struct limits_input *in, struct limit *out, size_t *n)
+{
+	static char buf[128];
+
+	*n = limits_build(in, out);
+	buf[0] = '\0';
+	for (size_t i = 0; i < *n; i++) {
+		if (i)
+			strcat(buf, ",");
+		strcat(buf, limit_kind_name(out[i].kind));
+	}
+	return buf;
+}
+
+static void test_build(void)
+{
+	struct limit v[LIMIT_KINDS];
+	struct limits_input in;
+	size_t n;
+
+	in = input_none();
+	CHECK_STR(kinds_of(&in, v, &n), "machine");
+	CHECK_I64(v[0].used_bytes, 100 * MIB);
+	CHECK_STR(v[0].source, "machine");
+	CHECK(isnan(v[0].ttl_s) && !v[0].imminent);
+
+	in = input_none();
+	in.cgroup_max_bytes = GIB;
+	in.cgroup_max_source = "/job";
+	in.cgroup_high_bytes = 800 * MIB;
+	in.cgroup_high_source = "/job";
+	in.cgroup_used_bytes = 500 * MIB;
+	CHECK_STR(kinds_of(&in, v, &n), "cgroup_max,cgroup_high");
+	CHECK_STR(v[0].source, "/job");
+	CHECK_I64(v[1].limit_bytes, 800 * MIB);
+	CHECK_I64(v[1].used_bytes, 500 * MIB);
+
+	/* memory.high above memory.max never throttles. */
+	in.cgroup_high_bytes = 2 * GIB;
+	CHECK_STR(kinds_of(&in, v, &n), "cgroup_max");
+
+	in = input_none();
+	in.rl.as_soft_bytes = 512 * MIB;
+	in.rl.data_soft_bytes = 256 * MIB;
+	CHECK_STR(kinds_of(&in, v, &n), "machine,rlimit_as,rlimit_data");
+	CHECK_I64(v[1].used_bytes, 300 * MIB);
+	CHECK_I64(v[2].used_bytes, 200 * MIB);
+	CHECK_STR(v[1].source, "rlimit");
+
+	/* Strict overcommit only. */
+	in = input_none();
+	CHECK_STR(kinds_of(&in, v, &n), "machine");
+	in.overcommit_mode = 2;
+	CHECK_STR(kinds_of(&in, v, &n), "machine,commit");
+	CHECK_I64(v[1].limit_bytes, 20 * GIB);
+	CHECK_I64(v[1].used_bytes, 5 * GIB);
+	CHECK_STR(v[1].source, "sysctl");
+	in.commit_limit_bytes = MS_ABSENT;
+	CHECK_STR(kinds_of(&in, v, &n), "machine");
+
+	/* 32-bit: 4 GiB, unless RLIMIT_AS is already lower. */
+	in = input_none();
+	in.address_bits = 32;
+	CHECK_STR(kinds_of(&in, v, &n), "machine,address_space");
+	CHECK_I64(v[1].limit_bytes, 4 * GIB);
+	in.rl.as_soft_bytes = GIB;
+	CHECK_STR(kinds_of(&in, v, &n), "machine,rlimit_as");
+	in.rl.as_soft_bytes = 8 * GIB;
+	CHECK_STR(kinds_of(&in, v, &n), "machine,rlimit_as,address_space");
+
+	/* Unknown values: no machine limit, used absent. */
+	in = input_none();
+	in.machine_bytes = MS_ABSENT;
+	in.rl.as_soft_bytes = GIB;
+	in.vm_size_bytes = MS_ABSENT;
+	CHECK_STR(kinds_of(&in, v, &n), "rlimit_as");
+	CHECK_I64(v[0].used_bytes, MS_ABSENT);
+	CHECK(isnan(limit_used_pct(&v[0])));
+
+	for (int k = 0; k < LIMIT_KINDS; k++)
+		CHECK_I64(limit_kind_parse(limit_kind_name((enum limit_kind)k)), k);
+	CHECK_I64(limit_kind_parse("swap"), -1);
+	CHECK_STR(limit_kind_tag(LIMIT_RLIMIT_AS), "AS");
+	CHECK(limit_kind_refuses(LIMIT_COMMIT) && !limit_kind_refuses(LIMIT_CGROUP_MAX));
+}
+
+static struct limit lim(enum limit_kind k, int64_t limit, int64_t used, double ttl)
+{
+	struct limit l = {.kind = k, .limit_bytes = limit, .used_bytes = used, .source = "x",
+			  .ttl_s = ttl, .ttl_lo_s = NAN, .ttl_hi_s = NAN};
+	return l;
+}
+
+static void test_binding(void)
+{
+	static const struct {
+		const char *what;
+		struct { int kind; int64_t limit, used; double ttl; } v[4];
+		size_t n;
+		int binding;
+	} cases[] = {
+		{"nothing", {{0}}, 0, -1},
+		{"nearest when nothing grows",
+		 {{LIMIT_CGROUP_MAX, GIB, 900 * MIB, NAN}, {LIMIT_RLIMIT_AS, 2 * GIB, GIB, NAN}}, 2, 0},
+		{"nearest by share, not by bytes",
+		 {{LIMIT_MACHINE, 16 * GIB, 15 * GIB, NAN}, {LIMIT_RLIMIT_AS, 512 * MIB, 500 * MIB, NAN}},
+		 2, 1},
+		{"predicted first beats nearer",
+		 {{LIMIT_CGROUP_MAX, GIB, 1000 * MIB, NAN}, {LIMIT_RLIMIT_AS, 2 * GIB, GIB, 600}}, 2, 1},
+		{"earliest of the predicted",
+		 {{LIMIT_CGROUP_MAX, GIB, 500 * MIB, 300}, {LIMIT_RLIMIT_AS, 2 * GIB, GIB, 60},
+		  {LIMIT_RLIMIT_DATA, 2 * GIB, GIB, 90}}, 3, 1},
+		{"unknown use never binds", {{LIMIT_RLIMIT_AS, GIB, MS_ABSENT, NAN}}, 1, -1},
+		{"infinite TTL is no prediction",
+		 {{LIMIT_CGROUP_MAX, GIB, 100 * MIB, INFINITY}, {LIMIT_RLIMIT_DATA, GIB, 200 * MIB, NAN}},
+		 2, 1},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct limit v[4];
+		int got;
+
+		for (size_t j = 0; j < cases[i].n; j++)
+			v[j] = lim((enum limit_kind)cases[i].v[j].kind, cases[i].v[j].limit,
+				   cases[i].v[j].used, cases[i].v[j].ttl);
+		got = limits_binding(v, cases[i].n);
+		if (got != cases[i].binding)
+			fprintf(stderr, "binding case \"%s\"\n", cases[i].what);
+		CHECK_I64(got, cases[i].binding);
+	}
+}
+
+static int exited(int code)
+{
+	return (code & 0xff) << 8;
+}
+
+static void test_cause(void)
+{
+	struct limit as_near = lim(LIMIT_RLIMIT_AS, 512 * MIB, 480 * MIB, NAN);
+	struct limit as_far = lim(LIMIT_RLIMIT_AS, 4 * GIB, GIB, NAN);
+	struct limit data_near = lim(LIMIT_RLIMIT_DATA, 256 * MIB, 250 * MIB, NAN);
+	struct limit cg_near = lim(LIMIT_CGROUP_MAX, 512 * MIB, 511 * MIB, NAN);
+	struct limit commit_near = lim(LIMIT_COMMIT, 16 * GIB, 15 * GIB, NAN);
+	struct limit as_imminent = as_far;
+	struct limit as_unknown = lim(LIMIT_RLIMIT_AS, 512 * MIB, MS_ABSENT, NAN);
+	static const char *const names[] = {"exit", "signal", "oom_kill", "memory_error"};
+
+	as_imminent.imminent = true;
+	const struct {
+		const char *what;
+		int status;
+		bool oom;
+		struct limit v[2];
+		size_t n;
+		enum limits_cause cause;
+		int limit;
+	} cases[] = {
+		{"clean exit near a limit", exited(0), false, {as_near}, 1, CAUSE_EXIT, -1},
+		{"MemoryError under RLIMIT_AS", exited(1), false, {as_near}, 1, CAUSE_MEMORY_ERROR, 0},
+		{"the nearer of two", exited(1), false, {as_far, data_near}, 2, CAUSE_MEMORY_ERROR, 1},
+		{"imminent counts as near", exited(1), false, {cg_near, as_imminent}, 2,
+		 CAUSE_MEMORY_ERROR, 1},
+		{"commit", exited(1), false, {commit_near}, 1, CAUSE_MEMORY_ERROR, 0},
+		{"abort near the limit", SIGABRT, false, {as_near}, 1, CAUSE_MEMORY_ERROR, 0},
+		{"failure far from any limit", exited(1), false, {as_far}, 1, CAUSE_EXIT, -1},
+		{"a cgroup limit does not refuse", exited(1), false, {cg_near}, 1, CAUSE_EXIT, -1},
+		{"unknown use", exited(1), false, {as_unknown}, 1, CAUSE_EXIT, -1},
+		{"SIGKILL is not a refusal", SIGKILL, false, {as_near}, 1, CAUSE_SIGNAL, -1},
+		{"OOM kill", SIGKILL, true, {cg_near}, 1, CAUSE_OOM_KILL, -1},
+		{"shell reporting its child's OOM kill", exited(137), true, {cg_near}, 1,
+		 CAUSE_OOM_KILL, -1},
+		{"OOM kill of a child, command succeeded", exited(0), true, {cg_near}, 1, CAUSE_EXIT,
+		 -1},
+		{"signal", SIGTERM, false, {{0}}, 0, CAUSE_SIGNAL, -1},
+		{"exit code", exited(3), false, {{0}}, 0, CAUSE_EXIT, -1},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct limits_verdict r = limits_cause_of(cases[i].status, cases[i].oom, cases[i].v,
+							  cases[i].n);
+
+		if (r.cause != cases[i].cause || r.limit != cases[i].limit)
+			fprintf(stderr, "cause case \"%s\"\n", cases[i].what);
+		CHECK_STR(limits_cause_name(r.cause), names[cases[i].cause]);
+		CHECK_I64(r.limit, cases[i].limit);
+		CHECK(r.likely == (cases[i].cause == CAUSE_MEMORY_ERROR));
+	}
+	CHECK(WIFSIGNALED(SIGABRT) && WIFEXITED(exited(1)));
+}
+
+int main(void)
+{
+	test_parse();
+	test_elf();
+	test_build();
+	test_binding();
+	test_cause();
+	return check_done("test_limits");
+}
