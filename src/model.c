@@ -37,6 +37,8 @@ struct model *model_new(const char *host, int64_t interval_ms)
 	m->crit_pct = 90;
 	m->sys.mem_total_bytes = m->sys.mem_available_bytes = m->sys.mem_free_bytes = MS_ABSENT;
 	m->sys.swap_total_bytes = m->sys.swap_free_bytes = MS_ABSENT;
+	m->sys.commit_limit_bytes = m->sys.committed_as_bytes = MS_ABSENT;
+	m->sys.overcommit_mode = -1;
 	m->self.cpu_pct = NAN;
 	m->self.rss_bytes = MS_ABSENT;
 	m->self.sample_cost_us_per_process = NAN;

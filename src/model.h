@@ -22,6 +22,8 @@
 struct system_sample {
 	int64_t mem_total_bytes, mem_available_bytes, mem_free_bytes;
 	int64_t swap_total_bytes, swap_free_bytes;
+	int64_t commit_limit_bytes, committed_as_bytes; /* CommitLimit, Committed_AS */
+	int overcommit_mode;     /* vm.overcommit_memory (2: strict), -1 unknown */
 	struct cgroup_psi pressure; /* /proc/pressure/memory; present=false if none */
 };
 

@@ -77,6 +77,14 @@
  * it shares, so it is read again after this long (an idle screen of 45
  * rows: ~0.01 % of a core instead of the whole budget). */
 #define PSS_IDLE_MS 15000
+/* /proc/PID/limits (~6 us by open/read/close, not kept: it changes only
+ * by setrlimit/prlimit) is read when a process is first tracked and after
+ * an execve, then every LIMITS_MS for watched processes and rows on
+ * screen, every LIMITS_IDLE_MS for the rest: a job's limits come from
+ * its parent at start, and a later prlimit on a process nobody watches
+ * can wait. */
+#define LIMITS_MS 5000
+#define LIMITS_IDLE_MS 600000
 #define PF_KTHREAD 0x00200000
 #define PF_EXITING 0x00000004
 #define DENTS_BYTES 32768
@@ -448,9 +456,11 @@ static int parse_dec(const char **s, unsigned long long *v)
 	return 0;
 }
 
-int sample_parse_statm(const char *text, long page_bytes, int64_t *rss_bytes, int64_t *shared_bytes)
+int sample_parse_statm(const char *text, long page_bytes, int64_t *rss_bytes, int64_t *shared_bytes,
+		       int64_t *size_bytes, int64_t *data_bytes)
 {
-	unsigned long long size, resident, shared;
+	unsigned long long size, resident, shared, text_pages, lib, data;
+	const unsigned long long max_pages = (unsigned long long)INT64_MAX / (unsigned long long)page_bytes;
 
 	if (parse_dec(&text, &size) < 0 || parse_dec(&text, &resident) < 0 ||
 	    parse_dec(&text, &shared) < 0)
@@ -459,11 +469,20 @@ int sample_parse_statm(const char *text, long page_bytes, int64_t *rss_bytes, in
 	 * must read as "absent", never as 0 bytes. */
 	if (size == 0)
 		return -1;
-	if (resident > (unsigned long long)INT64_MAX / (unsigned long long)page_bytes ||
-	    shared > resident)
+	if (resident > max_pages || shared > resident)
 		return -1;
 	*rss_bytes = (int64_t)resident * page_bytes;
 	*shared_bytes = (int64_t)shared * page_bytes;
+	/* The size (VmSize) and "data" (VmData + VmStk) columns, for the
+	 * address-space and data limits: free with the read done anyway. */
+	if (size_bytes)
+		*size_bytes = size <= max_pages ? (int64_t)size * page_bytes : MS_ABSENT;
+	if (data_bytes) {
+		*data_bytes = MS_ABSENT;
+		if (parse_dec(&text, &text_pages) == 0 && parse_dec(&text, &lib) == 0 &&
+		    parse_dec(&text, &data) == 0 && data <= max_pages)
+			*data_bytes = (int64_t)data * page_bytes;
+	}
 	return 0;
 }
 
@@ -480,7 +499,7 @@ static int parse_kb(const char *s, int64_t *bytes)
 
 /* One line per call of the loop, dispatched on its first byte: status has
  * ~55 lines and this runs for every process every few seconds, so no
- * table of strncmp per line. Keys matched: the 6 "kB" sizes plus Name,
+ * table of strncmp per line. Keys matched: the 9 "kB" sizes plus Name,
  * State, PPid, Uid and Threads; any may be missing (zombies, kernel
  * threads). */
 static inline bool key_is(const char *line, const char *key)
@@ -493,7 +512,7 @@ static inline bool key_is(const char *line, const char *key)
 #define KEY(line, lit) key_is((line), (lit))
 /* Every key below seen once: the rest of the file (signal masks, CPU
  * lists, context switches) holds nothing we read. */
-#define ALL_KEYS 0x7ffu
+#define ALL_KEYS 0x3fffu
 #define HIT(lit, bit) (KEY(line, (lit)) && ((seen |= (bit)), true))
 
 static bool kb_field(const char *line, size_t kl, int64_t *dst)
@@ -523,6 +542,12 @@ int sample_parse_status(const char *text, struct status_fields *f)
 				found += kb_field(line, 7, &f->swap_bytes);
 			else if (HIT("VmHWM:", 1u << 2))
 				found += kb_field(line, 6, &f->peak_rss_bytes);
+			else if (HIT("VmSize:", 1u << 11))
+				found += kb_field(line, 7, &f->vm_size_bytes);
+			else if (HIT("VmData:", 1u << 12))
+				found += kb_field(line, 7, &f->vm_data_bytes);
+			else if (HIT("VmStk:", 1u << 13))
+				found += kb_field(line, 6, &f->vm_stk_bytes);
 			break;
 		case 'R':
 			if (HIT("RssAnon:", 1u << 3))
@@ -638,6 +663,10 @@ static struct proc_sample *entry_new(pid_t pid)
 	struct proc_sample *p = xcalloc(1, sizeof(*p));
 
 	p->pid = pid;
+	p->vm_size_bytes = p->vm_data_bytes = p->vm_stk_bytes = MS_ABSENT;
+	p->limits_read_ms = -1;
+	p->rl.as_soft_bytes = p->rl.as_hard_bytes = MS_ABSENT;
+	p->rl.data_soft_bytes = p->rl.data_hard_bytes = MS_ABSENT;
 	p->fd_statm = p->fd_status = p->fd_smaps = -1;
 	p->state = '?';
 	p->threads = p->rss_bytes = p->rss_anon_bytes = p->rss_file_bytes = MS_ABSENT;
@@ -930,6 +959,10 @@ static void refresh_identity(struct proc_sample *p, const char *name)
 	free(p->cmdline);
 	p->cmdline = xstrdup(buf);
 	p->identity_changed = true;
+	/* A new program: new executable, and limits a wrapper such as
+	 * prlimit set just before the execve. */
+	p->exe_read = false;
+	p->limits_read_ms = -1;
 }
 
 /* PF_EXITING (flags, field 9 of /proc/PID/stat), or unreadable: gone. */
@@ -963,7 +996,8 @@ static void read_status(struct sample_proc *sp, struct proc_sample *p, int64_t m
 	struct status_fields f = {
 		.rss_bytes = MS_ABSENT, .rss_anon_bytes = MS_ABSENT, .rss_file_bytes = MS_ABSENT,
 		.rss_shmem_bytes = MS_ABSENT, .swap_bytes = MS_ABSENT, .peak_rss_bytes = MS_ABSENT,
-		.threads = MS_ABSENT,
+		.threads = MS_ABSENT, .vm_size_bytes = MS_ABSENT, .vm_data_bytes = MS_ABSENT,
+		.vm_stk_bytes = MS_ABSENT,
 	};
 	char buf[4096];
 
@@ -976,6 +1010,9 @@ static void read_status(struct sample_proc *sp, struct proc_sample *p, int64_t m
 		/* Kernel threads and zombies have no Vm* lines: absent, not 0. */
 		p->swap_bytes = f.swap_bytes;
 		p->peak_rss_bytes = f.peak_rss_bytes;
+		p->vm_size_bytes = f.vm_size_bytes;
+		p->vm_data_bytes = f.vm_data_bytes;
+		p->vm_stk_bytes = f.vm_stk_bytes;
 		if (ms_has(f.threads))
 			p->threads = f.threads;
 		if (f.have_ppid)
@@ -1064,6 +1101,30 @@ static void check_oom(struct sample_proc *sp, struct proc_sample *p, bool adj_du
 		read_oom_score(sp, p);
 }
 
+/* RLIMIT_AS and RLIMIT_DATA, and once per program the ELF class of the
+ * executable (32-bit: a 4 GiB address space). */
+static bool limits_due(const struct proc_sample *p, int64_t mono_ms, bool watched)
+{
+	return p->limits_read_ms < 0 || mono_ms - p->limits_read_ms >= (watched ? LIMITS_MS : LIMITS_IDLE_MS);
+}
+
+static void read_limits(struct proc_sample *p, int64_t mono_ms)
+{
+	char buf[2048];
+
+	if (read_proc(p->pid, -1, "limits", buf, sizeof(buf)) <= 0 ||
+	    limit_parse_rlimits(buf, &p->rl) < 0)
+		p->rl.as_soft_bytes = p->rl.as_hard_bytes = p->rl.data_soft_bytes =
+			p->rl.data_hard_bytes = MS_ABSENT;
+	if (!p->exe_read) {
+		ssize_t n = read_proc(p->pid, -1, "exe", buf, 8);
+
+		p->address_bits = n > 0 ? limit_elf_bits((const unsigned char *)buf, (size_t)n) : 0;
+		p->exe_read = true;
+	}
+	p->limits_read_ms = mono_ms;
+}
+
 static void read_pss(struct sample_proc *sp, struct proc_sample *p, int64_t mono_ms)
 {
 	char buf[4096];
@@ -1101,7 +1162,7 @@ static void read_pss(struct sample_proc *sp, struct proc_sample *p, int64_t mono
 static bool read_fast(struct sample_proc *sp, struct proc_sample *p, bool *anon_drop)
 {
 	char buf[256];
-	int64_t rss, shared, prev = p->rss_anon_bytes;
+	int64_t rss, shared, data, prev = p->rss_anon_bytes;
 	ssize_t n;
 
 	*anon_drop = false;
@@ -1110,8 +1171,10 @@ static bool read_fast(struct sample_proc *sp, struct proc_sample *p, bool *anon_
 	n = read_proc(p->pid, p->fd_statm, "statm", buf, sizeof(buf));
 	if (n < 0)
 		return !(errno == ESRCH || errno == ENOENT);
-	if (sample_parse_statm(buf, sp->page_bytes, &rss, &shared) == 0) {
+	if (sample_parse_statm(buf, sp->page_bytes, &rss, &shared, &p->vm_size_bytes, &data) == 0) {
 		p->rss_bytes = rss;
+		p->vm_data_bytes = ms_has(data) && ms_has(p->vm_stk_bytes) && data >= p->vm_stk_bytes ?
+				   data - p->vm_stk_bytes : MS_ABSENT;
 		/* statm's "shared" counts file and shmem pages, so the rest is
 		 * exactly RssAnon (kernel: MM_ANONPAGES). */
 		p->rss_anon_bytes = rss - shared;
@@ -1119,6 +1182,7 @@ static bool read_fast(struct sample_proc *sp, struct proc_sample *p, bool *anon_
 			     prev - p->rss_anon_bytes > prev / 100;
 	} else {
 		p->rss_bytes = p->rss_anon_bytes = MS_ABSENT;
+		p->vm_size_bytes = p->vm_data_bytes = MS_ABSENT;
 	}
 	return true;
 }
@@ -1213,6 +1277,8 @@ void sample_proc_tick(struct sample_proc *sp, int64_t mono_ms)
 
 					if (h || vis || drop || mono_ms >= p->next_slow_ms)
 						plist_add(&sp->status_q, p);
+					if (!p->kthread && limits_due(p, mono_ms, h || p->want_pss))
+						read_limits(p, mono_ms);
 					if (h || mono_ms >= p->next_oom_ms)
 						read_oom(sp, p, mono_ms);
 					else

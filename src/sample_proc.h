@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include "cgroup.h"
+#include "limit.h"
 
 /* What to watch. Empty selection (no pids, no regex, no users, no cgroups,
  * no launch pid) means every process (kernel threads excluded). */
@@ -51,6 +52,15 @@ struct proc_sample {
 	int64_t rss_bytes, rss_anon_bytes, rss_file_bytes, rss_shmem_bytes;
 	int64_t swap_bytes, peak_rss_bytes, pss_bytes, uss_bytes;
 	int64_t oom_score, oom_score_adj;
+	/* For the address-space and data limits: VmSize and VmData every
+	 * tick from statm (VmData as statm's data less the last VmStk; exact
+	 * when status was read this tick), RLIMIT_AS/RLIMIT_DATA from
+	 * /proc/PID/limits (see LIMITS_MS) and the executable's ELF class
+	 * (32, 64, 0 unknown: /proc/PID/exe needs ptrace access), read once
+	 * and again after an execve. */
+	int64_t vm_size_bytes, vm_data_bytes;
+	struct limit_rlimits rl;
+	int address_bits;
 	int64_t pss_read_ms;      /* mono time of the last smaps_rollup read */
 	void *owner;              /* the model's entity; set by main.c */
 	/* private */
@@ -60,6 +70,9 @@ struct proc_sample {
 	int64_t oom_basis_bytes;  /* RSS + swap when oom_score was last read */
 	int64_t pss_rss_bytes;    /* RSS when smaps_rollup was last read */
 	int64_t next_vis_ms;      /* next refresh as a visible row (status, cgroup, oom_score_adj) */
+	int64_t limits_read_ms;   /* last read of /proc/PID/limits (-1: read at once) */
+	int64_t vm_stk_bytes;     /* VmStk of the last status read */
+	bool exe_read;            /* address_bits is current */
 	uint32_t gen;             /* tick generation last seen by readdir */
 	uint32_t oom_gen;         /* machine size generation of the last oom_score read */
 	bool want_pss;            /* asked for by the TUI this tick */
@@ -101,10 +114,14 @@ unsigned long sample_proc_walks(const struct sample_proc *sp);
 
 /* Pure parsers (tests and fuzzers): each fills what it finds and leaves
  * the rest untouched; return 0 or -1 when the text is not of that format. */
-int sample_parse_statm(const char *text, long page_bytes, int64_t *rss_bytes, int64_t *shared_bytes);
+/* statm: RSS and its shared part; size_bytes (VmSize) and data_bytes
+ * (VmData + VmStk) when not NULL, MS_ABSENT when unreadable. */
+int sample_parse_statm(const char *text, long page_bytes, int64_t *rss_bytes, int64_t *shared_bytes,
+		       int64_t *size_bytes, int64_t *data_bytes);
 struct status_fields {
 	int64_t rss_bytes, rss_anon_bytes, rss_file_bytes, rss_shmem_bytes;
 	int64_t swap_bytes, peak_rss_bytes, threads;
+	int64_t vm_size_bytes, vm_data_bytes, vm_stk_bytes;
 	pid_t ppid;
 	char state;
 	uid_t uid;

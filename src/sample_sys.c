@@ -1,4 +1,4 @@
-/* sample_sys: /proc/meminfo and system PSI. */
+/* sample_sys: /proc/meminfo, vm.overcommit_memory and system PSI. */
 #include "sample_sys.h"
 
 #include <errno.h>
@@ -18,6 +18,8 @@ int sample_sys_parse_meminfo(const char *text, struct system_sample *out)
 		{"MemFree:", offsetof(struct system_sample, mem_free_bytes)},
 		{"SwapTotal:", offsetof(struct system_sample, swap_total_bytes)},
 		{"SwapFree:", offsetof(struct system_sample, swap_free_bytes)},
+		{"CommitLimit:", offsetof(struct system_sample, commit_limit_bytes)},
+		{"Committed_AS:", offsetof(struct system_sample, committed_as_bytes)},
 	};
 	const char *line = text;
 	int found = 0;
@@ -44,12 +46,28 @@ int sample_sys_parse_meminfo(const char *text, struct system_sample *out)
 	return found ? 0 : -1;
 }
 
+int sample_sys_parse_overcommit(const char *text)
+{
+	char *end;
+	long v = strtol(text, &end, 10);
+
+	return end != text && (*end == '\n' || *end == '\0') && v >= 0 && v <= 2 ? (int)v : -1;
+}
+
 void sample_sys_read(struct system_sample *out)
 {
 	char *text;
 
 	out->mem_total_bytes = out->mem_available_bytes = out->mem_free_bytes = MS_ABSENT;
 	out->swap_total_bytes = out->swap_free_bytes = MS_ABSENT;
+	out->commit_limit_bytes = out->committed_as_bytes = MS_ABSENT;
+	/* Strict overcommit makes CommitLimit a limit for every process. */
+	out->overcommit_mode = -1;
+	text = util_read_kept("/proc/sys/vm/overcommit_memory", NULL);
+	if (text) {
+		out->overcommit_mode = sample_sys_parse_overcommit(text);
+		free(text);
+	}
 	memset(&out->pressure, 0, sizeof(out->pressure));
 	text = util_read_kept("/proc/meminfo", NULL);
 	if (text) {

@@ -1,4 +1,5 @@
-/* sample_sys: machine-wide memory figures (sample stage): /proc/meminfo and
+/* sample_sys: machine-wide memory figures (sample stage): /proc/meminfo
+ * (CommitLimit and Committed_AS too), /proc/sys/vm/overcommit_memory and
  * /proc/pressure/memory. Unreadable values are MS_ABSENT; a kernel without
  * PSI gives pressure.present = false. */
 #ifndef MEMSLOPE_SAMPLE_SYS_H
@@ -9,5 +10,7 @@
 void sample_sys_read(struct system_sample *out);
 /* Pure parser for /proc/meminfo text; fills the fields it finds. */
 int sample_sys_parse_meminfo(const char *text, struct system_sample *out);
+/* vm.overcommit_memory's text: 0, 1 or 2; -1 when not one of those. */
+int sample_sys_parse_overcommit(const char *text);
 
 #endif

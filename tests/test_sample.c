@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,6 +34,9 @@ static void test_status(void)
 	CHECK_I64(f.rss_shmem_bytes, 800LL * 1024);
 	CHECK_I64(f.swap_bytes, 1024LL * 1024);
 	CHECK_I64(f.peak_rss_bytes, 210000LL * 1024);
+	CHECK_I64(f.vm_size_bytes, 250000LL * 1024);
+	CHECK_I64(f.vm_data_bytes, 220000LL * 1024);
+	CHECK_I64(f.vm_stk_bytes, 132LL * 1024);
 	CHECK_I64(f.threads, 3);
 	CHECK_I64(f.ppid, 17);
 	CHECK_I64(f.uid, 1000);
@@ -59,17 +63,23 @@ static void test_status_zombie(void)
 
 static void test_statm(void)
 {
-	int64_t rss = -1, shared = -1;
+	int64_t rss = -1, shared = -1, size = -1, data = -1;
 
-	CHECK(sample_parse_statm("62500 51200 1200 699 0 55000 0\n", 4096, &rss, &shared) == 0);
+	CHECK(sample_parse_statm("62500 51200 1200 699 0 55000 0\n", 4096, &rss, &shared, &size, &data) == 0);
 	CHECK_I64(rss, 51200LL * 4096);
 	CHECK_I64(shared, 1200LL * 4096);
+	CHECK_I64(size, 62500LL * 4096);
+	CHECK_I64(data, 55000LL * 4096);
+	/* Truncated after the third column: VmSize yes, data absent. */
+	CHECK(sample_parse_statm("62500 51200 1200", 4096, &rss, &shared, &size, &data) == 0);
+	CHECK_I64(size, 62500LL * 4096);
+	CHECK_I64(data, MS_ABSENT);
 	/* Zombies and kernel threads: all zeros means no mm, i.e. absent. */
-	CHECK(sample_parse_statm("0 0 0 0 0 0 0\n", 4096, &rss, &shared) == -1);
-	CHECK(sample_parse_statm("", 4096, &rss, &shared) == -1);
-	CHECK(sample_parse_statm("12 x", 4096, &rss, &shared) == -1);
-	CHECK(sample_parse_statm("10 5 9\n", 4096, &rss, &shared) == -1); /* shared > resident */
-	CHECK(sample_parse_statm("99999999999999999999999 1 1", 4096, &rss, &shared) == -1);
+	CHECK(sample_parse_statm("0 0 0 0 0 0 0\n", 4096, &rss, &shared, NULL, NULL) == -1);
+	CHECK(sample_parse_statm("", 4096, &rss, &shared, NULL, NULL) == -1);
+	CHECK(sample_parse_statm("12 x", 4096, &rss, &shared, NULL, NULL) == -1);
+	CHECK(sample_parse_statm("10 5 9\n", 4096, &rss, &shared, NULL, NULL) == -1); /* shared > resident */
+	CHECK(sample_parse_statm("99999999999999999999999 1 1", 4096, &rss, &shared, NULL, NULL) == -1);
 }
 
 static void test_smaps(void)
@@ -100,6 +110,24 @@ static void test_meminfo(void)
 	s.mem_available_bytes = MS_ABSENT;
 	CHECK(sample_sys_parse_meminfo("MemTotal: 100 kB\n", &s) == 0);
 	CHECK_I64(s.mem_available_bytes, MS_ABSENT);
+	s.commit_limit_bytes = s.committed_as_bytes = MS_ABSENT;
+	CHECK(sample_sys_parse_meminfo("CommitLimit:    12342048 kB\nCommitted_AS:    5000000 kB\n", &s) == 0);
+	CHECK_I64(s.commit_limit_bytes, 12342048LL * 1024);
+	CHECK_I64(s.committed_as_bytes, 5000000LL * 1024);
+}
+
+static void test_overcommit(void)
+{
+	static const struct {
+		const char *text;
+		int mode;
+	} cases[] = {
+		{"0\n", 0}, {"1\n", 1}, {"2\n", 2}, {"2", 2}, {"3\n", -1}, {"-1\n", -1},
+		{"", -1}, {"x\n", -1}, {"2x\n", -1},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK_I64(sample_sys_parse_overcommit(cases[i].text), cases[i].mode);
 }
 
 static long last_pid(void)
@@ -207,6 +235,88 @@ static void test_discovery(void)
 	sample_proc_free(sp);
 }
 
+/* A watched process's RLIMIT_AS, VmSize, VmData and ELF class: read at its
+ * first tick, a prlimit on it seen at the next LIMITS_MS refresh, not
+ * before. */
+static void test_limits_live(void)
+{
+	struct sample_select sel = {0};
+	struct sample_proc *sp;
+	const struct proc_sample *p;
+	struct rlimit rl = {256 << 20, 512 << 20};
+	char *err = NULL;
+	pid_t child;
+	int ready[2];
+	char c;
+
+	CHECK(pipe(ready) == 0);
+	child = fork();
+	if (child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		setrlimit(RLIMIT_AS, &rl);
+		close(ready[0]);
+		if (write(ready[1], "x", 1) != 1)
+			_exit(126);
+		execlp("sleep", "sleep", "30", (char *)NULL);
+		_exit(127);
+	}
+	close(ready[1]);
+	CHECK(read(ready[0], &c, 1) == 1);
+	close(ready[0]);
+	for (int i = 0; i < 200; i++) { /* until the exec is done */
+		char path[64], *comm;
+		bool done;
+
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)child);
+		comm = util_read_file(path, NULL);
+		done = comm && strcmp(comm, "sleep\n") == 0;
+		free(comm);
+		if (done)
+			break;
+		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+	}
+	sel.pids = &child;
+	sel.n_pids = 1;
+	sp = sample_proc_new(&sel, NULL, PSS_OFF, &err);
+	CHECK(sp != NULL);
+	if (!sp)
+		return;
+	sample_proc_tick(sp, 100000);
+	p = tracked_pid(sp, child);
+	CHECK(p != NULL);
+	if (p) {
+		CHECK_I64(p->rl.as_soft_bytes, 256 << 20);
+		CHECK_I64(p->rl.as_hard_bytes, 512 << 20);
+		CHECK(p->vm_size_bytes > 0 && p->vm_size_bytes <= 256 << 20);
+		CHECK(p->vm_data_bytes > 0 && p->vm_data_bytes < p->vm_size_bytes);
+		CHECK_I64(p->address_bits, sizeof(void *) * 8);
+	}
+	rl.rlim_cur = 128 << 20;
+	CHECK(prlimit(child, RLIMIT_AS, &rl, NULL) == 0);
+	sample_proc_tick(sp, 101000);
+	p = tracked_pid(sp, child);
+	if (p) {
+		char path[64], *text;
+		struct status_fields f = {.vm_data_bytes = MS_ABSENT};
+
+		CHECK_I64(p->rl.as_soft_bytes, 256 << 20);
+		/* VmData as status says (sleep does not grow). */
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)child);
+		text = util_read_file(path, NULL);
+		CHECK(text && sample_parse_status(text, &f) == 0);
+		CHECK_I64(p->vm_data_bytes, f.vm_data_bytes);
+		free(text);
+	}
+	sample_proc_tick(sp, 105000);
+	p = tracked_pid(sp, child);
+	CHECK(p != NULL);
+	if (p)
+		CHECK_I64(p->rl.as_soft_bytes, 128 << 20);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	sample_proc_free(sp);
+}
+
 int main(void)
 {
 	test_status();
@@ -214,6 +324,8 @@ int main(void)
 	test_statm();
 	test_smaps();
 	test_meminfo();
+	test_overcommit();
 	test_discovery();
+	test_limits_live();
 	return check_done("test_sample");
 }

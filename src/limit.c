@@ -1,6 +1,6 @@
-/* limits: the limit set of a process, its binding limit and the likely
- * cause of a launched command's end. See limits.h. */
-#include "limits.h"
+/* limit: the limit set of a process, its binding limit and the likely
+ * cause of a launched command's end. See limit.h. */
+#include "limit.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -79,16 +79,16 @@ static int rlimit_value(const char **s, int64_t *v)
 	return 0;
 }
 
-int limits_parse_rlimits(const char *text, struct limits_rlimits *out)
+int limit_parse_rlimits(const char *text, struct limit_rlimits *out)
 {
 	static const struct {
 		const char *key;
 		size_t soft, hard;
 	} keys[] = {
-		{"Max address space", offsetof(struct limits_rlimits, as_soft_bytes),
-		 offsetof(struct limits_rlimits, as_hard_bytes)},
-		{"Max data size", offsetof(struct limits_rlimits, data_soft_bytes),
-		 offsetof(struct limits_rlimits, data_hard_bytes)},
+		{"Max address space", offsetof(struct limit_rlimits, as_soft_bytes),
+		 offsetof(struct limit_rlimits, as_hard_bytes)},
+		{"Max data size", offsetof(struct limit_rlimits, data_soft_bytes),
+		 offsetof(struct limit_rlimits, data_hard_bytes)},
 	};
 	const char *line = text;
 	int found = 0;
@@ -118,7 +118,7 @@ int limits_parse_rlimits(const char *text, struct limits_rlimits *out)
 	return found ? 0 : -1;
 }
 
-int limits_elf_bits(const unsigned char *head, size_t n)
+int limit_elf_bits(const unsigned char *head, size_t n)
 {
 	if (n < 5 || memcmp(head, "\177ELF", 4) != 0)
 		return 0;
@@ -145,7 +145,7 @@ static void put(struct limit *out, size_t *n, enum limit_kind k, int64_t limit_b
 	l->imminent = false;
 }
 
-size_t limits_build(const struct limits_input *in, struct limit *out)
+size_t limit_build(const struct limit_input *in, struct limit *out)
 {
 	size_t n = 0;
 
@@ -163,12 +163,12 @@ size_t limits_build(const struct limits_input *in, struct limit *out)
 		put(out, &n, LIMIT_RLIMIT_AS, in->rl.as_soft_bytes, in->vm_size_bytes, "rlimit");
 	if (set(in->rl.data_soft_bytes))
 		put(out, &n, LIMIT_RLIMIT_DATA, in->rl.data_soft_bytes, in->vm_data_bytes, "rlimit");
-	if (in->overcommit_mode == LIMITS_OVERCOMMIT_NEVER && set(in->commit_limit_bytes))
+	if (in->overcommit_mode == LIMIT_OVERCOMMIT_NEVER && set(in->commit_limit_bytes))
 		put(out, &n, LIMIT_COMMIT, in->commit_limit_bytes, in->committed_as_bytes, "sysctl");
 	/* An RLIMIT_AS below 4 GiB already says more. */
 	if (in->address_bits == 32 &&
-	    !(set(in->rl.as_soft_bytes) && in->rl.as_soft_bytes <= LIMITS_ADDRESS_SPACE_32_BYTES))
-		put(out, &n, LIMIT_ADDRESS_SPACE, LIMITS_ADDRESS_SPACE_32_BYTES, in->vm_size_bytes, "elf32");
+	    !(set(in->rl.as_soft_bytes) && in->rl.as_soft_bytes <= LIMIT_AS32_BYTES))
+		put(out, &n, LIMIT_ADDRESS_SPACE, LIMIT_AS32_BYTES, in->vm_size_bytes, "elf32");
 	return n;
 }
 
@@ -179,7 +179,7 @@ double limit_used_pct(const struct limit *l)
 	return 100.0 * (double)l->used_bytes / (double)l->limit_bytes;
 }
 
-int limits_binding(const struct limit *v, size_t n)
+int limit_binding(const struct limit *v, size_t n)
 {
 	int best = -1;
 	double best_ttl = INFINITY, best_pct = -1;
@@ -202,7 +202,7 @@ int limits_binding(const struct limit *v, size_t n)
 	return best;
 }
 
-const char *limits_cause_name(enum limits_cause c)
+const char *limit_cause_name(enum limit_cause c)
 {
 	static const char *const names[] = {"exit", "signal", "oom_kill", "memory_error"};
 
@@ -220,15 +220,15 @@ static bool near(const struct limit *l)
 		return false;
 	if (l->imminent)
 		return true;
-	margin = (int64_t)(LIMITS_NEAR_FRAC * (double)l->limit_bytes);
-	if (margin < LIMITS_NEAR_MIN_BYTES)
-		margin = LIMITS_NEAR_MIN_BYTES;
+	margin = (int64_t)(LIMIT_NEAR_FRAC * (double)l->limit_bytes);
+	if (margin < LIMIT_NEAR_MIN_BYTES)
+		margin = LIMIT_NEAR_MIN_BYTES;
 	return l->limit_bytes - l->used_bytes <= margin;
 }
 
-struct limits_verdict limits_cause_of(int status, bool oom_killed, const struct limit *v, size_t n)
+struct limit_verdict limit_cause_of(int status, bool oom_killed, const struct limit *v, size_t n)
 {
-	struct limits_verdict r = {.cause = CAUSE_EXIT, .likely = false, .limit = -1};
+	struct limit_verdict r = {.cause = CAUSE_EXIT, .likely = false, .limit = -1};
 	bool failed = WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) != 0);
 
 	/* The kernel counted a kill in the command's cgroup and the command

@@ -1,4 +1,4 @@
-/* limits: every limit that can end a process, and which one binds (analysis
+/* limit: every limit that can end a process, and which one binds (analysis
  * stage).
  *
  * A job dies of one of two deaths: the OOM kill (its cgroup's memory.max or
@@ -11,8 +11,8 @@
  * Committed_AS). Pure: the samplers read the files, this module parses their
  * text, builds a process's limit set, picks the binding limit and names the
  * likely cause of a launched command's end. */
-#ifndef MEMSLOPE_LIMITS_H
-#define MEMSLOPE_LIMITS_H
+#ifndef MEMSLOPE_LIMIT_H
+#define MEMSLOPE_LIMIT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,9 +30,9 @@ enum limit_kind {
 };
 
 /* A 32-bit process on a 64-bit kernel may map up to 4 GiB. */
-#define LIMITS_ADDRESS_SPACE_32_BYTES (INT64_C(4) << 30)
+#define LIMIT_AS32_BYTES (INT64_C(4) << 30)
 /* vm.overcommit_memory's strict mode. */
-#define LIMITS_OVERCOMMIT_NEVER 2
+#define LIMIT_OVERCOMMIT_NEVER 2
 
 /* "cgroup_max", "rlimit_as", ... (the JSON and Prometheus names). */
 const char *limit_kind_name(enum limit_kind k);
@@ -46,19 +46,19 @@ bool limit_kind_refuses(enum limit_kind k);
 
 /* RLIMIT_AS and RLIMIT_DATA of /proc/PID/limits, bytes; MS_UNLIMITED when
  * "unlimited", MS_ABSENT when the line is missing. */
-struct limits_rlimits {
+struct limit_rlimits {
 	int64_t as_soft_bytes, as_hard_bytes;
 	int64_t data_soft_bytes, data_hard_bytes;
 };
 /* Parse /proc/PID/limits text; 0, or -1 when neither line is there. */
-int limits_parse_rlimits(const char *text, struct limits_rlimits *out);
+int limit_parse_rlimits(const char *text, struct limit_rlimits *out);
 /* Address bits of an executable from its first bytes (the ELF header's
  * EI_CLASS): 32, 64, or 0 when not ELF or too short. */
-int limits_elf_bits(const unsigned char *head, size_t n);
+int limit_elf_bits(const unsigned char *head, size_t n);
 
 /* What a process's limit set is built from; MS_ABSENT where unknown,
  * MS_UNLIMITED where not set. Strings are borrowed. */
-struct limits_input {
+struct limit_input {
 	int64_t cgroup_max_bytes;       /* effective memory.max (MS_UNLIMITED: none) */
 	const char *cgroup_max_source;  /* cgroup path that sets it */
 	int64_t cgroup_high_bytes;      /* effective memory.high */
@@ -66,9 +66,9 @@ struct limits_input {
 	int64_t cgroup_used_bytes;      /* the series those two are compared with */
 	int64_t machine_bytes;          /* MemTotal (+ swap) */
 	int64_t machine_used_bytes;     /* the process's usage when no cgroup limit */
-	struct limits_rlimits rl;
+	struct limit_rlimits rl;
 	int64_t vm_size_bytes, vm_data_bytes;
-	int address_bits;               /* limits_elf_bits; 0 unknown */
+	int address_bits;               /* limit_elf_bits; 0 unknown */
 	int overcommit_mode;            /* vm.overcommit_memory; -1 unknown */
 	int64_t commit_limit_bytes, committed_as_bytes;
 };
@@ -86,30 +86,30 @@ struct limit {
 
 /* The limits that are set, in enum order, into out (room for LIMIT_KINDS);
  * returns how many. TTLs start NAN, imminent false. */
-size_t limits_build(const struct limits_input *in, struct limit *out);
+size_t limit_build(const struct limit_input *in, struct limit *out);
 /* used / limit, in percent; NAN when either is unknown. */
 double limit_used_pct(const struct limit *l);
 /* The binding limit: the one predicted to be reached first (smallest
  * ttl_s), else, when nothing is predicted, the nearest (highest used /
  * limit). Index into v, -1 when none has a known use. */
-int limits_binding(const struct limit *v, size_t n);
+int limit_binding(const struct limit *v, size_t n);
 
 /* Why a launched command ended. */
-enum limits_cause { CAUSE_EXIT, CAUSE_SIGNAL, CAUSE_OOM_KILL, CAUSE_MEMORY_ERROR };
-const char *limits_cause_name(enum limits_cause c);
+enum limit_cause { CAUSE_EXIT, CAUSE_SIGNAL, CAUSE_OOM_KILL, CAUSE_MEMORY_ERROR };
+const char *limit_cause_name(enum limit_cause c);
 
-struct limits_verdict {
-	enum limits_cause cause;
+struct limit_verdict {
+	enum limit_cause cause;
 	bool likely;                    /* inferred (memory_error), not reported by the kernel */
 	int limit;                      /* memory_error: index of the limit in v; -1 otherwise */
 };
 /* A refused allocation leaves no trace in the kernel: the process ends
  * (non-zero exit, or a signal such as SIGABRT) while its last sample sat
  * within this share of a refusing limit, or that limit was imminent. */
-#define LIMITS_NEAR_FRAC 0.10
-#define LIMITS_NEAR_MIN_BYTES (INT64_C(64) << 20)
+#define LIMIT_NEAR_FRAC 0.10
+#define LIMIT_NEAR_MIN_BYTES (INT64_C(64) << 20)
 /* status: a wait(2) status; oom_killed: the cgroup counted an OOM kill
  * while the command ran; v: the limits as last seen. */
-struct limits_verdict limits_cause_of(int status, bool oom_killed, const struct limit *v, size_t n);
+struct limit_verdict limit_cause_of(int status, bool oom_killed, const struct limit *v, size_t n);
 
 #endif

@@ -1,4 +1,4 @@
-/* test_limits: /proc/PID/limits parsing, the ELF class, the limit set of a
+/* test_limit: /proc/PID/limits parsing, the ELF class, the limit set of a
  * process, the binding limit and a launched command's cause of death. */
 #include <math.h>
 #include <signal.h>
@@ -6,7 +6,7 @@
 #include <sys/wait.h>
 
 #include "check.h"
-#include "limits.h"
+#include "limit.h"
 #include "util.h"
 
 #define MIB (INT64_C(1) << 20)
@@ -47,9 +47,9 @@ static void test_parse(void)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct limits_rlimits rl;
+		struct limit_rlimits rl;
 
-		CHECK(limits_parse_rlimits(cases[i].text, &rl) == cases[i].rc);
+		CHECK(limit_parse_rlimits(cases[i].text, &rl) == cases[i].rc);
 		CHECK_I64(rl.as_soft_bytes, cases[i].as_soft);
 		CHECK_I64(rl.as_hard_bytes, cases[i].as_hard);
 		CHECK_I64(rl.data_soft_bytes, cases[i].data_soft);
@@ -73,12 +73,12 @@ static void test_elf(void)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		CHECK_I64(limits_elf_bits((const unsigned char *)cases[i].head, cases[i].n), cases[i].bits);
+		CHECK_I64(limit_elf_bits((const unsigned char *)cases[i].head, cases[i].n), cases[i].bits);
 }
 
-static struct limits_input input_none(void)
+static struct limit_input input_none(void)
 {
-	struct limits_input in = {
+	struct limit_input in = {
 		.cgroup_max_bytes = MS_UNLIMITED, .cgroup_high_bytes = MS_UNLIMITED,
 		.cgroup_used_bytes = MS_ABSENT, .machine_bytes = 16 * GIB,
 		.machine_used_bytes = 100 * MIB, .vm_size_bytes = 300 * MIB,
@@ -89,12 +89,12 @@ static struct limits_input input_none(void)
 	return in;
 }
 
-/* The kinds limits_build gives, as a string of tags. */
-static const char *kinds_of(const struct limits_input *in, struct limit *out, size_t *n)
+/* The kinds limit_build gives, as a string of tags. */
+static const char *kinds_of(const struct limit_input *in, struct limit *out, size_t *n)
 {
 	static char buf[128];
 
-	*n = limits_build(in, out);
+	*n = limit_build(in, out);
 	buf[0] = '\0';
 	for (size_t i = 0; i < *n; i++) {
 		if (i)
@@ -107,7 +107,7 @@ static const char *kinds_of(const struct limits_input *in, struct limit *out, si
 static void test_build(void)
 {
 	struct limit v[LIMIT_KINDS];
-	struct limits_input in;
+	struct limit_input in;
 	size_t n;
 
 	in = input_none();
@@ -215,7 +215,7 @@ static void test_binding(void)
 		for (size_t j = 0; j < cases[i].n; j++)
 			v[j] = lim((enum limit_kind)cases[i].v[j].kind, cases[i].v[j].limit,
 				   cases[i].v[j].used, cases[i].v[j].ttl);
-		got = limits_binding(v, cases[i].n);
+		got = limit_binding(v, cases[i].n);
 		if (got != cases[i].binding)
 			fprintf(stderr, "binding case \"%s\"\n", cases[i].what);
 		CHECK_I64(got, cases[i].binding);
@@ -245,7 +245,7 @@ static void test_cause(void)
 		bool oom;
 		struct limit v[2];
 		size_t n;
-		enum limits_cause cause;
+		enum limit_cause cause;
 		int limit;
 	} cases[] = {
 		{"clean exit near a limit", exited(0), false, {as_near}, 1, CAUSE_EXIT, -1},
@@ -269,12 +269,12 @@ static void test_cause(void)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct limits_verdict r = limits_cause_of(cases[i].status, cases[i].oom, cases[i].v,
+		struct limit_verdict r = limit_cause_of(cases[i].status, cases[i].oom, cases[i].v,
 							  cases[i].n);
 
 		if (r.cause != cases[i].cause || r.limit != cases[i].limit)
 			fprintf(stderr, "cause case \"%s\"\n", cases[i].what);
-		CHECK_STR(limits_cause_name(r.cause), names[cases[i].cause]);
+		CHECK_STR(limit_cause_name(r.cause), names[cases[i].cause]);
 		CHECK_I64(r.limit, cases[i].limit);
 		CHECK(r.likely == (cases[i].cause == CAUSE_MEMORY_ERROR));
 	}
@@ -288,5 +288,5 @@ int main(void)
 	test_build();
 	test_binding();
 	test_cause();
-	return check_done("test_limits");
+	return check_done("test_limit");
 }
