@@ -957,7 +957,7 @@ static char *snapshot_write(struct app *a, char **err)
 			*c = '-';
 	path = xasprintf("%s/memslope-%s-%s.json", dir, a->m->host, when);
 	doc = out_json_snapshot(a->m, true);
-	if (out_json_write_atomic(doc, path, err) < 0) {
+	if (out_json_write_atomic(doc, path, 0644, err) < 0) {
 		json_decref(doc);
 		free(path);
 		return NULL;

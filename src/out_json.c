@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -531,9 +532,12 @@ json_t *out_json_snapshot(const struct model *m, bool all_events)
 	return o;
 }
 
-int out_json_write_atomic(json_t *doc, const char *path, char **err)
+int out_json_write_atomic(json_t *doc, const char *path, mode_t mode, char **err)
 {
-	char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
+	/* mkostemp: a new file (O_EXCL) under a name nobody can guess, in the
+	 * target's directory so that rename() is atomic. A planted symbolic
+	 * link is never followed. */
+	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
 	char *text = json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);
 	size_t len, off = 0;
 	int fd, rc = -1;
@@ -541,9 +545,13 @@ int out_json_write_atomic(json_t *doc, const char *path, char **err)
 	if (!text)
 		fatal("out of memory (JSON)");
 	len = strlen(text);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0 || fchmod(fd, mode) < 0) {
 		*err = xasprintf("cannot write %s: %s", path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
 		goto out;
 	}
 	while (off < len) {

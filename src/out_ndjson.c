@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -15,6 +17,8 @@
 
 struct ndjson_log {
 	char *path;
+	int dir_fd;	/* the log's directory, opened once: rotation stays in it */
+	char *base;	/* the file's name in dir_fd */
 	int fd;
 	bool is_stdout;
 	enum ndjson_format fmt;
@@ -25,16 +29,86 @@ struct ndjson_log {
 	uint64_t lines;
 };
 
+/* Another user must not redirect what memslope writes: the file is opened
+ * relative to the directory held since the start, never through a symbolic
+ * link, and must be a regular file (or /dev/null). As root, a file of
+ * another user, or one with a second name (hard link), is refused too. */
 static int open_log(struct ndjson_log *l, char **err)
 {
 	struct stat st;
+	char *shown = util_sanitize(l->path);
+	bool is_null;
+	int fl;
 
-	l->fd = open(l->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	l->fd = openat(l->dir_fd, l->base, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+		       0644);
 	if (l->fd < 0) {
-		*err = xasprintf("cannot open log %s: %s", l->path, strerror(errno));
+		if (errno == ELOOP)
+			*err = xasprintf("log %s is a symbolic link: refused (give the file it points to)", shown);
+		else if (errno == ENXIO)
+			*err = xasprintf("log %s is not a regular file", shown);
+		else
+			*err = xasprintf("cannot open log %s: %s", shown, strerror(errno));
+		free(shown);
 		return -1;
 	}
-	l->size = fstat(l->fd, &st) == 0 ? st.st_size : 0;
+	if (fstat(l->fd, &st) < 0) {
+		*err = xasprintf("cannot open log %s: %s", shown, strerror(errno));
+		goto refused;
+	}
+	is_null = S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 3;
+	if (!S_ISREG(st.st_mode) && !is_null) {
+		*err = xasprintf("log %s is not a regular file", shown);
+		goto refused;
+	}
+	if (geteuid() == 0 && !is_null && st.st_uid != 0) {
+		*err = xasprintf("log %s belongs to uid %u, not root: memslope runs as root and does not write "
+				 "another user's file", shown, (unsigned)st.st_uid);
+		goto refused;
+	}
+	if (geteuid() == 0 && !is_null && st.st_nlink > 1) {
+		*err = xasprintf("log %s has %ju hard links: refused as root", shown, (uintmax_t)st.st_nlink);
+		goto refused;
+	}
+	fl = fcntl(l->fd, F_GETFL);
+	if (fl < 0 || fcntl(l->fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		*err = xasprintf("cannot open log %s: %s", shown, strerror(errno));
+		goto refused;
+	}
+	free(shown);
+	l->size = st.st_size;
+	return 0;
+refused:
+	close(l->fd);
+	l->fd = -1;
+	free(shown);
+	return -1;
+}
+
+/* The directory of path, opened; the last component in *base. */
+static int open_dir(struct ndjson_log *l, char **err)
+{
+	const char *slash = strrchr(l->path, '/');
+	char *dir;
+
+	if (!slash) {
+		dir = xstrdup(".");
+		l->base = xstrdup(l->path);
+	} else {
+		dir = slash == l->path ? xstrdup("/") : xasprintf("%.*s", (int)(slash - l->path), l->path);
+		l->base = xstrdup(slash + 1);
+	}
+	l->dir_fd = *l->base ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	if (l->dir_fd < 0) {
+		char *shown = util_sanitize(l->path);
+
+		*err = *l->base ? xasprintf("cannot open log %s: %s", shown, strerror(errno))
+				: xasprintf("log %s names a directory, not a file", shown);
+		free(shown);
+		free(dir);
+		return -1;
+	}
+	free(dir);
 	return 0;
 }
 
@@ -48,15 +122,15 @@ struct ndjson_log *ndjson_open(const char *path, enum ndjson_format fmt, int64_t
 	l->max_bytes = max_bytes;
 	l->keep = keep > 0 ? keep : 1;
 	l->cache = out_json_cache_new();
+	l->dir_fd = -1;
+	l->fd = -1;
 	if (strcmp(path, "-") == 0) {
 		l->is_stdout = true;
 		l->fd = STDOUT_FILENO;
 		return l;
 	}
-	if (open_log(l, err) < 0) {
-		out_json_cache_free(l->cache);
-		free(l->path);
-		free(l);
+	if (open_dir(l, err) < 0 || open_log(l, err) < 0) {
+		ndjson_close(l);
 		return NULL;
 	}
 	return l;
@@ -68,11 +142,16 @@ void ndjson_close(struct ndjson_log *l)
 		return;
 	if (!l->is_stdout && l->fd >= 0)
 		close(l->fd);
+	if (l->dir_fd >= 0)
+		close(l->dir_fd);
 	out_json_cache_free(l->cache);
+	free(l->base);
 	free(l->path);
 	free(l);
 }
 
+/* Renames stay in the directory opened at the start (renameat), so a
+ * directory swapped in the path meanwhile is never written to. */
 static int rotate(struct ndjson_log *l, char **err)
 {
 	char *from, *to;
@@ -80,12 +159,14 @@ static int rotate(struct ndjson_log *l, char **err)
 	close(l->fd);
 	l->fd = -1;
 	for (int i = l->keep - 1; i >= 0; i--) {
-		from = i ? xasprintf("%s.%d", l->path, i) : xstrdup(l->path);
-		to = xasprintf("%s.%d", l->path, i + 1);
-		if (rename(from, to) < 0 && errno != ENOENT) {
-			char *reopen_err = NULL;
+		from = i ? xasprintf("%s.%d", l->base, i) : xstrdup(l->base);
+		to = xasprintf("%s.%d", l->base, i + 1);
+		if (renameat(l->dir_fd, from, l->dir_fd, to) < 0 && errno != ENOENT) {
+			char *reopen_err = NULL, *shown = util_sanitize(l->path);
 
-			*err = xasprintf("cannot rotate log %s: %s", from, strerror(errno));
+			*err = xasprintf("cannot rotate log %s (%s): %s", shown, i ? "older file" : "current file",
+					 strerror(errno));
+			free(shown);
 			free(from);
 			free(to);
 			if (open_log(l, &reopen_err) < 0)
