@@ -5,11 +5,15 @@
  * file cannot name another config file, --help or --version. */
 #include "config_file.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -64,6 +68,46 @@ static bool cli_has_list(const struct options *cli, const char *key)
 	       (strcmp(key, "user") == 0 && cli->n_uids) || (strcmp(key, "cgroup") == 0 && cli->n_cgroups);
 }
 
+/* An option name: lower-case letters, digits and '-', short. */
+static bool looks_like_key(const char *key)
+{
+	size_t n = strlen(key);
+
+	if (n == 0 || n > 40)
+		return false;
+	for (const char *c = key; *c; c++)
+		if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c) && *c != '-')
+			return false;
+	return true;
+}
+
+/* Error messages of options_set quote the value ('...'): from a file they
+ * could show a line of something secret, so every quoted text but the key
+ * becomes '...'. In place (the result is never longer). */
+static void redact_quoted(char *msg, const char *key)
+{
+	char *out = msg, *in = msg;
+
+	while (*in) {
+		char *close = *in == '\'' ? strchr(in + 1, '\'') : NULL;
+		size_t n = close ? (size_t)(close - in - 1) : 0;
+
+		if (!close) {
+			*out++ = *in++;
+			continue;
+		}
+		if ((n == strlen(key) && strncmp(in + 1, key, n) == 0) || n <= 3) {
+			memmove(out, in, n + 2);
+		} else {
+			memcpy(out, "'...'", 5);
+			n = 3;
+		}
+		out += n + 2;
+		in = close + 1;
+	}
+	*out = '\0';
+}
+
 static int apply_line(struct options *o, const struct options *cli, char *line, char **why)
 {
 	char *eq = strchr(line, '='), *key, *value = NULL;
@@ -94,10 +138,13 @@ static int apply_line(struct options *o, const struct options *cli, char *line, 
 	}
 	has_arg = options_has_arg(key);
 	if (has_arg < 0) {
-		char *k = util_sanitize(key);
-
-		*why = xasprintf("unknown option '%s'", k);
-		free(k);
+		/* A line of another file (--config /etc/shadow) is not echoed:
+		 * only something shaped like an option name is quoted. */
+		if (!looks_like_key(key)) {
+			*why = xstrdup("not a 'key = value' line (the line is not shown)");
+			return -1;
+		}
+		*why = xasprintf("unknown option '%s'", key);
 		return -1;
 	}
 	if (has_arg) {
@@ -107,16 +154,17 @@ static int apply_line(struct options *o, const struct options *cli, char *line, 
 		}
 		if (cli_has_list(cli, key))
 			return 0;
-		return options_set(o, key, value, why);
+		if (options_set(o, key, value, why) < 0) {
+			redact_quoted(*why, key);
+			return -1;
+		}
+		return 0;
 	}
 	if (value) {
 		int b = parse_bool(value);
 
 		if (b < 0) {
-			char *v = util_sanitize(value);
-
-			*why = xasprintf("'%s' is a flag: '%s' is not true or false", key, v);
-			free(v);
+			*why = xasprintf("'%s' is a flag: its value is not true or false", key);
 			return -1;
 		}
 		if (!b)
@@ -125,17 +173,40 @@ static int apply_line(struct options *o, const struct options *cli, char *line, 
 	return options_set(o, key, NULL, why);
 }
 
+/* Run as root, a config can set --on-alert, a command root runs: only a
+ * file of root or of the invoking user (the real UID, or sudo's SUDO_UID),
+ * writable by nobody else, is read. NULL when fine, else why not. */
+static char *check_owner(const struct stat *st)
+{
+	const char *sudo = getenv("SUDO_UID");
+	char *end;
+	unsigned long sudo_uid = sudo && *sudo ? strtoul(sudo, &end, 10) : 0;
+
+	if (geteuid() != 0)
+		return NULL;
+	if (st->st_uid != 0 && st->st_uid != getuid() && !(sudo && *sudo && !*end && st->st_uid == sudo_uid))
+		return xasprintf(" belongs to uid %u, neither root nor the invoking user: not read as root",
+				 (unsigned)st->st_uid);
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return xstrdup(" is writable by group or others: not read as root");
+	return NULL;
+}
+
 int config_file_apply_path(struct options *o, const char *path, bool must_exist, const struct options *cli,
 		      char **err)
 {
 	FILE *f;
-	char line[CONFIG_LINE_MAX];
-	int lineno = 0, rc = 0;
+	struct stat st;
+	char *line = NULL, *why;
+	size_t cap = 0;
+	ssize_t len;
+	int lineno = 0, rc = 0, fd;
 	char *shown = util_sanitize(path);
 
+	/* O_NONBLOCK: a FIFO must not hang the start; it is refused below. */
 	errno = 0;
-	f = fopen(path, "re");
-	if (!f) {
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
 		/* The default path of another user's home (memslope run through
 		 * setpriv/runuser with HOME unchanged) is as good as absent. */
 		if ((errno == ENOENT || errno == ENOTDIR || errno == EACCES) && !must_exist) {
@@ -146,19 +217,42 @@ int config_file_apply_path(struct options *o, const char *path, bool must_exist,
 		free(shown);
 		return -1;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		char *s, *why = NULL;
-		size_t len = strlen(line);
+	why = NULL;
+	if (fstat(fd, &st) < 0)
+		why = xasprintf(": %s", strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		why = xstrdup(": not a regular file");
+	else
+		why = check_owner(&st);
+	if (why) {
+		*err = xasprintf("config %s%s", shown, why);
+		free(why);
+		close(fd);
+		free(shown);
+		return -1;
+	}
+	f = fdopen(fd, "r");
+	if (!f)
+		fatal("out of memory (config)");
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		char *s;
 
 		lineno++;
-		if (len == sizeof(line) - 1 && line[len - 1] != '\n' && !feof(f)) {
-			*err = xasprintf("config %s:%d: line longer than %d bytes", shown, lineno, CONFIG_LINE_MAX - 2);
+		if (len > CONFIG_LINE_MAX) {
+			*err = xasprintf("config %s:%d: line longer than %d bytes", shown, lineno, CONFIG_LINE_MAX);
+			rc = -1;
+			break;
+		}
+		/* A NUL would silently cut the line short. */
+		if (memchr(line, '\0', (size_t)len)) {
+			*err = xasprintf("config %s:%d: holds a NUL byte (not a text file?)", shown, lineno);
 			rc = -1;
 			break;
 		}
 		s = trim(line);
 		if (!*s || *s == '#')
 			continue;
+		why = NULL;
 		if (apply_line(o, cli, s, &why) < 0) {
 			char *w = util_sanitize(why ? why : "bad line");
 
@@ -173,6 +267,7 @@ int config_file_apply_path(struct options *o, const char *path, bool must_exist,
 		*err = xasprintf("config %s: %s", shown, strerror(errno));
 		rc = -1;
 	}
+	free(line);
 	fclose(f);
 	free(shown);
 	return rc;
