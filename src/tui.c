@@ -10,6 +10,7 @@
 #endif
 #include "tui.h"
 
+#include <assert.h>
 #include <curses.h>
 #include <errno.h>
 #include <langinfo.h>
@@ -28,10 +29,7 @@
 #include "canvas.h"
 #include "util.h"
 #include "view.h"
-#include "view_cgroup.h"
-#include "view_detail.h"
-#include "view_help.h"
-#include "view_table.h"
+#include "view_screen.h"
 
 /* A code point no cell holds: marks the whole previous frame stale. */
 #define STALE_CP 0xffffffffu
@@ -291,7 +289,7 @@ void tui_draw(struct tui *t, const struct model *m)
 	if (!t || t->ended)
 		return;
 	check_size(t);
-	view_draw(t->cur, m, &t->vs);
+	view_screen_draw(t->cur, m, &t->vs);
 	blit(t);
 	tmp = t->prev;
 	t->prev = t->cur;
@@ -416,366 +414,53 @@ void tui_set_paused(struct tui *t, bool paused)
 
 /* ---- keys ----------------------------------------------------------- */
 
-#define KEY_ESC 27
-#define KEY_CTRL(c) ((c) & 0x1f)
-
-static bool is_enter(bool fn, wint_t k)
+/* The terminal's key as the views know it (view.h); 0 for keys no view
+ * takes. */
+static uint32_t key_of(bool fn, wint_t k)
 {
-	return fn ? k == KEY_ENTER : (k == '\n' || k == '\r');
-}
-
-static bool is_backspace(bool fn, wint_t k)
-{
-	return fn ? k == KEY_BACKSPACE : (k == 127 || k == 8);
-}
-
-static void filter_key(struct view_state *vs, bool fn, wint_t k)
-{
-	size_t len = strlen(vs->filter);
-
-	if (is_enter(fn, k)) {
-		vs->filter_editing = false;
-	} else if (!fn && k == KEY_ESC) {
-		vs->filter_editing = false;
-		vs->filter[0] = '\0';
-	} else if (is_backspace(fn, k)) {
-		/* Drop one whole UTF-8 sequence. */
-		while (len > 0 && ((unsigned char)vs->filter[len - 1] & 0xc0) == 0x80)
-			len--;
-		if (len > 0)
-			len--;
-		vs->filter[len] = '\0';
-	} else if (!fn && k == KEY_CTRL('u')) {
-		vs->filter[0] = '\0';
-	} else if (!fn && k >= 0x20 && k != 0x7f && !(k >= 0x80 && k < 0xa0)) {
-		char enc[8];
-		int n = canvas_utf8_encode((uint32_t)k, enc);
-
-		if (len + (size_t)n < sizeof(vs->filter)) {
-			memcpy(vs->filter + len, enc, (size_t)n + 1);
-		}
-	}
-	vs->top = 0;
-}
-
-static void chooser_key(struct view_state *vs, const struct model *m, bool fn, wint_t k)
-{
-	enum col_id ch[COL_COUNT];
-	int n = view_table_sort_choices(m, ch);
-
-	if (fn && k == KEY_UP && vs->chooser_sel > 0)
-		vs->chooser_sel--;
-	else if (fn && k == KEY_DOWN && vs->chooser_sel < n - 1)
-		vs->chooser_sel++;
-	else if (fn && k == KEY_HOME)
-		vs->chooser_sel = 0;
-	else if (fn && k == KEY_END)
-		vs->chooser_sel = n - 1;
-	else if (is_enter(fn, k)) {
-		if (ch[vs->chooser_sel] == vs->sort_col) {
-			vs->sort_reverse = !vs->sort_reverse;
-		} else {
-			vs->sort_col = ch[vs->chooser_sel];
-			vs->sort_reverse = false;
-		}
-		vs->tree = false;
-		vs->chooser_open = false;
-	} else if ((!fn && (k == KEY_ESC || k == 's' || k == 'q')) || (fn && k == KEY_F(10))) {
-		vs->chooser_open = false;
-	}
-}
-
-static void sort_by(struct view_state *vs, enum col_id col)
-{
-	vs->sort_col = col;
-	vs->sort_reverse = false;
-	vs->tree = false;
-}
-
-static int page_of(int rows)
-{
-	return rows > 1 ? rows - 1 : 1;
-}
-
-static void table_key(struct tui *t, const struct model *m, bool fn, wint_t k)
-{
-	struct view_state *vs = &t->vs;
-	struct proc_entity *p;
-
-	view_table_sync(m, vs);
-	if (is_enter(fn, k)) {
-		p = view_table_cursor(vs);
-		if (p) {
-			vs->detail_pid = p->pid;
-			vs->view = VIEW_DETAIL;
-		}
-		return;
-	}
-	if (fn) {
-		switch (k) {
-		case KEY_UP:
-			view_table_move(vs, -1);
-			break;
-		case KEY_DOWN:
-			view_table_move(vs, 1);
-			break;
-		case KEY_PPAGE:
-			view_table_move(vs, -page_of(vs->page_rows));
-			break;
-		case KEY_NPAGE:
-			view_table_move(vs, page_of(vs->page_rows));
-			break;
-		case KEY_HOME:
-			view_table_move(vs, -(int)vs->n_rows);
-			break;
-		case KEY_END:
-			view_table_move(vs, (int)vs->n_rows);
-			break;
-		default:
-			break;
-		}
-		return;
-	}
-	switch (k) {
-	case 's':
-		{
-			enum col_id ch[COL_COUNT];
-			int n = view_table_sort_choices(m, ch);
-
-			vs->chooser_sel = 0;
-			for (int i = 0; i < n; i++)
-				if (ch[i] == vs->sort_col)
-					vs->chooser_sel = i;
-			vs->chooser_open = true;
-		}
-		break;
-	case 'g':
-		sort_by(vs, COL_SLOPE);
-		break;
-	case 'm':
-		sort_by(vs, COL_RSS);
-		break;
-	case 'I':
-		vs->sort_reverse = !vs->sort_reverse;
-		break;
-	case '/':
-		vs->filter_editing = true;
-		break;
-	case '\\':
-		vs->filter[0] = '\0';
-		break;
-	case 't':
-		vs->tree = !vs->tree;
-		break;
-	case ' ':
-		p = view_table_cursor(vs);
-		if (p) {
-			view_toggle_tag(vs, p);
-			view_table_move(vs, 1);
-		}
-		break;
-	case 'T':
-		vs->tagged_only = !vs->tagged_only;
-		break;
-	case 'U':
-		view_clear_tags(vs);
-		vs->tagged_only = false;
-		break;
-	case KEY_ESC:
-		if (vs->filter[0])
-			vs->filter[0] = '\0';
-		else
-			tui_set_status(t, NULL);
-		break;
-	default:
-		break;
-	}
-}
-
-static void detail_key(struct tui *t, const struct model *m, bool fn, wint_t k)
-{
-	struct view_state *vs = &t->vs;
-
-	if ((!fn && (k == '<' || k == ',')) && vs->zoom > ZOOM_1M)
-		vs->zoom--;
-	else if ((!fn && (k == '>' || k == '.')) && vs->zoom < ZOOM_ALL)
-		vs->zoom++;
-	else if ((!fn && k == KEY_ESC) || is_backspace(fn, k))
-		vs->view = VIEW_TABLE;
-	else if (fn && (k == KEY_UP || k == KEY_DOWN)) {
-		/* Browse the table's rows without leaving the plot. */
-		struct proc_entity *p;
-
-		vs->cursor_pid = vs->detail_pid;
-		{
-			const struct proc_entity *d = model_proc_find(m, vs->detail_pid);
-
-			if (d)
-				vs->cursor_start = d->start_ticks;
-		}
-		view_table_sync(m, vs);
-		view_table_move(vs, k == KEY_UP ? -1 : 1);
-		p = view_table_cursor(vs);
-		if (p)
-			vs->detail_pid = p->pid;
-	}
-}
-
-static void cgroup_key(struct view_state *vs, const struct model *m, bool fn, wint_t k)
-{
-	int n = m ? (int)m->n_cgroups : 0, page = page_of(vs->cg_page_rows);
-
 	if (!fn) {
-		if (k == KEY_ESC || k == 'c')
-			vs->view = VIEW_TABLE;
-		return;
+		if (k == '\n' || k == '\r')
+			return VK_ENTER;
+		if (k == 127 || k == 8)
+			return VK_BACKSPACE;
+		return (uint32_t)k;
 	}
+	if (k >= KEY_F(1) && k <= KEY_F(12))
+		return VK_F(k - KEY_F(1) + 1);
 	switch (k) {
-	case KEY_UP:
-		vs->cg_sel--;
-		break;
-	case KEY_DOWN:
-		vs->cg_sel++;
-		break;
-	case KEY_PPAGE:
-		vs->cg_sel -= page;
-		break;
-	case KEY_NPAGE:
-		vs->cg_sel += page;
-		break;
-	case KEY_HOME:
-		vs->cg_sel = 0;
-		break;
-	case KEY_END:
-		vs->cg_sel = n - 1;
-		break;
-	default:
-		break;
-	}
-	if (vs->cg_sel >= n)
-		vs->cg_sel = n - 1;
-	if (vs->cg_sel < 0)
-		vs->cg_sel = 0;
-}
-
-static void help_key(struct view_state *vs, bool fn, wint_t k)
-{
-	int page = 10;
-
-	if (!fn) {
-		if (k == KEY_ESC || k == 'q' || k == '?' || k == 'h')
-			vs->view = vs->back;
-		return;
-	}
-	switch (k) {
-	case KEY_UP:
-		vs->help_top--;
-		break;
-	case KEY_DOWN:
-		vs->help_top++;
-		break;
-	case KEY_PPAGE:
-		vs->help_top -= page;
-		break;
-	case KEY_NPAGE:
-		vs->help_top += page;
-		break;
-	case KEY_HOME:
-		vs->help_top = 0;
-		break;
-	case KEY_END:
-		vs->help_top = view_help_lines();
-		break;
-	case KEY_F(1):
-		vs->view = vs->back;
-		break;
-	default:
-		break;
+	case KEY_ENTER: return VK_ENTER;
+	case KEY_BACKSPACE: return VK_BACKSPACE;
+	case KEY_UP: return VK_UP;
+	case KEY_DOWN: return VK_DOWN;
+	case KEY_LEFT: return VK_LEFT;
+	case KEY_RIGHT: return VK_RIGHT;
+	case KEY_PPAGE: return VK_PPAGE;
+	case KEY_NPAGE: return VK_NPAGE;
+	case KEY_HOME: return VK_HOME;
+	case KEY_END: return VK_END;
+	default: return 0;
 	}
 }
 
-/* One key. Returns the command for main, TUI_NONE when handled here. */
+/* One key. Returns the command for main, TUI_NONE when the views took it. */
 static enum tui_cmd handle_key(struct tui *t, const struct model *m, bool fn, wint_t k)
 {
-	struct view_state *vs = &t->vs;
+	static const enum tui_cmd cmds[] = {
+		[VIEW_CMD_NONE] = TUI_NONE, [VIEW_CMD_QUIT] = TUI_QUIT, [VIEW_CMD_EXPORT] = TUI_EXPORT,
+		[VIEW_CMD_FASTER] = TUI_FASTER, [VIEW_CMD_SLOWER] = TUI_SLOWER,
+		[VIEW_CMD_PAUSE] = TUI_PAUSE_TOGGLE, [VIEW_CMD_STEP_BACK] = TUI_REPLAY_STEP_BACK,
+		[VIEW_CMD_STEP_FWD] = TUI_REPLAY_STEP_FWD, [VIEW_CMD_JUMP_BACK] = TUI_REPLAY_JUMP_BACK,
+		[VIEW_CMD_JUMP_FWD] = TUI_REPLAY_JUMP_FWD, [VIEW_CMD_START] = TUI_REPLAY_START,
+		[VIEW_CMD_END] = TUI_REPLAY_END, [VIEW_CMD_PASS] = TUI_NONE,
+	};
+	uint32_t key = key_of(fn, k);
+	enum view_cmd cmd;
 
-	if (vs->filter_editing) {
-		filter_key(vs, fn, k);
+	if (key == 0)
 		return TUI_NONE;
-	}
-	if (vs->chooser_open && vs->view == VIEW_TABLE) {
-		chooser_key(vs, m, fn, k);
-		return TUI_NONE;
-	}
-	if (fn && k == KEY_F(10))
-		return TUI_QUIT;
-	if (vs->view == VIEW_HELP) {
-		help_key(vs, fn, k);
-		return TUI_NONE;
-	}
-	if ((!fn && (k == '?' || k == 'h')) || (fn && k == KEY_F(1))) {
-		vs->back = vs->view;
-		vs->help_top = 0;
-		vs->view = VIEW_HELP;
-		return TUI_NONE;
-	}
-	if (!fn) {
-		switch (k) {
-		case 'q':
-			return TUI_QUIT;
-		case 'e':
-			return TUI_EXPORT;
-		case '+':
-			return TUI_SLOWER;
-		case '-':
-			return TUI_FASTER;
-		case 'p':
-			return TUI_PAUSE_TOGGLE;
-		case 'c':
-			if (vs->view != VIEW_CGROUP) {
-				vs->view = VIEW_CGROUP;
-				return TUI_NONE;
-			}
-			break;
-		case '[':
-			if (vs->replay)
-				return TUI_REPLAY_JUMP_BACK;
-			break;
-		case ']':
-			if (vs->replay)
-				return TUI_REPLAY_JUMP_FWD;
-			break;
-		default:
-			break;
-		}
-	} else if (vs->replay) {
-		switch (k) {
-		case KEY_LEFT:
-			return TUI_REPLAY_STEP_BACK;
-		case KEY_RIGHT:
-			return TUI_REPLAY_STEP_FWD;
-		case KEY_HOME:
-			return TUI_REPLAY_START;
-		case KEY_END:
-			return TUI_REPLAY_END;
-		default:
-			break;
-		}
-	}
-	switch (vs->view) {
-	case VIEW_TABLE:
-		table_key(t, m, fn, k);
-		break;
-	case VIEW_DETAIL:
-		detail_key(t, m, fn, k);
-		break;
-	case VIEW_CGROUP:
-		cgroup_key(vs, m, fn, k);
-		break;
-	case VIEW_HELP:
-		break;
-	}
-	return TUI_NONE;
+	cmd = view_screen_key(m, &t->vs, key);
+	assert(cmd < sizeof(cmds) / sizeof(cmds[0]));
+	return cmds[cmd];
 }
 
 /* Monotonic ms, only to bound the wait in tui_input. */

@@ -2,9 +2,10 @@
  *
  * Output stage. Takes the screen, renders the current view of the model into
  * a canvas and copies to the terminal only the cells that changed since the
- * last frame; reads keys and handles everything that is only about looking
- * (navigation, sort, filter, tags, views, zoom, help) itself, returning to
- * main.c only the commands that change what is sampled. The terminal is
+ * last frame; reads keys and hands them to the views' key tables
+ * (view_screen.c), which handle everything that is only about looking
+ * (navigation, sort, filter, tags, views, zoom, help), returning to main.c
+ * only the commands that change what is sampled. The terminal is
  * restored by tui_free, by fatal() (through util_set_fatal_hook), at exit,
  * and on crash signals (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT). */
 #ifndef MEMSLOPE_TUI_H

@@ -13,10 +13,6 @@
 #include <time.h>
 
 #include "util.h"
-#include "view_cgroup.h"
-#include "view_detail.h"
-#include "view_help.h"
-#include "view_table.h"
 
 static const struct glyphs glyphs_utf8 = {
 	.mode = GLYPHS_UTF8,
@@ -84,27 +80,6 @@ void view_state_done(struct view_state *vs)
 	free(vs->status);
 	free(vs->rows);
 	memset(vs, 0, sizeof(*vs));
-}
-
-void view_draw(struct canvas *c, const struct model *m, struct view_state *vs)
-{
-	canvas_clear(c);
-	c->ellipsis = view_glyphs(vs->glyph_mode)->ellipsis;
-	c->ascii_text = vs->glyph_mode != GLYPHS_UTF8;
-	switch (vs->view) {
-	case VIEW_TABLE:
-		view_table_draw(c, m, vs);
-		break;
-	case VIEW_DETAIL:
-		view_detail_draw(c, m, vs);
-		break;
-	case VIEW_CGROUP:
-		view_cgroup_draw(c, m, vs);
-		break;
-	case VIEW_HELP:
-		view_help_draw(c, m, vs);
-		break;
-	}
 }
 
 bool view_is_tagged(const struct view_state *vs, const struct proc_entity *p)
@@ -686,7 +661,8 @@ int view_header_draw(struct canvas *c, const struct model *m, const struct view_
 	return used;
 }
 
-void view_keybar_draw(struct canvas *c, const struct view_state *vs, const char *const *pairs)
+void view_keybar_draw(struct canvas *c, const struct view_state *vs,
+		      const struct view_binding *const *bar, size_t n)
 {
 	int y = c->h - 1, x = 0;
 
@@ -708,15 +684,37 @@ void view_keybar_draw(struct canvas *c, const struct view_state *vs, const char 
 				 vs->filter);
 		x += 1;
 	}
-	for (size_t i = 0; pairs[i] && pairs[i + 1]; i += 2) {
-		int kw = canvas_text_width(c, pairs[i]), dw = canvas_text_width(c, pairs[i + 1]);
+	for (size_t i = 0; i < n; i++) {
+		const char *key = vs->glyph_mode != GLYPHS_UTF8 && bar[i]->bar_key_ascii ? bar[i]->bar_key_ascii
+											  : bar[i]->bar_key;
+		int kw = canvas_text_width(c, key), dw = 1 + canvas_text_width(c, bar[i]->bar_text);
 
 		if (x + kw + dw > c->w)
 			break;
-		x += canvas_text(c, x, y, kw, CANVAS_STYLE(ROLE_KEY, CANVAS_BOLD), pairs[i]);
-		x += canvas_text(c, x, y, dw, CANVAS_STYLE(ROLE_KEYTEXT, 0), pairs[i + 1]);
+		x += canvas_text(c, x, y, kw, CANVAS_STYLE(ROLE_KEY, CANVAS_BOLD), key);
+		x += 1;
+		x += canvas_text(c, x, y, dw - 1, CANVAS_STYLE(ROLE_KEYTEXT, 0), bar[i]->bar_text);
 		x += 1;
 	}
+}
+
+const struct view_binding *view_keymap_find(const struct view_keymap *map, uint32_t key)
+{
+	for (size_t i = 0; i < map->n; i++)
+		for (size_t k = 0; k < sizeof(map->b[i].keys) / sizeof(map->b[i].keys[0]) && map->b[i].keys[k]; k++)
+			if (map->b[i].keys[k] == key)
+				return &map->b[i];
+	return NULL;
+}
+
+const struct view_binding *view_keymap_bar(const struct view_keymap *const *maps, size_t n,
+					   const char *name)
+{
+	for (size_t m = 0; m < n; m++)
+		for (size_t i = 0; i < maps[m]->n; i++)
+			if (maps[m]->b[i].bar_key && strcmp(maps[m]->b[i].name, name) == 0)
+				return &maps[m]->b[i];
+	return NULL;
 }
 
 int view_status_draw(struct canvas *c, const struct view_state *vs, int max_rows)

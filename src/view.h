@@ -1,5 +1,7 @@
 /* view: what the views share — their state, glyph sets, formatting of the
- * model's numbers, and the header, status and key bar that frame a screen.
+ * model's numbers, the header, status and key bar that frame a screen, and
+ * the shape of a key binding. It knows no screen: each view_*.c builds on it
+ * and view_screen.c puts the screens together.
  *
  * Output stage. Views read the model and a struct view_state and draw into a
  * canvas; they never touch curses, never read a clock (times come from the
@@ -27,6 +29,47 @@ enum col_id {
 	COL_PID, COL_USER, COL_RSS, COL_PSS, COL_SWAP, COL_SLOPE, COL_VERDICT,
 	COL_LIMIT, COL_TTL, COL_CGROUP, COL_COMMAND, COL_COUNT
 };
+
+/* A key as the views see it: a Unicode code point, or one of the VK_ codes
+ * above the code point range (tui.c translates the terminal's keys). */
+enum view_key_code {
+	VK_ESC = 27,
+	VK_ENTER = 0x110000, VK_BACKSPACE, VK_UP, VK_DOWN, VK_LEFT, VK_RIGHT,
+	VK_PPAGE, VK_NPAGE, VK_HOME, VK_END,
+	VK_F1, VK_F12 = VK_F1 + 11
+};
+#define VK_F(n) ((uint32_t)VK_F1 + (uint32_t)(n) - 1u)
+#define VK_CTRL(ch) ((uint32_t)(ch) & 0x1fu)
+
+/* What a key asks of the program beyond the view state. VIEW_CMD_PASS: the
+ * binding does not apply here, the next key table may take the key. */
+enum view_cmd {
+	VIEW_CMD_NONE, VIEW_CMD_QUIT, VIEW_CMD_EXPORT, VIEW_CMD_FASTER, VIEW_CMD_SLOWER,
+	VIEW_CMD_PAUSE, VIEW_CMD_STEP_BACK, VIEW_CMD_STEP_FWD, VIEW_CMD_JUMP_BACK,
+	VIEW_CMD_JUMP_FWD, VIEW_CMD_START, VIEW_CMD_END, VIEW_CMD_PASS
+};
+
+struct view_state;
+
+/* One key binding, as in tmux's key table: the keys, the command and the
+ * text that the help screen and the key bar show for it, so the three can
+ * never disagree. */
+struct view_binding {
+	const char *name;             /* the command; key bars list bindings by name */
+	uint32_t keys[8];             /* code points or VK_ codes; 0 ends the list */
+	enum view_cmd (*run)(const struct model *m, struct view_state *vs, uint32_t key);
+	const char *help_keys, *help; /* the help line; NULL: none (told by the line above) */
+	const char *bar_key, *bar_key_ascii, *bar_text; /* key bar; NULL: not there */
+};
+
+/* A screen's key table, and the heading its keys have in the help. */
+struct view_keymap {
+	const char *heading;          /* NULL: not listed in the help */
+	const struct view_binding *b;
+	size_t n;
+};
+
+#define VIEW_KEYMAP(heading, arr) {(heading), (arr), sizeof(arr) / sizeof((arr)[0])}
 
 /* Time axis of the detail plot: the last 1 min, 5 min, 15 min, 1 h, or all. */
 enum view_zoom { ZOOM_1M, ZOOM_5M, ZOOM_15M, ZOOM_1H, ZOOM_ALL, ZOOM_COUNT };
@@ -91,10 +134,6 @@ struct view_state {
 void view_state_init(struct view_state *vs, enum glyph_mode mode);
 void view_state_done(struct view_state *vs);
 
-/* Draw the current view (vs->view) of m. vs->top and the cursor are brought
- * back in range as a side effect. m may be NULL before the first sample. */
-void view_draw(struct canvas *c, const struct model *m, struct view_state *vs);
-
 /* Tags, by process identity. */
 bool view_is_tagged(const struct view_state *vs, const struct proc_entity *p);
 void view_toggle_tag(struct view_state *vs, const struct proc_entity *p);
@@ -127,8 +166,15 @@ uint16_t view_pct_style(const struct model *m, double pct);
 
 /* Frame pieces. Each returns the rows it used. */
 int view_header_draw(struct canvas *c, const struct model *m, const struct view_state *vs, int y);
-/* The key bar on the last row: pairs of key and description. */
-void view_keybar_draw(struct canvas *c, const struct view_state *vs, const char *const *pairs);
+/* The key bar on the last row: the bindings' keys and texts, in order,
+ * as many as fit (the filter being typed instead, while it is). */
+void view_keybar_draw(struct canvas *c, const struct view_state *vs,
+		      const struct view_binding *const *bar, size_t n);
+/* The binding in map that key triggers, or NULL. */
+const struct view_binding *view_keymap_find(const struct view_keymap *map, uint32_t key);
+/* The first binding called name in maps[0..n) that has a key-bar entry. */
+const struct view_binding *view_keymap_bar(const struct view_keymap *const *maps, size_t n,
+					   const char *name);
 /* Status lines just above the key bar; returns how many rows they take. */
 int view_status_draw(struct canvas *c, const struct view_state *vs, int max_rows);
 /* A horizontal bar of width w: used/total filled, a mark at mark/total. */

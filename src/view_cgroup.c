@@ -209,11 +209,6 @@ out:
 	free(hsrc);
 }
 
-static const char *const keys_cgroup[] = {
-	"Esc", " back", "?", " help", "q", " quit", "e", " export", "p", " pause",
-	"+/-", " interval", NULL, NULL,
-};
-
 void view_cgroup_draw(struct canvas *c, const struct model *m, struct view_state *vs)
 {
 	const struct glyphs *g = view_glyphs(vs->glyph_mode);
@@ -343,7 +338,58 @@ void view_cgroup_draw(struct canvas *c, const struct model *m, struct view_state
 	}
 	if (detail_rows > 0 && n > 0)
 		draw_detail(c, m, v[vs->cg_sel], g, bottom, detail_rows);
-	if (c->h > 1)
-		view_keybar_draw(c, vs, keys_cgroup);
 	free(v);
 }
+
+/* ---- keys ------------------------------------------------------------ */
+
+static enum view_cmd key_select(const struct model *m, struct view_state *vs, uint32_t key)
+{
+	int n = m ? (int)m->n_cgroups : 0, page = vs->cg_page_rows > 1 ? vs->cg_page_rows - 1 : 1;
+
+	switch (key) {
+	case VK_UP:
+		vs->cg_sel--;
+		break;
+	case VK_DOWN:
+		vs->cg_sel++;
+		break;
+	case VK_PPAGE:
+		vs->cg_sel -= page;
+		break;
+	case VK_NPAGE:
+		vs->cg_sel += page;
+		break;
+	case VK_HOME:
+	case VK_END:
+		/* In a replay these move through the log instead. */
+		if (vs->replay)
+			return VIEW_CMD_PASS;
+		vs->cg_sel = key == VK_HOME ? 0 : n - 1;
+		break;
+	default:
+		break;
+	}
+	if (vs->cg_sel >= n)
+		vs->cg_sel = n - 1;
+	if (vs->cg_sel < 0)
+		vs->cg_sel = 0;
+	return VIEW_CMD_NONE;
+}
+
+static enum view_cmd key_back(const struct model *m, struct view_state *vs, uint32_t key)
+{
+	(void)m;
+	(void)key;
+	vs->view = VIEW_TABLE;
+	return VIEW_CMD_NONE;
+}
+
+static const struct view_binding cgroup_bindings[] = {
+	{"select", {VK_UP, VK_DOWN, VK_PPAGE, VK_NPAGE, VK_HOME, VK_END}, key_select,
+	 "Up Down PgUp PgDn Home End", "select a cgroup, its details below", NULL, NULL, NULL},
+	/* Esc is the global "back"; c, which came here, goes back too. */
+	{"back", {'c'}, key_back, NULL, NULL, NULL, NULL, NULL},
+};
+
+const struct view_keymap view_cgroup_keys = VIEW_KEYMAP("Cgroup view", cgroup_bindings);

@@ -17,4 +17,7 @@ size_t view_cgroup_list(const struct model *m, const struct cgroup_entity ***out
 
 void view_cgroup_draw(struct canvas *c, const struct model *m, struct view_state *vs);
 
+/* The cgroup view's keys. */
+extern const struct view_keymap view_cgroup_keys;
+
 #endif

@@ -15,6 +15,7 @@
 
 #include "plot.h"
 #include "util.h"
+#include "view_table.h"
 
 #define DETAIL_POINTS_MAX 512 /* > HISTORY_RAW + all tier buckets */
 #define DETAIL_EVENTS_MAX 3
@@ -186,21 +187,6 @@ static int draw_wrapped(struct canvas *c, int y, const char *text, const char *s
 	return 2;
 }
 
-static const char *const keys_detail[] = {
-	"Esc", " back", "<>", " zoom", "?", " help", "q", " quit", "e", " export", "p", " pause",
-	"+/-", " interval", "c", " cgroups", NULL, NULL,
-};
-
-static const char *const keys_detail_replay[] = {
-	"Esc", " back", "<>", " zoom", "\u2190\u2192", " step", "[]", " jump", "Home/End", " start/end",
-	"?", " help", "q", " quit", NULL, NULL,
-};
-
-static const char *const keys_detail_replay_ascii[] = {
-	"Esc", " back", "<>", " zoom", "<-->", " step", "[]", " jump", "Home/End", " start/end",
-	"?", " help", "q", " quit", NULL, NULL,
-};
-
 static void draw_events(struct canvas *c, const struct model *m, const struct proc_entity *p, int y,
 			int rows)
 {
@@ -240,9 +226,6 @@ static int count_events(const struct model *m, const struct proc_entity *p)
 void view_detail_draw(struct canvas *c, const struct model *m, struct view_state *vs)
 {
 	const struct glyphs *g = view_glyphs(vs->glyph_mode);
-	const char *const *keys = vs->replay ? (vs->glyph_mode == GLYPHS_UTF8 ? keys_detail_replay
-									     : keys_detail_replay_ascii)
-					     : keys_detail;
 	const struct proc_entity *p = m ? model_proc_find(m, vs->detail_pid) : NULL;
 	const struct cgroup_entity *cg;
 	const struct trend_result *r, *tr;
@@ -264,8 +247,6 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 		canvas_printf(c, 0, 0, c->w, CANVAS_STYLE(ROLE_DIM, 0),
 			      m ? "process %d is not watched (gone?)  Esc: back" : "waiting for the first sample",
 			      (int)vs->detail_pid);
-		if (c->h > 1)
-			view_keybar_draw(c, vs, keys);
 		return;
 	}
 	cg = p->cgroup ? model_cgroup_find(m, p->cgroup) : NULL;
@@ -459,8 +440,54 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 		draw_legend(c, vs, legend, n_legend, y++);
 	if (n_ev > 0)
 		draw_events(c, m, p, y, n_ev);
-	if (c->h > 1)
-		view_keybar_draw(c, vs, keys);
 	for (int i = 0; i < 3; i++)
 		free(pts[i]);
 }
+
+/* ---- keys ------------------------------------------------------------ */
+
+static enum view_cmd key_zoom(const struct model *m, struct view_state *vs, uint32_t key)
+{
+	(void)m;
+	if ((key == '<' || key == ',') && vs->zoom > ZOOM_1M)
+		vs->zoom--;
+	else if ((key == '>' || key == '.') && vs->zoom < ZOOM_ALL)
+		vs->zoom++;
+	return VIEW_CMD_NONE;
+}
+
+/* Browse the table's rows without leaving the plot. */
+static enum view_cmd key_browse(const struct model *m, struct view_state *vs, uint32_t key)
+{
+	const struct proc_entity *d = model_proc_find(m, vs->detail_pid);
+	struct proc_entity *p;
+
+	vs->cursor_pid = vs->detail_pid;
+	if (d)
+		vs->cursor_start = d->start_ticks;
+	view_table_sync(m, vs);
+	view_table_move(vs, key == VK_UP ? -1 : 1);
+	p = view_table_cursor(vs);
+	if (p)
+		vs->detail_pid = p->pid;
+	return VIEW_CMD_NONE;
+}
+
+static enum view_cmd key_back(const struct model *m, struct view_state *vs, uint32_t key)
+{
+	(void)m;
+	(void)key;
+	vs->view = VIEW_TABLE;
+	return VIEW_CMD_NONE;
+}
+
+static const struct view_binding detail_bindings[] = {
+	{"zoom", {'<', '>', ',', '.'}, key_zoom, "<  >",
+	 "zoom the time axis: 1 min, 5 min, 15 min, 1 h, whole run", "<>", NULL, "zoom"},
+	{"browse", {VK_UP, VK_DOWN}, key_browse, "Up Down", "previous / next process of the table", NULL,
+	 NULL, NULL},
+	/* Esc is the global "back"; Backspace too, here. */
+	{"back", {VK_BACKSPACE}, key_back, NULL, NULL, NULL, NULL, NULL},
+};
+
+const struct view_keymap view_detail_keys = VIEW_KEYMAP("Detail view", detail_bindings);

@@ -19,4 +19,7 @@ const char *view_zoom_name(enum view_zoom z);
 
 void view_detail_draw(struct canvas *c, const struct model *m, struct view_state *vs);
 
+/* The detail view's keys. */
+extern const struct view_keymap view_detail_keys;
+
 #endif

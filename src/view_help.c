@@ -1,50 +1,18 @@
-/* view_help: the help screen. See view_help.h. The key list here, the man
- * page's KEYS section and tui.c's key handling must agree. */
+/* view_help: the help screen. See view_help.h. The key sections are made
+ * from the key tables themselves; only the meaning of the columns, colours
+ * and plot is text kept here. */
 #include "view_help.h"
 
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "util.h"
 
 /* A line starting with '#' is a heading; "key\tdescription" otherwise.
  * "$D" and "$X" stand for the glyph mode's delta and TTL mark. */
-static const char *const help_text[] = {
-	"#memslope: watch memory grow before it kills you",
-	"",
-	"#Anywhere",
-	"?  h  F1\tthis help (Esc or q to leave)",
-	"q  F10\tquit (Ctrl-C and SIGTERM also quit cleanly)",
-	"Esc\tback to the previous view",
-	"e\texport a JSON snapshot to a file (name in the status line)",
-	"+  -\tsampling interval longer / shorter",
-	"p\tpause or resume sampling (the screen stays explorable)",
-	"c\tcgroup view: the watched cgroups as a tree",
-	"",
-	"#Process table",
-	"Up Down\tmove the cursor (it follows the process as rows reorder)",
-	"PgUp PgDn\tmove by a page",
-	"Home End\tfirst / last row",
-	"Enter\tdetail view of the process under the cursor",
-	"s\tchoose the sort column (Enter picks, again reverses)",
-	"g  m\tsort by growth (slope) / by memory (RSS)",
-	"I\treverse the sort order",
-	"/\tfilter: case-insensitive substring, or a regex if it is one",
-	"\\\tclear the filter",
-	"t\ttree view by parent process",
-	"space\ttag or untag the process (cursor moves down)",
-	"T  U\tshow only tagged processes / untag all",
-	"",
-	"#Detail view",
-	"<  >\tzoom the time axis: 1 min, 5 min, 15 min, 1 h, whole run",
-	"Up Down\tprevious / next process of the table",
-	"",
-	"#Cgroup view",
-	"Up Down PgUp PgDn Home End\tselect a cgroup, its details below",
-	"",
-	"#Replay (--replay FILE)",
-	"Left Right\tone sample back / forward",
-	"[  ]\tjump back / forward by a minute",
-	"Home End\tfirst / last sample of the log",
-	"",
+static const char *const legend_text[] = {
 	"#Columns",
 	"RSS PSS SWAP\tresident, proportional (when sampled) and swapped memory",
 	"$D/min\tgrowth per minute (Theil-Sen slope of the floor)",
@@ -64,17 +32,57 @@ static const char *const help_text[] = {
 	"axis\tevent marks under the plot; the TTL band on the time axis",
 };
 
-int view_help_lines(void)
+#define N_LEGEND (sizeof(legend_text) / sizeof(legend_text[0]))
+
+/* One help line: a heading, a key and its text, or plain text. */
+struct help_line {
+	const char *key, *text;
+	size_t key_len;
+	bool heading;
+};
+
+/* The help's lines: the title, each key table with a heading, the legend.
+ * Returns how many; *out is the caller's to free. */
+static size_t help_build(const struct view_keymap *const *maps, size_t n_maps, struct help_line **out)
 {
-	return (int)(sizeof(help_text) / sizeof(help_text[0]));
+	size_t cap = 2 + N_LEGEND, n = 0;
+	struct help_line *v;
+
+	for (size_t i = 0; i < n_maps; i++)
+		cap += maps[i]->n + 2;
+	v = xcalloc(cap, sizeof(*v));
+	v[n++] = (struct help_line){NULL, "memslope: watch memory grow before it kills you", 0, true};
+	v[n++] = (struct help_line){NULL, "", 0, false};
+	for (size_t i = 0; i < n_maps; i++) {
+		if (!maps[i]->heading)
+			continue;
+		v[n++] = (struct help_line){NULL, maps[i]->heading, 0, true};
+		for (size_t k = 0; k < maps[i]->n; k++)
+			if (maps[i]->b[k].help_keys)
+				v[n++] = (struct help_line){maps[i]->b[k].help_keys, maps[i]->b[k].help,
+							    strlen(maps[i]->b[k].help_keys), false};
+		v[n++] = (struct help_line){NULL, "", 0, false};
+	}
+	for (size_t i = 0; i < N_LEGEND; i++) {
+		const char *s = legend_text[i], *tab = strchr(s, '\t');
+
+		if (s[0] == '#')
+			v[n++] = (struct help_line){NULL, s + 1, 0, true};
+		else if (tab)
+			v[n++] = (struct help_line){s, tab + 1, (size_t)(tab - s), false};
+		else
+			v[n++] = (struct help_line){NULL, s, 0, false};
+	}
+	*out = v;
+	return n;
 }
 
-/* Expand the glyph placeholders of a help line into buf. */
-static const char *expand(const char *line, const struct glyphs *g, char *buf, size_t cap)
+/* Expand the glyph placeholders of len bytes of text into buf. */
+static const char *expand(const char *text, size_t len, const struct glyphs *g, char *buf, size_t cap)
 {
 	size_t n = 0;
 
-	for (const char *p = line; *p && n + 8 < cap; p++) {
+	for (const char *p = text; p < text + len && *p && n + 8 < cap; p++) {
 		if (p[0] == '$' && (p[1] == 'D' || p[1] == 'X')) {
 			char mark[8];
 
@@ -90,18 +98,17 @@ static const char *expand(const char *line, const struct glyphs *g, char *buf, s
 	return buf;
 }
 
-static const char *const keys_help[] = {
-	"Esc", " back", "Up/Down", " scroll", "q", " quit", NULL, NULL,
-};
-
-void view_help_draw(struct canvas *c, const struct model *m, struct view_state *vs)
+void view_help_draw(struct canvas *c, const struct model *m, struct view_state *vs,
+		    const struct view_keymap *const *maps, size_t n_maps)
 {
 	const struct glyphs *g = view_glyphs(vs->glyph_mode);
-	int n = view_help_lines(), rows = c->h - 1, key_w = 0;
+	struct help_line *lines;
+	int n, rows = c->h - 1, key_w = 0;
 
 	(void)m;
 	if (c->h <= 0 || c->w <= 0)
 		return;
+	n = (int)help_build(maps, n_maps, &lines);
 	if (rows < 1)
 		rows = 1;
 	if (vs->help_top > n - rows)
@@ -109,44 +116,92 @@ void view_help_draw(struct canvas *c, const struct model *m, struct view_state *
 	if (vs->help_top < 0)
 		vs->help_top = 0;
 	for (int i = 0; i < n; i++) {
-		const char *tab = strchr(help_text[i], '\t');
+		char key[64];
+		int kw;
 
-		if (tab && help_text[i][0] != '#') {
-			char key[64];
-			size_t len = (size_t)(tab - help_text[i]);
-
-			if (len >= sizeof(key))
-				len = sizeof(key) - 1;
-			memcpy(key, help_text[i], len);
-			key[len] = '\0';
-			if (canvas_text_width(c, key) > key_w && canvas_text_width(c, key) <= 12)
-				key_w = canvas_text_width(c, key);
-		}
+		if (!lines[i].key)
+			continue;
+		kw = canvas_text_width(c, expand(lines[i].key, lines[i].key_len, g, key, sizeof(key)));
+		if (kw > key_w && kw <= 12)
+			key_w = kw;
 	}
 	for (int row = 0; row < rows && vs->help_top + row < n; row++) {
-		char buf[256];
-		const char *line = expand(help_text[vs->help_top + row], g, buf, sizeof(buf));
-		const char *tab = strchr(line, '\t');
+		const struct help_line *l = &lines[vs->help_top + row];
+		char key[64], text[256];
 
-		if (line[0] == '#') {
-			canvas_text(c, 0, row, c->w, CANVAS_STYLE(ROLE_TITLE, CANVAS_BOLD), line + 1);
-		} else if (tab) {
-			char key[64];
-			size_t len = (size_t)(tab - line);
-			int kw;
+		expand(l->text, strlen(l->text), g, text, sizeof(text));
+		if (l->heading) {
+			canvas_text(c, 0, row, c->w, CANVAS_STYLE(ROLE_TITLE, CANVAS_BOLD), text);
+		} else if (l->key) {
+			int kw = canvas_text(c, 1, row, c->w - 1, CANVAS_STYLE(ROLE_KEY, CANVAS_BOLD),
+					     expand(l->key, l->key_len, g, key, sizeof(key)));
 
-			if (len >= sizeof(key))
-				len = sizeof(key) - 1;
-			memcpy(key, line, len);
-			key[len] = '\0';
-			kw = canvas_text(c, 1, row, c->w - 1, CANVAS_STYLE(ROLE_KEY, CANVAS_BOLD), key);
 			if (kw < key_w)
 				kw = key_w;
-			canvas_text(c, 1 + kw + 2, row, c->w - kw - 3, CANVAS_STYLE(ROLE_DEFAULT, 0), tab + 1);
+			canvas_text(c, 1 + kw + 2, row, c->w - kw - 3, CANVAS_STYLE(ROLE_DEFAULT, 0), text);
 		} else {
-			canvas_text(c, 1, row, c->w - 1, CANVAS_STYLE(ROLE_DEFAULT, 0), line);
+			canvas_text(c, 1, row, c->w - 1, CANVAS_STYLE(ROLE_DEFAULT, 0), text);
 		}
 	}
-	if (c->h > 1)
-		view_keybar_draw(c, vs, keys_help);
+	free(lines);
 }
+
+/* ---- keys ------------------------------------------------------------ */
+
+static enum view_cmd key_back(const struct model *m, struct view_state *vs, uint32_t key)
+{
+	(void)m;
+	(void)key;
+	vs->view = vs->back;
+	return VIEW_CMD_NONE;
+}
+
+/* The draw clamps help_top to the text. */
+static enum view_cmd key_scroll(const struct model *m, struct view_state *vs, uint32_t key)
+{
+	const int page = 10;
+
+	(void)m;
+	switch (key) {
+	case VK_UP:
+		vs->help_top--;
+		break;
+	case VK_DOWN:
+		vs->help_top++;
+		break;
+	case VK_PPAGE:
+		vs->help_top -= page;
+		break;
+	case VK_NPAGE:
+		vs->help_top += page;
+		break;
+	case VK_HOME:
+		vs->help_top = 0;
+		break;
+	case VK_END:
+		vs->help_top = INT_MAX / 2;
+		break;
+	default:
+		break;
+	}
+	return VIEW_CMD_NONE;
+}
+
+static enum view_cmd key_quit(const struct model *m, struct view_state *vs, uint32_t key)
+{
+	(void)m;
+	(void)vs;
+	(void)key;
+	return VIEW_CMD_QUIT;
+}
+
+/* Only these keys work in the help: the ones that would leave it elsewhere
+ * leave the help here. */
+static const struct view_binding help_bindings[] = {
+	{"back", {VK_ESC, 'q', '?', 'h', VK_F1}, key_back, NULL, NULL, "Esc", NULL, "back"},
+	{"scroll", {VK_UP, VK_DOWN, VK_PPAGE, VK_NPAGE, VK_HOME, VK_END}, key_scroll, NULL, NULL,
+	 "Up/Down", NULL, "scroll"},
+	{"quit", {VK_F(10)}, key_quit, NULL, NULL, NULL, NULL, NULL},
+};
+
+const struct view_keymap view_help_keys = VIEW_KEYMAP(NULL, help_bindings);

@@ -723,26 +723,8 @@ static void draw_last_event(struct canvas *c, const struct model *m, int y)
 	free(cg);
 }
 
-static const char *const keys_live[] = {
-	"?", " help", "q", " quit", "Enter", " detail", "/", " filter", "s", " sort", "t", " tree",
-	"c", " cgroups", "e", " export", "p", " pause", "g", " growth", "m", " memory",
-	"+/-", " interval", "space", " tag", NULL, NULL,
-};
-
-static const char *const keys_replay[] = {
-	"?", " help", "q", " quit", "\u2190\u2192", " step", "[]", " jump", "Home/End", " start/end",
-	"Enter", " detail", "/", " filter", "s", " sort", "c", " cgroups", NULL, NULL,
-};
-
-static const char *const keys_replay_ascii[] = {
-	"?", " help", "q", " quit", "<-->", " step", "[]", " jump", "Home/End", " start/end",
-	"Enter", " detail", "/", " filter", "s", " sort", "c", " cgroups", NULL, NULL,
-};
-
 void view_table_draw(struct canvas *c, const struct model *m, struct view_state *vs)
 {
-	const char *const *keys = !vs->replay ? keys_live :
-				  vs->glyph_mode == GLYPHS_UTF8 ? keys_replay : keys_replay_ascii;
 	struct layout L;
 	int y, status_rows, bottom, rows;
 	bool ev_line;
@@ -761,8 +743,6 @@ void view_table_draw(struct canvas *c, const struct model *m, struct view_state 
 	if (!m) {
 		canvas_text(c, 0, y < bottom ? y : 0, c->w, CANVAS_STYLE(ROLE_DIM, 0),
 			    "waiting for the first sample");
-		if (c->h > 1)
-			view_keybar_draw(c, vs, keys);
 		return;
 	}
 	layout_columns(c, m, &L);
@@ -796,6 +776,247 @@ void view_table_draw(struct canvas *c, const struct model *m, struct view_state 
 		draw_chooser(c, m, vs, y - 1, rows + 1);
 	if (ev_line)
 		draw_last_event(c, m, c->h - 2);
-	if (c->h > 1)
-		view_keybar_draw(c, vs, keys);
 }
+
+/* ---- keys ------------------------------------------------------------ */
+
+static void filter_key(struct view_state *vs, uint32_t k)
+{
+	size_t len = strlen(vs->filter);
+
+	if (k == VK_ENTER) {
+		vs->filter_editing = false;
+	} else if (k == VK_ESC) {
+		vs->filter_editing = false;
+		vs->filter[0] = '\0';
+	} else if (k == VK_BACKSPACE) {
+		/* Drop one whole UTF-8 sequence. */
+		while (len > 0 && ((unsigned char)vs->filter[len - 1] & 0xc0) == 0x80)
+			len--;
+		if (len > 0)
+			len--;
+		vs->filter[len] = '\0';
+	} else if (k == VK_CTRL('u')) {
+		vs->filter[0] = '\0';
+	} else if (k >= 0x20 && k != 0x7f && !(k >= 0x80 && k < 0xa0) && k < VK_ENTER) {
+		char enc[8];
+		int n = canvas_utf8_encode(k, enc);
+
+		if (len + (size_t)n < sizeof(vs->filter))
+			memcpy(vs->filter + len, enc, (size_t)n + 1);
+	}
+	vs->top = 0;
+}
+
+static void chooser_key(const struct model *m, struct view_state *vs, uint32_t k)
+{
+	enum col_id ch[COL_COUNT];
+	int n = view_table_sort_choices(m, ch);
+
+	if (k == VK_UP && vs->chooser_sel > 0) {
+		vs->chooser_sel--;
+	} else if (k == VK_DOWN && vs->chooser_sel < n - 1) {
+		vs->chooser_sel++;
+	} else if (k == VK_HOME) {
+		vs->chooser_sel = 0;
+	} else if (k == VK_END) {
+		vs->chooser_sel = n - 1;
+	} else if (k == VK_ENTER) {
+		if (ch[vs->chooser_sel] == vs->sort_col) {
+			vs->sort_reverse = !vs->sort_reverse;
+		} else {
+			vs->sort_col = ch[vs->chooser_sel];
+			vs->sort_reverse = false;
+		}
+		vs->tree = false;
+		vs->chooser_open = false;
+	} else if (k == VK_ESC || k == 's' || k == 'q' || k == VK_F(10)) {
+		vs->chooser_open = false;
+	}
+}
+
+bool view_table_modal_key(const struct model *m, struct view_state *vs, uint32_t key)
+{
+	if (vs->filter_editing)
+		filter_key(vs, key);
+	else if (vs->chooser_open)
+		chooser_key(m, vs, key);
+	else
+		return false;
+	return true;
+}
+
+static int page_of(int rows)
+{
+	return rows > 1 ? rows - 1 : 1;
+}
+
+static enum view_cmd key_move(const struct model *m, struct view_state *vs, uint32_t key)
+{
+	view_table_sync(m, vs);
+	switch (key) {
+	case VK_UP:
+		view_table_move(vs, -1);
+		break;
+	case VK_DOWN:
+		view_table_move(vs, 1);
+		break;
+	case VK_PPAGE:
+		view_table_move(vs, -page_of(vs->page_rows));
+		break;
+	case VK_NPAGE:
+		view_table_move(vs, page_of(vs->page_rows));
+		break;
+	case VK_HOME:
+	case VK_END:
+		/* In a replay these move through the log instead. */
+		if (vs->replay)
+			return VIEW_CMD_PASS;
+		view_table_move(vs, key == VK_HOME ? -(int)vs->n_rows : (int)vs->n_rows);
+		break;
+	default:
+		break;
+	}
+	return VIEW_CMD_NONE;
+}
+
+static enum view_cmd key_detail(const struct model *m, struct view_state *vs, uint32_t key)
+{
+	struct proc_entity *p;
+
+	(void)key;
+	view_table_sync(m, vs);
+	p = view_table_cursor(vs);
+	if (p) {
+		vs->detail_pid = p->pid;
+		vs->view = VIEW_DETAIL;
+	}
+	return VIEW_CMD_NONE;
+}
+
+static enum view_cmd key_sort_chooser(const struct model *m, struct view_state *vs, uint32_t key)
+{
+	enum col_id ch[COL_COUNT];
+	int n = view_table_sort_choices(m, ch);
+
+	(void)key;
+	vs->chooser_sel = 0;
+	for (int i = 0; i < n; i++)
+		if (ch[i] == vs->sort_col)
+			vs->chooser_sel = i;
+	vs->chooser_open = true;
+	return VIEW_CMD_NONE;
+}
+
+static enum view_cmd key_sort_by(const struct model *m, struct view_state *vs, uint32_t key)
+{
+	(void)m;
+	vs->sort_col = key == 'g' ? COL_SLOPE : COL_RSS;
+	vs->sort_reverse = false;
+	vs->tree = false;
+	return VIEW_CMD_NONE;
+}
+
+static enum view_cmd key_reverse(const struct model *m, struct view_state *vs, uint32_t key)
+{
+	(void)m;
+	(void)key;
+	vs->sort_reverse = !vs->sort_reverse;
+	return VIEW_CMD_NONE;
+}
+
+static enum view_cmd key_filter(const struct model *m, struct view_state *vs, uint32_t key)
+{
+	(void)m;
+	(void)key;
+	vs->filter_editing = true;
+	return VIEW_CMD_NONE;
+}
+
+static enum view_cmd key_unfilter(const struct model *m, struct view_state *vs, uint32_t key)
+{
+	(void)m;
+	(void)key;
+	vs->filter[0] = '\0';
+	return VIEW_CMD_NONE;
+}
+
+static enum view_cmd key_tree(const struct model *m, struct view_state *vs, uint32_t key)
+{
+	(void)m;
+	(void)key;
+	vs->tree = !vs->tree;
+	return VIEW_CMD_NONE;
+}
+
+static enum view_cmd key_tag(const struct model *m, struct view_state *vs, uint32_t key)
+{
+	struct proc_entity *p;
+
+	(void)key;
+	view_table_sync(m, vs);
+	p = view_table_cursor(vs);
+	if (p) {
+		view_toggle_tag(vs, p);
+		view_table_move(vs, 1);
+	}
+	return VIEW_CMD_NONE;
+}
+
+static enum view_cmd key_tagged_only(const struct model *m, struct view_state *vs, uint32_t key)
+{
+	(void)m;
+	(void)key;
+	vs->tagged_only = !vs->tagged_only;
+	return VIEW_CMD_NONE;
+}
+
+static enum view_cmd key_untag(const struct model *m, struct view_state *vs, uint32_t key)
+{
+	(void)m;
+	(void)key;
+	view_clear_tags(vs);
+	vs->tagged_only = false;
+	return VIEW_CMD_NONE;
+}
+
+/* Esc: the filter first, then the status message. */
+static enum view_cmd key_esc(const struct model *m, struct view_state *vs, uint32_t key)
+{
+	(void)m;
+	(void)key;
+	if (vs->filter[0]) {
+		vs->filter[0] = '\0';
+	} else {
+		free(vs->status);
+		vs->status = NULL;
+	}
+	return VIEW_CMD_NONE;
+}
+
+static const struct view_binding table_bindings[] = {
+	{"move", {VK_UP, VK_DOWN}, key_move, "Up Down",
+	 "move the cursor (it follows the process as rows reorder)", NULL, NULL, NULL},
+	{"page", {VK_PPAGE, VK_NPAGE}, key_move, "PgUp PgDn", "move by a page", NULL, NULL, NULL},
+	{"ends", {VK_HOME, VK_END}, key_move, "Home End", "first / last row", NULL, NULL, NULL},
+	{"detail", {VK_ENTER}, key_detail, "Enter", "detail view of the process under the cursor",
+	 "Enter", NULL, "detail"},
+	{"sort", {'s'}, key_sort_chooser, "s", "choose the sort column (Enter picks, again reverses)", "s",
+	 NULL, "sort"},
+	{"growth", {'g'}, key_sort_by, "g  m", "sort by growth (slope) / by memory (RSS)", "g", NULL,
+	 "growth"},
+	{"memory", {'m'}, key_sort_by, NULL, NULL, "m", NULL, "memory"},
+	{"reverse", {'I'}, key_reverse, "I", "reverse the sort order", NULL, NULL, NULL},
+	{"filter", {'/'}, key_filter, "/", "filter: case-insensitive substring, or a regex if it is one",
+	 "/", NULL, "filter"},
+	{"unfilter", {'\\'}, key_unfilter, "\\", "clear the filter", NULL, NULL, NULL},
+	{"tree", {'t'}, key_tree, "t", "tree view by parent process", "t", NULL, "tree"},
+	{"tag", {' '}, key_tag, "space", "tag or untag the process (cursor moves down)", "space", NULL,
+	 "tag"},
+	{"tagged-only", {'T'}, key_tagged_only, "T  U", "show only tagged processes / untag all", NULL,
+	 NULL, NULL},
+	{"untag-all", {'U'}, key_untag, NULL, NULL, NULL, NULL, NULL},
+	{"clear", {VK_ESC}, key_esc, NULL, NULL, NULL, NULL, NULL},
+};
+
+const struct view_keymap view_table_keys = VIEW_KEYMAP("Process table", table_bindings);

@@ -28,4 +28,10 @@ bool view_table_match(struct view_state *vs, const struct proc_entity *p);
 
 void view_table_draw(struct canvas *c, const struct model *m, struct view_state *vs);
 
+/* The table's keys. */
+extern const struct view_keymap view_table_keys;
+/* Keys taken before any key table while the filter is typed or the sort
+ * chooser is open; true when the key was taken. */
+bool view_table_modal_key(const struct model *m, struct view_state *vs, uint32_t key);
+
 #endif

@@ -20,6 +20,7 @@
 #include "view_cgroup.h"
 #include "view_detail.h"
 #include "view_help.h"
+#include "view_screen.h"
 #include "view_table.h"
 
 #define MIB (1024LL * 1024)
@@ -296,7 +297,7 @@ static void expect_screen(const struct canvas *c, const char *name)
 static void render(struct canvas *c, const struct model *m, struct view_state *vs, int w, int h)
 {
 	canvas_resize(c, w, h);
-	view_draw(c, m, vs);
+	view_screen_draw(c, m, vs);
 }
 
 static void screens(const struct model *m, enum glyph_mode mode, const char *suffix)
@@ -374,7 +375,7 @@ static void test_sanitised(const struct model *m)
 	char *text;
 
 	view_state_init(&vs, GLYPHS_UTF8);
-	view_draw(c, m, &vs);
+	view_screen_draw(c, m, &vs);
 	text = canvas_to_text(c);
 	CHECK(strchr(text, '\033') == NULL);
 	CHECK(strchr(text, '\007') == NULL);
@@ -382,7 +383,7 @@ static void test_sanitised(const struct model *m)
 	free(text);
 	vs.view = VIEW_DETAIL;
 	vs.detail_pid = 31337;
-	view_draw(c, m, &vs);
+	view_screen_draw(c, m, &vs);
 	text = canvas_to_text(c);
 	CHECK(strchr(text, '\033') == NULL);
 	CHECK(strstr(text, "PID 31337 (?]0;pwned?x) ?]0;pwned?x --evil") != NULL);
@@ -428,6 +429,87 @@ static void test_cursor_follows(struct model *m)
 	CHECK_I64(vs.cursor_idx, 0);
 	CHECK_I64(vs.cursor_pid, 4242);
 	view_state_done(&vs);
+}
+
+/* Keys go to the screen's own table first, then to the keys that work
+ * anywhere, then (in a replay) to the replay keys; the help takes only its
+ * own. The help screen and the key bars are drawn from the same tables. */
+static void test_keys(const struct model *m)
+{
+	struct view_state vs;
+	struct canvas *c = canvas_new(1, 1);
+	char *text;
+
+	view_state_init(&vs, GLYPHS_UTF8);
+	/* The table: chooser, filter editing, detail and back. */
+	CHECK_I64(view_screen_key(m, &vs, 's'), VIEW_CMD_NONE);
+	CHECK(vs.chooser_open);
+	CHECK_I64(view_screen_key(m, &vs, 'q'), VIEW_CMD_NONE); /* q closes the chooser */
+	CHECK(!vs.chooser_open);
+	view_screen_key(m, &vs, '/');
+	CHECK(vs.filter_editing);
+	view_screen_key(m, &vs, 'q');
+	view_screen_key(m, &vs, 0x00e9); /* é */
+	CHECK_STR(vs.filter, "q\xc3\xa9");
+	view_screen_key(m, &vs, VK_BACKSPACE);
+	CHECK_STR(vs.filter, "q");
+	view_screen_key(m, &vs, VK_ENTER);
+	CHECK(!vs.filter_editing);
+	view_screen_key(m, &vs, '\\');
+	CHECK_STR(vs.filter, "");
+	CHECK_I64(view_screen_key(m, &vs, '+'), VIEW_CMD_SLOWER);
+	CHECK_I64(view_screen_key(m, &vs, '-'), VIEW_CMD_FASTER);
+	CHECK_I64(view_screen_key(m, &vs, 'p'), VIEW_CMD_PAUSE);
+	CHECK_I64(view_screen_key(m, &vs, 'e'), VIEW_CMD_EXPORT);
+	CHECK_I64(view_screen_key(m, &vs, VK_ENTER), VIEW_CMD_NONE);
+	CHECK_I64(vs.view, VIEW_DETAIL);
+	view_screen_key(m, &vs, '<');
+	CHECK_I64(vs.zoom, ZOOM_1M);
+	view_screen_key(m, &vs, VK_BACKSPACE);
+	CHECK_I64(vs.view, VIEW_TABLE);
+	view_screen_key(m, &vs, 'c');
+	CHECK_I64(vs.view, VIEW_CGROUP);
+	view_screen_key(m, &vs, 'c');
+	CHECK_I64(vs.view, VIEW_TABLE);
+	view_screen_key(m, &vs, 'c');
+	view_screen_key(m, &vs, VK_ESC);
+	CHECK_I64(vs.view, VIEW_TABLE);
+	/* The help: q and Esc leave it, F10 quits, other keys do nothing. */
+	view_screen_key(m, &vs, VK_ENTER);
+	view_screen_key(m, &vs, '?');
+	CHECK_I64(vs.view, VIEW_HELP);
+	CHECK_I64(vs.back, VIEW_DETAIL);
+	CHECK_I64(view_screen_key(m, &vs, 'e'), VIEW_CMD_NONE);
+	CHECK_I64(view_screen_key(m, &vs, 'q'), VIEW_CMD_NONE);
+	CHECK_I64(vs.view, VIEW_DETAIL);
+	view_screen_key(m, &vs, VK_F1);
+	CHECK_I64(view_screen_key(m, &vs, VK_F(10)), VIEW_CMD_QUIT);
+	view_screen_key(m, &vs, VK_ESC);
+	CHECK_I64(vs.view, VIEW_DETAIL);
+	view_screen_key(m, &vs, VK_ESC);
+	CHECK_I64(vs.view, VIEW_TABLE);
+	CHECK_I64(view_screen_key(m, &vs, 'q'), VIEW_CMD_QUIT);
+	/* Replay keys only in a replay, where Home/End move through the log. */
+	CHECK_I64(view_screen_key(m, &vs, '['), VIEW_CMD_NONE);
+	CHECK_I64(view_screen_key(m, &vs, VK_HOME), VIEW_CMD_NONE);
+	vs.replay = true;
+	CHECK_I64(view_screen_key(m, &vs, '['), VIEW_CMD_JUMP_BACK);
+	CHECK_I64(view_screen_key(m, &vs, VK_RIGHT), VIEW_CMD_STEP_FWD);
+	CHECK_I64(view_screen_key(m, &vs, VK_HOME), VIEW_CMD_START);
+	view_screen_key(m, &vs, 'c');
+	CHECK_I64(view_screen_key(m, &vs, VK_END), VIEW_CMD_END);
+	/* The help's key text comes from the tables: replay, detail, cgroup. */
+	vs.view = VIEW_HELP;
+	canvas_resize(c, 100, 80);
+	view_screen_draw(c, m, &vs);
+	text = canvas_to_text(c);
+	CHECK(strstr(text, "Replay (--replay FILE)") != NULL);
+	CHECK(strstr(text, "first / last sample of the log") != NULL);
+	CHECK(strstr(text, "zoom the time axis") != NULL);
+	CHECK(strstr(text, "select a cgroup, its details below") != NULL);
+	free(text);
+	view_state_done(&vs);
+	canvas_free(c);
 }
 
 static void test_filter(struct model *m)
@@ -674,7 +756,7 @@ static void test_styles(const struct model *m)
 	view_state_init(&vs, GLYPHS_UTF8);
 	vs.cursor_pid = 4242;
 	vs.cursor_start = 104242;
-	view_draw(c, m, &vs);
+	view_screen_draw(c, m, &vs);
 	for (int y = 0; y < c->h; y++) {
 		char *line = NULL;
 
@@ -790,7 +872,7 @@ static void test_plot_truth(const struct model *m)
 	view_state_init(&vs, GLYPHS_UTF8);
 	vs.view = VIEW_DETAIL;
 	vs.detail_pid = 4242;
-	view_draw(c, m, &vs);
+	view_screen_draw(c, m, &vs);
 	text = canvas_to_text(c);
 	CHECK(strstr(text, "max") != NULL);
 	CHECK(strstr(text, "\u2504\u2504\u2504") != NULL);  /* the limit line */
@@ -898,6 +980,7 @@ int main(void)
 	test_sanitised(m);
 	test_cursor_follows(m);
 	test_filter(m);
+	test_keys(m);
 	test_sort_and_tree(m);
 	test_sort_random();
 	test_styles(m);
