@@ -1,12 +1,14 @@
-/* main: the pipeline, in order, and nothing else knows it.
+/* main: wires the stages, in order; it holds no rule of its own.
  *
- *   sample (sample_proc, sample_sys, cgroup) -> history -> trend (analysis)
- *   -> model -> outputs (out_json, out_ndjson, TUI)
+ *   sample (sample_proc, sample_sys, cgroup) -> update (update.c: entities,
+ *   history, trend; events.c: events, --check) -> model -> outputs
+ *   (out_json, out_ndjson, out_prom, alert, TUI)
  *
- * One tick: read the system, fold the readings into the model entities
- * (history and trend per series), raise events, then hand the model to the
- * outputs. Options are checked, files opened and the command launched
- * before the screen is taken, so bad input gets one line and an exit. */
+ * One tick: read the system, hand the readings to update_tick, then the
+ * model to the outputs. Launch mode is launch.c; the run mode comes from
+ * options_finish. Options are checked, files opened and the command
+ * launched before the screen is taken, so bad input gets one line and an
+ * exit. */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -26,6 +28,7 @@
 #include "alert.h"
 #include "cgroup.h"
 #include "config_file.h"
+#include "launch.h"
 #include "model.h"
 #include "options.h"
 #include "out_json.h"
@@ -35,17 +38,11 @@
 #include "sample_proc.h"
 #include "sample_sys.h"
 #include "tui.h"
+#include "update.h"
 #include "util.h"
 
 #define EXIT_USAGE 2
 #define EXIT_CHECK 3
-/* Exited processes stay visible (marked dead) this long. */
-#define DEAD_RETENTION_MS 10000
-/* Cgroups that only hold unselected processes (the "everything" view) are
- * re-read this often: their limits rarely change and reading ~10 files per
- * cgroup per second would cost more than sampling all processes. */
-#define CGROUP_SLOW_MS 5000
-
 static volatile sig_atomic_t got_stop, got_usr1, got_chld;
 
 static void on_signal(int sig)
@@ -73,24 +70,6 @@ static void signals_install(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-struct check_state {
-	char **reasons;
-	size_t n;
-};
-
-struct launch {
-	pid_t pid;
-	bool running;
-	int status;            /* wait status */
-	int64_t start_mono_ms, end_mono_ms;
-	int64_t peak_rss_bytes, peak_tree_rss_bytes;
-	int64_t above_high_ms;
-	int64_t oom_kill_start; /* the cgroup's oom_kill counter when first seen */
-	char *oom_cgroup;       /* ...and which cgroup that was (the job may move) */
-	bool oom_killed, oom_imminent_fired;
-	int exec_errno;
-};
-
 struct app {
 	struct options *o;
 	struct model *m;
@@ -103,839 +82,40 @@ struct app {
 	struct alert *alert;
 	struct tui *tui;
 	struct launch launch;
-	struct check_state check;
-	uint64_t ticks;
-	int64_t self_cpu_ticks_prev, self_wall_prev_ms;
-	long hertz;
-	bool first_tick;
+	struct update up;
+	struct sample_self self;
 };
 
-/* ---- small helpers ---- */
+/* ---- the tick: sample, then update ---- */
 
-static void check_add(struct check_state *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void check_add(struct check_state *c, const char *fmt, ...)
+static void cgroup_reader(void *ctx, const char *path, struct cgroup_sample *out)
 {
-	va_list ap;
-	char *r;
-
-	va_start(ap, fmt);
-	if (vasprintf(&r, fmt, ap) < 0)
-		fatal("out of memory");
-	va_end(ap);
-	for (size_t i = 0; i < c->n; i++) {
-		if (strcmp(c->reasons[i], r) == 0) {
-			free(r);
-			return;
-		}
-	}
-	c->reasons = xrealloc(c->reasons, (c->n + 1) * sizeof(*c->reasons));
-	c->reasons[c->n++] = r;
+	cgroup_read(ctx, path, out);
 }
 
-static int level_of(const struct model *m, double pct)
+static void tick(struct app *a)
 {
-	if (!isfinite(pct))
-		return 0;
-	return pct >= m->crit_pct ? 2 : pct >= m->warn_pct ? 1 : 0;
-}
+	struct update_input in;
 
-static double pct_of(int64_t v, int64_t limit)
-{
-	if (!ms_has(v) || !ms_has(limit) || limit == MS_UNLIMITED || limit <= 0)
-		return NAN;
-	return 100.0 * (double)v / (double)limit;
-}
-
-static int64_t add_abs(int64_t a, int64_t b)
-{
-	if (!ms_has(a))
-		return b;
-	if (!ms_has(b))
-		return a;
-	return a + b;
-}
-
-/* The machine's limit when no cgroup sets one. */
-static void machine_limit(const struct model *m, int64_t *limit, char **source)
-{
-	*limit = m->sys.mem_total_bytes;
-	model_set_str(source, "machine");
-}
-
-/* ---- self cost ---- */
-
-static void self_sample(struct app *a)
-{
-	char *text = util_read_kept("/proc/self/stat", NULL);
-	int64_t now = util_now_mono_ms();
-
-	if (text) {
-		/* utime and stime are fields 14 and 15, after the ")" of comm. */
-		char *p = strrchr(text, ')');
-		unsigned long long ut = 0, st = 0;
-
-		if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
-				&st) == 2) {
-			int64_t ticks = (int64_t)(ut + st);
-
-			if (a->self_wall_prev_ms > 0 && now > a->self_wall_prev_ms)
-				a->m->self.cpu_pct = 100.0 * (double)(ticks - a->self_cpu_ticks_prev) /
-						     (double)a->hertz * 1000.0 /
-						     (double)(now - a->self_wall_prev_ms);
-			a->self_cpu_ticks_prev = ticks;
-			a->self_wall_prev_ms = now;
-		}
-		free(text);
-	}
-	text = util_read_kept("/proc/self/statm", NULL);
-	if (text) {
-		unsigned long long size, res;
-
-		if (sscanf(text, "%llu %llu", &size, &res) == 2)
-			a->m->self.rss_bytes = (int64_t)res * sysconf(_SC_PAGESIZE);
-		free(text);
-	}
+	memset(&in, 0, sizeof(in));
+	in.mono_ms = util_now_mono_ms();
+	in.time_ms = util_now_wall_ms();
+	sample_sys_read(&in.sys);
+	sample_proc_tick(a->sp, in.mono_ms);
+	in.n_procs = sample_proc_tracked(a->sp, &in.procs);
+	in.n_exited = sample_proc_exited(a->sp, &in.exited);
+	update_tick(&a->up, &in);
+	sample_self_read(&a->self, &a->m->self);
 	a->m->self.sample_cost_us_per_process = sample_proc_cost_us(a->sp);
 	/* Every descriptor kept open: the processes' and the kernel files'
 	 * (cgroup files, meminfo, pressure, our own stat). */
 	a->m->self.n_fds = (int64_t)(sample_proc_fds(a->sp) + util_kept_count());
 }
 
-/* ---- cgroups ---- */
-
-static struct cgroup_entity *cgroup_get(struct app *a, const char *path, bool selected)
+static void reap(struct app *a)
 {
-	struct cgroup_entity *c = model_cgroup_find(a->m, path);
-
-	if (!c)
-		c = model_cgroup_add(a->m, path);
-	if (selected)
-		c->selected = true;
-	c->seen_this_tick = true;
-	return c;
-}
-
-static void cgroup_update(struct app *a, struct cgroup_entity *c)
-{
-	static const char *const ev_names[6] = {"low", "high", "max", "oom", "oom_kill", "oom_group_kill"};
-	struct model *m = a->m;
-	int64_t ev[6], x;
-	bool existed = c->s.exists || c->s.version == CGROUP_NONE;
-
-	char *path = xstrdup(c->s.path);
-
-	cgroup_sample_done(&c->s);
-	memset(&c->s, 0, sizeof(c->s));
-	cgroup_read(&a->cgfs, path, &c->s);
-	free(path);
-	if (!c->s.exists) {
-		if (existed)
-			model_event(m, EV_CGROUP_GONE, 0, c->s.path, "cgroup %s is gone", c->s.path);
-		c->usage_pct = NAN;
-		c->limit_bytes = MS_ABSENT;
-		model_set_str(&c->limit_source, NULL);
-		return;
-	}
-	if (c->s.effective_limit_bytes != MS_UNLIMITED && ms_has(c->s.effective_limit_bytes)) {
-		c->limit_bytes = c->s.effective_limit_bytes;
-		model_set_str(&c->limit_source,
-			      c->s.effective_limit_source ? c->s.effective_limit_source : c->s.path);
-	} else {
-		machine_limit(m, &c->limit_bytes, &c->limit_source);
-	}
-	c->usage_pct = pct_of(c->s.current_bytes, c->limit_bytes);
-	if (!m->no_history)
-		history_push(&c->hist_current, m->mono_ms, c->s.current_bytes);
-
-	/* The trend series is the working set (+ swap): page cache that can be
-	 * reclaimed is not growth toward an OOM kill. */
-	x = add_abs(c->s.working_set_bytes, c->s.swap_current_bytes);
-	if (ms_has(x)) {
-		/* A drop of more than half is a restart: start over (Coroot). */
-		if (ms_has(c->last_working_set_bytes) && x < c->last_working_set_bytes / 2)
-			trend_init(&c->trend);
-		trend_push(&c->trend, m->mono_ms, x, c->limit_bytes, c->s.effective_high_bytes);
-		c->last_working_set_bytes = x;
-	}
-
-	ev[0] = c->s.ev_low;
-	ev[1] = c->s.ev_high;
-	ev[2] = c->s.ev_max;
-	ev[3] = c->s.ev_oom;
-	ev[4] = c->s.ev_oom_kill;
-	ev[5] = c->s.ev_oom_group_kill;
-	for (int i = 0; i < 6; i++) {
-		if (ms_has(ev[i]) && ms_has(c->prev_events[i]) && ev[i] > c->prev_events[i]) {
-			enum event_kind k = i == 4 ? EV_OOM_KILL : EV_CGROUP_EVENT;
-
-			model_event(m, k, 0, c->s.path, "cgroup %s: memory.events %s +%lld (now %lld)",
-				    c->s.path, ev_names[i], (long long)(ev[i] - c->prev_events[i]),
-				    (long long)ev[i]);
-		}
-		c->prev_events[i] = ev[i];
-	}
-}
-
-/* ---- processes ---- */
-
-static void proc_copy_identity(struct proc_entity *e, const struct proc_sample *s)
-{
-	e->start_time_ms = s->start_time_ms;
-	e->uid = s->uid;
-	e->user = xstrdup(s->user);
-	e->name = xstrdup(s->name);
-	e->cmdline = xstrdup(s->cmdline);
-	e->cgroup = s->cgroup ? xstrdup(s->cgroup) : NULL;
-	e->selected = s->selected;
-}
-
-static void proc_copy_values(struct proc_entity *e, const struct proc_sample *s)
-{
-	e->ppid = s->ppid;
-	e->state = s->state;
-	e->threads = s->threads;
-	e->rss_bytes = s->rss_bytes;
-	e->rss_anon_bytes = s->rss_anon_bytes;
-	e->rss_file_bytes = s->rss_file_bytes;
-	e->rss_shmem_bytes = s->rss_shmem_bytes;
-	e->swap_bytes = s->swap_bytes;
-	e->peak_rss_bytes = s->peak_rss_bytes;
-	e->pss_bytes = s->pss_bytes;
-	e->uss_bytes = s->uss_bytes;
-	e->oom_score = s->oom_score;
-	e->oom_score_adj = s->oom_score_adj;
-}
-
-/* The limit a series x inside cgroup c can grow to: x plus the headroom
- * left (effective limit minus the cgroup's working set), or plus
- * MemAvailable when no cgroup limit applies. */
-static void series_limits(const struct model *m, const struct cgroup_entity *c, int64_t x,
-			  int64_t *limit, int64_t *high)
-{
-	*limit = *high = MS_ABSENT;
-	if (!ms_has(x))
-		return;
-	if (c && c->s.exists && ms_has(c->s.effective_limit_bytes) &&
-	    c->s.effective_limit_bytes != MS_UNLIMITED) {
-		int64_t used = ms_has(c->s.working_set_bytes) ? c->s.working_set_bytes : c->s.current_bytes;
-
-		if (ms_has(used))
-			*limit = x + (c->s.effective_limit_bytes - used > 0 ? c->s.effective_limit_bytes - used : 0);
-		if (ms_has(c->s.effective_high_bytes) && c->s.effective_high_bytes != MS_UNLIMITED &&
-		    ms_has(used))
-			*high = x + (c->s.effective_high_bytes - used > 0 ? c->s.effective_high_bytes - used : 0);
-	} else if (ms_has(m->sys.mem_available_bytes)) {
-		*limit = x + m->sys.mem_available_bytes;
-	}
-}
-
-static void proc_update(struct app *a, struct proc_sample *s)
-{
-	struct model *m = a->m;
-	struct proc_entity *e = s->owner;
-	struct cgroup_entity *c;
-	int64_t x, limit, high;
-
-	if (!e) {
-		e = model_proc_add(m, s->pid, s->start_ticks);
-		proc_copy_identity(e, s);
-		e->first_seen_ms = m->mono_ms;
-		e->sampler_ref = s;
-		s->owner = e;
-		/* In the everything view, starts and exits of every short-lived
-		 * command would drown the events that matter. */
-		if (!a->first_tick && !a->sel.all)
-			model_event(m, EV_PROC_START, e->pid, NULL, "process %d (%s) started", (int)e->pid,
-				    e->name);
-	}
-	if (s->identity_changed) {
-		/* execve: another program under the same PID. Its memory has
-		 * nothing to do with the old one's: judge it afresh. */
-		free(e->name);
-		free(e->cmdline);
-		e->name = xstrdup(s->name);
-		e->cmdline = xstrdup(s->cmdline);
-		s->identity_changed = false;
-		trend_init(&e->trend);
-	}
-	if (s->cgroup_changed) {
-		model_set_str(&e->cgroup, s->cgroup);
-		e->cg_epoch = 0;
-		s->cgroup_changed = false;
-	}
-	proc_copy_values(e, s);
-	e->last_seen_ms = m->mono_ms;
-	c = model_proc_cgroup(m, e);
-	if (c && c->s.exists) {
-		e->limit_bytes = c->limit_bytes;
-		model_set_str(&e->limit_source, c->limit_source);
-	} else {
-		machine_limit(m, &e->limit_bytes, &e->limit_source);
-	}
-	e->usage_pct = pct_of(e->rss_bytes, e->limit_bytes);
-	if (!m->no_history)
-		history_push(&e->hist_rss, m->mono_ms, e->rss_bytes);
-	/* The trend series: RssAnon + VmSwap (LEAK-DETECTION.md section 1):
-	 * file pages follow the page cache, and a leak under pressure moves
-	 * to swap while RSS plateaus. */
-	x = ms_has(e->rss_anon_bytes) ? add_abs(e->rss_anon_bytes, e->swap_bytes) : MS_ABSENT;
-	if (ms_has(x)) {
-		series_limits(m, c, x, &limit, &high);
-		trend_push(&e->trend, m->mono_ms, x, limit, high);
-	}
-}
-
-static bool keep_proc(const struct proc_entity *p, void *ctx)
-{
-	const struct app *a = ctx;
-
-	if (p->alive)
-		return true;
-	if (a->o->command && p->pid == a->launch.pid)
-		return true; /* the post-mortem needs it */
-	return a->m->mono_ms - p->exit_ms < DEAD_RETENTION_MS;
-}
-
-/* ---- trees ---- */
-
-struct pid_ent {
-	pid_t pid;
-	struct proc_entity *e;
-};
-
-static int cmp_pid_ent(const void *x, const void *y)
-{
-	const struct pid_ent *p = x, *q = y;
-
-	return (p->pid > q->pid) - (p->pid < q->pid);
-}
-
-static struct proc_entity *pid_lookup(const struct pid_ent *v, size_t n, pid_t pid)
-{
-	struct pid_ent key = {pid, NULL}, *hit = bsearch(&key, v, n, sizeof(*v), cmp_pid_ent);
-
-	return hit ? hit->e : NULL;
-}
-
-/* A tree root is a selected live process with no selected ancestor; its
- * members are every live process below it. */
-static void trees_update(struct app *a)
-{
-	struct model *m = a->m;
-	struct pid_ent *v;
-	size_t n = 0;
-
-	if (!a->o->tree && !a->o->command)
-		return;
-	v = xmalloc((m->n_procs + 1) * sizeof(*v));
-	for (size_t i = 0; i < m->n_procs; i++)
-		if (m->procs[i]->alive)
-			v[n++] = (struct pid_ent){m->procs[i]->pid, m->procs[i]};
-	qsort(v, n, sizeof(*v), cmp_pid_ent);
-	for (size_t i = 0; i < m->n_trees; i++) {
-		m->trees[i]->n_procs = 0;
-		m->trees[i]->alive = false;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct proc_entity *p = v[i].e, *root = NULL, *q = p;
-		struct tree_entity *t;
-
-		for (int depth = 0; q && depth < 64; depth++) {
-			if (q->selected)
-				root = q;
-			q = q->ppid > 0 && q->ppid != q->pid ? pid_lookup(v, n, q->ppid) : NULL;
-		}
-		if (!root)
-			continue;
-		t = model_tree_find(m, root->pid);
-		if (t && t->root_start_ticks != root->start_ticks) {
-			/* PID reuse: the old tree's series ends here. */
-			t->root_pid = -1;
-			t = NULL;
-		}
-		if (!t) {
-			t = model_tree_add(m, root->pid, root->start_ticks);
-			t->name = xstrdup(root->name);
-		}
-		if (t->n_procs == 0) {
-			t->rss_bytes = t->anon_swap_bytes = t->swap_bytes = t->pss_bytes = 0;
-		}
-		root->tree = t;
-		t->alive = true;
-		t->pids = xrealloc(t->pids, (t->n_procs + 1) * sizeof(*t->pids));
-		t->pids[t->n_procs++] = p->pid;
-		t->rss_bytes = add_abs(t->rss_bytes, p->rss_bytes);
-		t->swap_bytes = add_abs(t->swap_bytes, p->swap_bytes);
-		t->anon_swap_bytes = add_abs(t->anon_swap_bytes, add_abs(p->rss_anon_bytes, p->swap_bytes));
-		/* A sum with a member missing PSS would be a bogus low value. */
-		t->pss_bytes = ms_has(t->pss_bytes) && ms_has(p->pss_bytes) ? t->pss_bytes + p->pss_bytes
-									    : MS_ABSENT;
-	}
-	for (size_t i = 0; i < m->n_trees; i++) {
-		struct tree_entity *t = m->trees[i];
-		struct proc_entity *root = t->alive ? pid_lookup(v, n, t->root_pid) : NULL;
-		struct cgroup_entity *c = root && root->cgroup ? model_cgroup_find(m, root->cgroup) : NULL;
-		int64_t limit, high;
-
-		if (!t->alive) {
-			t->n_procs = 0;
-			continue;
-		}
-		if (!ms_has(t->peak_rss_bytes) || t->rss_bytes > t->peak_rss_bytes)
-			t->peak_rss_bytes = t->rss_bytes;
-		if (root) {
-			t->limit_bytes = root->limit_bytes;
-			model_set_str(&t->limit_source, root->limit_source);
-			if (root->name && (!t->name || strcmp(t->name, root->name) != 0))
-				model_set_str(&t->name, root->name); /* the root called execve */
-		}
-		t->usage_pct = pct_of(t->rss_bytes, t->limit_bytes);
-		if (!m->no_history)
-			history_push(&t->hist_rss, m->mono_ms, t->rss_bytes);
-		series_limits(m, c, t->anon_swap_bytes, &limit, &high);
-		trend_push(&t->trend, m->mono_ms, t->anon_swap_bytes, limit, high);
-	}
-	free(v);
-	/* Trees whose root is gone are dropped with their root. */
-	{
-		size_t j = 0;
-
-		for (size_t i = 0; i < m->n_trees; i++) {
-			struct tree_entity *t = m->trees[i];
-			bool keep = t->alive || (a->o->command && t->root_pid == a->launch.pid);
-
-			if (keep) {
-				m->trees[j++] = t;
-			} else {
-				for (size_t k = 0; k < m->n_procs; k++)
-					if (m->procs[k]->tree == t)
-						m->procs[k]->tree = NULL;
-				model_tree_free(t);
-			}
-		}
-		m->n_trees = j;
-	}
-}
-
-/* ---- events from analysis ---- */
-
-static void marks_update(struct app *a, struct entity_marks *mk, const struct trend_result *r,
-			 double usage_pct, pid_t pid, const char *cgroup, const char *what)
-{
-	struct model *m = a->m;
-	int level = level_of(m, usage_pct);
-	char rate[32], ttl[32], lo[32], hi[32];
-
-	if (r->verdict != mk->verdict && r->verdict != TREND_UNKNOWN) {
-		snprintf(rate, sizeof(rate), "%.2f MB/min",
-			 isfinite(r->slope_bytes_per_s) ? r->slope_bytes_per_s * 60 / 1e6 : 0.0);
-		model_event(m, EV_VERDICT, pid, cgroup, "%s: %s -> %s%s%s", what,
-			    trend_verdict_name(mk->verdict), trend_verdict_name(r->verdict),
-			    isfinite(r->slope_bytes_per_s) ? ", slope " : "",
-			    isfinite(r->slope_bytes_per_s) ? rate : "");
-		mk->verdict = r->verdict;
-	}
-	if (level != mk->level) {
-		static const char *const names[] = {"ok", "warn", "crit"};
-
-		model_event(m, EV_THRESHOLD, pid, cgroup, "%s: usage %.1f%% of limit (%s -> %s)", what,
-			    usage_pct, names[mk->level], names[level]);
-		mk->level = level;
-	}
-	if (r->oom_imminent && !mk->oom_imminent)
-		model_event(m, EV_OOM_IMMINENT, pid, cgroup, "%s: OOM imminent, limit in %s [%s-%s]", what,
-			    util_fmt_duration(r->ttl_s, ttl, sizeof(ttl)),
-			    util_fmt_duration(r->ttl_lo_s, lo, sizeof(lo)),
-			    util_fmt_duration(r->ttl_hi_s, hi, sizeof(hi)));
-	mk->oom_imminent = r->oom_imminent;
-
-	if (a->o->check) {
-		if (r->verdict == TREND_LEAK)
-			check_add(&a->check, "leak confirmed: %s", what);
-		if (r->oom_imminent)
-			check_add(&a->check, "oom_imminent: %s", what);
-		if (a->o->max_growth_bytes_per_s > 0 &&
-		    (r->verdict == TREND_GROWING || r->verdict == TREND_LEAK) &&
-		    r->slope_bytes_per_s > a->o->max_growth_bytes_per_s)
-			check_add(&a->check, "growth above --max-growth %.2f MB/min: %s",
-				  a->o->max_growth_bytes_per_s * 60 / 1e6, what);
-		if (a->o->max_usage_pct > 0 && isfinite(usage_pct) && usage_pct > a->o->max_usage_pct)
-			check_add(&a->check, "usage above --max-usage %.1f%%: %s", a->o->max_usage_pct, what);
-	}
-}
-
-/* True when marks_update would neither fire an event nor change a mark:
- * then the entity's label need not be built (a malloc and a snprintf per
- * process per tick otherwise). */
-static bool marks_quiet(const struct app *a, const struct entity_marks *mk,
-			const struct trend_result *r, double usage_pct)
-{
-	return !a->o->check && (r->verdict == mk->verdict || r->verdict == TREND_UNKNOWN) &&
-	       level_of(a->m, usage_pct) == mk->level && r->oom_imminent == mk->oom_imminent;
-}
-
-static void analysis_events(struct app *a)
-{
-	struct model *m = a->m;
-	char what[160];
-
-	for (size_t i = 0; i < m->n_procs; i++) {
-		struct proc_entity *p = m->procs[i];
-		char *name;
-
-		if (!p->alive)
-			continue;
-		if (a->o->command && p->pid == a->launch.pid && p->trend.result.oom_imminent)
-			a->launch.oom_imminent_fired = true;
-		if (marks_quiet(a, &p->marks, trend_get(&p->trend), p->usage_pct))
-			continue;
-		name = util_sanitize(p->name);
-		snprintf(what, sizeof(what), "process %d (%s)", (int)p->pid, name);
-		free(name);
-		marks_update(a, &p->marks, trend_get(&p->trend), p->usage_pct, p->pid, NULL, what);
-	}
-	for (size_t i = 0; i < m->n_trees; i++) {
-		struct tree_entity *t = m->trees[i];
-		char *name;
-
-		if (!t->alive)
-			continue;
-		name = util_sanitize(t->name);
-		snprintf(what, sizeof(what), "tree %d (%s, %zu processes)", (int)t->root_pid, name, t->n_procs);
-		free(name);
-		marks_update(a, &t->marks, trend_get(&t->trend), t->usage_pct, t->root_pid, NULL, what);
-		if (a->o->command && t->root_pid == a->launch.pid && t->trend.result.oom_imminent)
-			a->launch.oom_imminent_fired = true;
-	}
-	for (size_t i = 0; i < m->n_cgroups; i++) {
-		struct cgroup_entity *c = m->cgroups[i];
-		char *path;
-
-		if (!c->s.exists)
-			continue;
-		path = util_sanitize(c->s.path);
-		snprintf(what, sizeof(what), "cgroup %s", path);
-		free(path);
-		marks_update(a, &c->marks, trend_get(&c->trend), c->usage_pct, 0, c->s.path, what);
-	}
-}
-
-/* ---- the tick ---- */
-
-static void tick(struct app *a)
-{
-	struct model *m = a->m;
-	struct proc_sample **v;
-	size_t n;
-
-	m->ev_tick_first = m->ev_total;
-	m->mono_ms = util_now_mono_ms();
-	m->time_ms = util_now_wall_ms();
-	sample_sys_read(&m->sys);
-	sample_proc_tick(a->sp, m->mono_ms);
-
-	/* Cgroups first: processes take their limits from them. */
-	for (size_t i = 0; i < m->n_cgroups; i++)
-		m->cgroups[i]->seen_this_tick = m->cgroups[i]->selected;
-	n = sample_proc_tracked(a->sp, &v);
-	if (a->have_cgfs) {
-		/* New processes and processes that moved (the others are in
-		 * m->procs, below, under the same cgroup). */
-		for (size_t i = 0; i < n; i++)
-			if (v[i]->cgroup && (!v[i]->owner || v[i]->cgroup_changed))
-				cgroup_get(a, v[i]->cgroup, false);
-		/* Processes that just exited are still shown (and a launched
-		 * command's post-mortem needs its cgroup's last oom_kill count). */
-		for (size_t i = 0; i < m->n_procs; i++) {
-			struct proc_entity *e = m->procs[i];
-			struct cgroup_entity *c = model_proc_cgroup(m, e);
-
-			if (c)
-				c->seen_this_tick = true;
-			else if (e->cgroup)
-				cgroup_get(a, e->cgroup, false);
-		}
-		for (size_t i = 0; i < m->n_cgroups; i++) {
-			struct cgroup_entity *c = m->cgroups[i];
-			bool hot = c->selected || !a->sel.all;
-
-			if (!c->seen_this_tick)
-				continue;
-			if (hot || m->mono_ms >= c->next_read_ms || a->first_tick) {
-				cgroup_update(a, c);
-				c->next_read_ms = m->mono_ms + CGROUP_SLOW_MS;
-			}
-		}
-		/* Cgroups no watched process is in any more, and cgroups of
-		 * processes that are not under the root (--cgroup-root of another
-		 * tree), unless named with -c. */
-		size_t j = 0;
-
-		for (size_t i = 0; i < m->n_cgroups; i++) {
-			struct cgroup_entity *c = m->cgroups[i];
-
-			if (c->selected || (c->seen_this_tick && c->s.exists))
-				m->cgroups[j++] = m->cgroups[i];
-			else
-				model_cgroup_free(m, m->cgroups[i]);
-		}
-		m->n_cgroups = j;
-	}
-
-	for (size_t i = 0; i < n; i++)
-		proc_update(a, v[i]);
-	n = sample_proc_exited(a->sp, &v);
-	for (size_t i = 0; i < n; i++) {
-		struct proc_entity *e = v[i]->owner;
-
-		if (!e)
-			continue;
-		e->alive = false;
-		e->exit_ms = m->mono_ms;
-		e->sampler_ref = NULL;
-		v[i]->owner = NULL;
-		if (!a->sel.all)
-			model_event(m, EV_PROC_EXIT, e->pid, NULL, "process %d (%s) exited", (int)e->pid, e->name);
-	}
-	model_procs_compact(m, keep_proc, a);
-	trees_update(a);
-	analysis_events(a);
-	self_sample(a);
-	a->ticks++;
-	a->first_tick = false;
-}
-
-/* ---- launch mode ---- */
-
-static int launch_start(struct app *a, char **err)
-{
-	int pfd[2];
-	pid_t pid;
-	ssize_t r;
-	int e = 0;
-
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		*err = xasprintf("cannot launch %s: %s", a->o->command[0], strerror(errno));
-		return -1;
-	}
-	pid = fork();
-	if (pid < 0) {
-		*err = xasprintf("cannot launch %s: %s", a->o->command[0], strerror(errno));
-		return -1;
-	}
-	if (pid == 0) {
-		signal(SIGPIPE, SIG_DFL);
-		execvp(a->o->command[0], a->o->command);
-		e = errno;
-		if (write(pfd[1], &e, sizeof(e)) < 0)
-			_exit(127);
-		_exit(127);
-	}
-	close(pfd[1]);
-	do
-		r = read(pfd[0], &e, sizeof(e));
-	while (r < 0 && errno == EINTR);
-	close(pfd[0]);
-	if (r == (ssize_t)sizeof(e)) {
-		waitpid(pid, NULL, 0);
-		*err = xasprintf("cannot run '%s': %s", a->o->command[0], strerror(e));
-		return -1;
-	}
-	a->launch.pid = pid;
-	a->launch.running = true;
-	a->launch.start_mono_ms = util_now_mono_ms();
-	a->launch.peak_rss_bytes = a->launch.peak_tree_rss_bytes = MS_ABSENT;
-	a->launch.oom_kill_start = MS_ABSENT;
-	sample_proc_add_pid(a->sp, pid);
-	return 0;
-}
-
-static void launch_reap(struct app *a)
-{
-	int status;
-	pid_t r;
-
 	got_chld = 0;
-	while ((r = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (r == a->launch.pid && a->launch.running) {
-			a->launch.running = false;
-			a->launch.status = status;
-			a->launch.end_mono_ms = util_now_mono_ms();
-		} else {
-			/* waitpid(-1) takes alert hooks too: hand their status over. */
-			alert_child_exited(a->alert, r, status, util_now_mono_ms());
-		}
-	}
-}
-
-/* Per tick: the launched command's peaks, time above memory.high and OOM kills. */
-static void launch_track(struct app *a)
-{
-	struct proc_entity *p = model_proc_find(a->m, a->launch.pid);
-	struct tree_entity *t = model_tree_find(a->m, a->launch.pid);
-	struct cgroup_entity *c = p && p->cgroup ? model_cgroup_find(a->m, p->cgroup) : NULL;
-
-	if (p && p->alive) {
-		int64_t peak = ms_has(p->peak_rss_bytes) ? p->peak_rss_bytes : p->rss_bytes;
-
-		if (ms_has(peak) && (!ms_has(a->launch.peak_rss_bytes) || peak > a->launch.peak_rss_bytes))
-			a->launch.peak_rss_bytes = peak;
-	}
-	if (t && ms_has(t->peak_rss_bytes) &&
-	    (!ms_has(a->launch.peak_tree_rss_bytes) || t->peak_rss_bytes > a->launch.peak_tree_rss_bytes))
-		a->launch.peak_tree_rss_bytes = t->peak_rss_bytes;
-	if (c && c->s.exists) {
-		if (!a->launch.oom_cgroup || strcmp(a->launch.oom_cgroup, c->s.path) != 0) {
-			model_set_str(&a->launch.oom_cgroup, c->s.path);
-			a->launch.oom_kill_start = c->s.ev_oom_kill;
-		}
-		if (ms_has(c->s.ev_oom_kill) && ms_has(a->launch.oom_kill_start) &&
-		    c->s.ev_oom_kill > a->launch.oom_kill_start)
-			a->launch.oom_killed = true;
-		if (ms_has(c->s.effective_high_bytes) && c->s.effective_high_bytes != MS_UNLIMITED &&
-		    ms_has(c->s.current_bytes) && c->s.current_bytes > c->s.effective_high_bytes)
-			a->launch.above_high_ms += a->o->interval_ms;
-	}
-}
-
-static int launch_exit_code(const struct launch *l)
-{
-	if (WIFEXITED(l->status))
-		return WEXITSTATUS(l->status);
-	if (WIFSIGNALED(l->status))
-		return 128 + WTERMSIG(l->status);
-	return 1;
-}
-
-static void signal_name(int status, char *buf, size_t cap)
-{
-	const char *abbrev = WIFSIGNALED(status) ? sigabbrev_np(WTERMSIG(status)) : NULL;
-
-	if (abbrev)
-		snprintf(buf, cap, "SIG%s", abbrev);
-	else if (WIFSIGNALED(status))
-		snprintf(buf, cap, "signal %d", WTERMSIG(status));
-	else
-		snprintf(buf, cap, "unknown");
-}
-
-static json_t *postmortem_json(struct app *a)
-{
-	const struct launch *l = &a->launch;
-	struct proc_entity *p = model_proc_find(a->m, l->pid);
-	struct tree_entity *t = model_tree_find(a->m, l->pid);
-	const struct trend_result *r = t ? trend_get(&t->trend) : p ? trend_get(&p->trend) : NULL;
-	json_t *o = json_object(), *cmd = json_array(), *chk;
-	char when[40];
-
-	for (char **s = a->o->command; *s; s++) {
-		/* An argument that is not UTF-8 goes in sanitised. */
-		json_t *arg = json_string(*s);
-
-		if (!arg) {
-			char *clean = util_sanitize(*s);
-
-			arg = json_string(clean);
-			free(clean);
-		}
-		json_array_append_new(cmd, arg ? arg : json_string("?"));
-	}
-	out_json_time(a->m->time_ms, when, sizeof(when));
-	json_object_set_new(o, "schema", json_string("memslope/1"));
-	json_object_set_new(o, "type", json_string("postmortem"));
-	json_object_set_new(o, "time", json_string(when));
-	json_object_set_new(o, "time_ms", json_integer(a->m->time_ms));
-	json_object_set_new(o, "host", json_string(a->m->host));
-	json_object_set_new(o, "command", cmd);
-	json_object_set_new(o, "pid", json_integer(l->pid));
-	json_object_set_new(o, "runtime_s", json_real((double)(l->end_mono_ms - l->start_mono_ms) / 1000.0));
-	if (WIFEXITED(l->status)) {
-		json_object_set_new(o, "exit_status", json_integer(WEXITSTATUS(l->status)));
-		json_object_set_new(o, "signal", json_null());
-	} else {
-		json_object_set_new(o, "exit_status", json_null());
-		char sig[32];
-
-		signal_name(l->status, sig, sizeof(sig));
-		json_object_set_new(o, "signal", json_string(sig));
-	}
-	json_object_set_new(o, "peak_rss_bytes", ms_has(l->peak_rss_bytes) ? json_integer(l->peak_rss_bytes) : json_null());
-	json_object_set_new(o, "peak_tree_rss_bytes",
-			    ms_has(l->peak_tree_rss_bytes) ? json_integer(l->peak_tree_rss_bytes) : json_null());
-	json_object_set_new(o, "verdict", json_string(trend_verdict_name(r ? r->verdict : TREND_UNKNOWN)));
-	json_object_set_new(o, "slope_bytes_per_s",
-			    r && isfinite(r->slope_bytes_per_s) ? json_real(r->slope_bytes_per_s) : json_null());
-	json_object_set_new(o, "time_above_high_s", json_real((double)l->above_high_ms / 1000.0));
-	json_object_set_new(o, "limit_bytes", p && ms_has(p->limit_bytes) ? json_integer(p->limit_bytes) : json_null());
-	json_object_set_new(o, "limit_source", p && p->limit_source ? json_string(p->limit_source) : json_null());
-	json_object_set_new(o, "oom_killed", json_boolean(l->oom_killed));
-	json_object_set_new(o, "oom_imminent_fired", json_boolean(l->oom_imminent_fired));
-	if (a->o->check) {
-		json_t *reasons = json_array();
-
-		chk = json_object();
-		for (size_t i = 0; i < a->check.n; i++)
-			json_array_append_new(reasons, json_string(a->check.reasons[i]));
-		json_object_set_new(chk, "failed", json_boolean(a->check.n > 0));
-		json_object_set_new(chk, "reasons", reasons);
-	} else {
-		chk = json_null();
-	}
-	json_object_set_new(o, "check", chk);
-	return o;
-}
-
-static void postmortem_print(struct app *a, FILE *f)
-{
-	const struct launch *l = &a->launch;
-	struct proc_entity *p = model_proc_find(a->m, l->pid);
-	struct tree_entity *t = model_tree_find(a->m, l->pid);
-	const struct trend_result *r = t ? trend_get(&t->trend) : p ? trend_get(&p->trend) : NULL;
-	char b1[32], b2[32], b3[32], d1[32], d2[32], how[64];
-	char *cmd = util_sanitize(a->o->command[0]);
-
-	if (WIFEXITED(l->status)) {
-		snprintf(how, sizeof(how), "exit status %d", WEXITSTATUS(l->status));
-	} else {
-		char sig[32];
-
-		signal_name(l->status, sig, sizeof(sig));
-		snprintf(how, sizeof(how), "killed by %s", sig);
-	}
-	fprintf(f, "memslope: %s (pid %d) ran %s, %s\n", cmd, (int)l->pid,
-		util_fmt_duration((double)(l->end_mono_ms - l->start_mono_ms) / 1000.0, d1, sizeof(d1)), how);
-	fprintf(f, "memslope: peak RSS %s, peak tree RSS %s, limit %s (%s)\n",
-		util_fmt_bytes(l->peak_rss_bytes, b1, sizeof(b1)),
-		util_fmt_bytes(l->peak_tree_rss_bytes, b2, sizeof(b2)),
-		util_fmt_bytes(p ? p->limit_bytes : MS_ABSENT, b3, sizeof(b3)),
-		p && p->limit_source ? p->limit_source : "unknown");
-	if (r && isfinite(r->slope_bytes_per_s))
-		fprintf(f, "memslope: final verdict %s, slope %.2f MB/min over %s\n",
-			trend_verdict_name(r->verdict), r->slope_bytes_per_s * 60 / 1e6,
-			util_fmt_duration(r->window_s, d2, sizeof(d2)));
-	else
-		fprintf(f, "memslope: final verdict %s\n", trend_verdict_name(r ? r->verdict : TREND_UNKNOWN));
-	fprintf(f, "memslope: time above memory.high %s; OOM kill: %s; oom_imminent fired: %s\n",
-		util_fmt_duration((double)l->above_high_ms / 1000.0, d1, sizeof(d1)),
-		l->oom_killed ? "yes" : "no", l->oom_imminent_fired ? "yes" : "no");
-	free(cmd);
-}
-
-static void check_print(const struct app *a)
-{
-	if (!a->o->check)
-		return;
-	if (a->check.n == 0) {
-		fprintf(stderr, "memslope: check passed\n");
-		return;
-	}
-	for (size_t i = 0; i < a->check.n; i++) {
-		char *r = util_sanitize(a->check.reasons[i]);
-
-		fprintf(stderr, "memslope: check failed: %s\n", r);
-		free(r);
-	}
+	launch_reap(&a->launch, a->alert);
 }
 
 /* ---- snapshots ---- */
@@ -1031,8 +211,7 @@ static int validate(struct app *a, char **err, int *code)
 		*err = xasprintf("--replay %s: %s", o->replay_path, strerror(errno));
 		return -1;
 	}
-	if (!o->once && !o->log_path && !o->prom_file && !o->json && !isatty(STDOUT_FILENO) &&
-	    !(o->command && o->check)) {
+	if (o->stdout_unused) {
 		*code = EXIT_USAGE;
 		*err = xstrdup("standard output is not a terminal: use --once --json for one snapshot or --log - for a stream");
 		return -1;
@@ -1048,7 +227,7 @@ static bool should_stop(const struct app *a, int64_t start_ms)
 
 	if (got_stop)
 		return true;
-	if (o->count && a->ticks >= (uint64_t)o->count)
+	if (o->count && a->up.ticks >= (uint64_t)o->count)
 		return true;
 	if (o->duration_ms && a->m->mono_ms - start_ms >= o->duration_ms)
 		return true;
@@ -1109,10 +288,10 @@ static int run_headless(struct app *a)
 
 	for (;;) {
 		if (got_chld)
-			launch_reap(a);
+			reap(a);
 		tick(a);
 		if (a->o->command)
-			launch_track(a);
+			launch_track(&a->launch, a->m, a->o->interval_ms);
 		integrations_tick(a);
 		if (a->log && ndjson_write(a->log, a->m, &err) < 0) {
 			if (!err)
@@ -1130,7 +309,7 @@ static int run_headless(struct app *a)
 			next = util_now_mono_ms(); /* fell behind (suspend, overload): no burst */
 		while (!got_stop && !got_usr1 && util_now_mono_ms() < next) {
 			if (got_chld) {
-				launch_reap(a);
+				reap(a);
 				if (a->o->command && !a->launch.running)
 					break;
 			}
@@ -1191,7 +370,7 @@ static int run_tui(struct app *a)
 		enum tui_cmd cmd;
 
 		if (got_chld)
-			launch_reap(a);
+			reap(a);
 		if (got_stop)
 			break;
 		if (got_usr1)
@@ -1201,7 +380,7 @@ static int run_tui(struct app *a)
 		if (!paused && !ended && now >= next) {
 			tick(a);
 			if (a->o->command)
-				launch_track(a);
+				launch_track(&a->launch, a->m, a->o->interval_ms);
 			integrations_tick(a);
 			if (a->log && ndjson_write(a->log, a->m, &err) < 0) {
 				tui_free(a->tui);
@@ -1217,21 +396,14 @@ static int run_tui(struct app *a)
 				char how[64];
 
 				ended = true;
-				if (WIFEXITED(a->launch.status)) {
-					snprintf(how, sizeof(how), "exit status %d", WEXITSTATUS(a->launch.status));
-				} else {
-					char sig[32];
-
-					signal_name(a->launch.status, sig, sizeof(sig));
-					snprintf(how, sizeof(how), "killed by %s", sig);
-				}
+				launch_how(&a->launch, how, sizeof(how));
 				msg = xasprintf("command ended: %s; peak RSS %.1f MB; OOM kill: %s - press q to quit",
 						how, ms_has(a->launch.peak_rss_bytes) ? (double)a->launch.peak_rss_bytes / 1e6 : 0.0,
 						a->launch.oom_killed ? "yes" : "no");
 				tui_set_status(a->tui, msg);
 				free(msg);
 			}
-			if ((a->o->count && a->ticks >= (uint64_t)a->o->count) ||
+			if ((a->o->count && a->up.ticks >= (uint64_t)a->o->count) ||
 			    (a->o->duration_ms && a->m->mono_ms - start >= a->o->duration_ms))
 				break;
 		}
@@ -1401,10 +573,8 @@ static void fatal_restore(void)
  * as on the early exits. Alert hooks still running are ended (~1 s). */
 static void app_done(struct app *a, struct options *o)
 {
-	free(a->launch.oom_cgroup);
-	for (size_t i = 0; i < a->check.n; i++)
-		free(a->check.reasons[i]);
-	free(a->check.reasons);
+	launch_done(&a->launch);
+	update_done(&a->up);
 	alert_free(a->alert, a->m);
 	out_prom_free(a->prom);
 	ndjson_close(a->log);
@@ -1462,8 +632,6 @@ int main(int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	a.o = &o;
-	a.first_tick = true;
-	a.hertz = sysconf(_SC_CLK_TCK);
 	util_set_fatal_hook(fatal_restore);
 	/* --replay: the whole log is read and checked first. */
 	if (o.replay_path && !(replay = replay_open(o.replay_path, &err))) {
@@ -1503,9 +671,8 @@ int main(int argc, char **argv)
 	}
 	if (o.on_alert && !o.once) {
 		/* In the TUI a hook's output would scribble over the screen. */
-		bool tui_mode = !(o.log_path || o.prom_file || !isatty(STDOUT_FILENO) || o.json);
-
-		a.alert = alert_new(o.on_alert, o.alert_cooldown_ms, o.alert_timeout_ms, tui_mode, &err);
+		a.alert = alert_new(o.on_alert, o.alert_cooldown_ms, o.alert_timeout_ms,
+				    o.run_mode == RUN_TUI, &err);
 		if (!a.alert) {
 			fprintf(stderr, "memslope: %s\n", err);
 			free(err);
@@ -1534,8 +701,7 @@ int main(int argc, char **argv)
 	a.sel.all = !o.n_pids && !o.have_name_re && !o.n_uids && !o.n_cgroups && !o.command;
 	/* In the TUI the rows on screen get PSS too (see run_tui). */
 	a.m->pss_enabled = o.pss == PSS_ON ||
-			   (o.pss == PSS_AUTO && (!a.sel.all || (!o.once && !o.log_path && !o.prom_file &&
-								 !o.json && isatty(STDOUT_FILENO))));
+			   (o.pss == PSS_AUTO && (!a.sel.all || o.run_mode == RUN_TUI));
 	a.sp = sample_proc_new(&a.sel, a.have_cgfs ? &a.cgfs : NULL, (enum pss_mode)o.pss, &err);
 	if (!a.sp) {
 		fprintf(stderr, "memslope: %s\n", err);
@@ -1543,8 +709,17 @@ int main(int argc, char **argv)
 		app_done(&a, &o);
 		return 1;
 	}
+	update_init(&a.up, a.m, &(struct update_config){
+		.all = a.sel.all,
+		.trees = o.tree || o.command,
+		.cgroup_read = a.have_cgfs ? cgroup_reader : NULL,
+		.cgroup_ctx = &a.cgfs,
+	});
+	a.up.check.on = o.check;
+	a.up.check.max_growth_bytes_per_s = o.max_growth_bytes_per_s;
+	a.up.check.max_usage_pct = o.max_usage_pct;
 	for (size_t i = 0; i < o.n_cgroups; i++)
-		cgroup_get(&a, o.cgroups[i], true);
+		update_cgroup_get(&a.up, o.cgroups[i], true);
 	if (o.log_path) {
 		a.log = ndjson_open(o.log_path, o.log_delta ? NDJSON_DELTA : NDJSON_SNAPSHOT,
 				    o.log_max_bytes, o.log_keep, &err);
@@ -1558,7 +733,7 @@ int main(int argc, char **argv)
 
 	signals_install();
 
-	if (o.command && launch_start(&a, &err) < 0) {
+	if (o.command && launch_start(&a.launch, o.command, a.sp, &err) < 0) {
 		fprintf(stderr, "memslope: %s\n", err);
 		free(err);
 		app_done(&a, &o);
@@ -1567,10 +742,11 @@ int main(int argc, char **argv)
 
 	/* Headless, nothing reads the histories (only the TUI's detail view
 	 * does): they are not kept. */
-	a.m->no_history = o.once || o.log_path || o.prom_file || !isatty(STDOUT_FILENO) || o.json;
-	if (o.once)
+	a.up.cfg.keep_pid = a.launch.pid;
+	a.m->no_history = o.run_mode != RUN_TUI;
+	if (o.run_mode == RUN_ONCE)
 		rc = run_once(&a);
-	else if (a.m->no_history)
+	else if (o.run_mode == RUN_HEADLESS)
 		rc = run_headless(&a);
 	else
 		rc = run_tui(&a);
@@ -1582,7 +758,7 @@ int main(int argc, char **argv)
 				o.command[0], (int)a.launch.pid);
 		} else {
 			if (o.json) {
-				json_t *pm = postmortem_json(&a);
+				json_t *pm = launch_postmortem_json(&a.launch, a.m, o.check ? &a.up.check : NULL);
 				char *text = json_dumps(pm, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 
 				json_decref(pm);
@@ -1591,14 +767,14 @@ int main(int argc, char **argv)
 					free(text);
 				}
 			}
-			postmortem_print(&a, stderr);
-			check_print(&a);
+			launch_postmortem_print(&a.launch, a.m, stderr);
+			events_check_print(&a.up.check, stderr);
 			if (rc == 0)
-				rc = a.check.n ? EXIT_CHECK : launch_exit_code(&a.launch);
+				rc = a.up.check.n ? EXIT_CHECK : launch_exit_code(&a.launch);
 		}
 	} else {
-		check_print(&a);
-		if (rc == 0 && a.check.n)
+		events_check_print(&a.up.check, stderr);
+		if (rc == 0 && a.up.check.n)
 			rc = EXIT_CHECK;
 	}
 

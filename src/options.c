@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sample_proc.h"
 #include "util.h"
@@ -427,6 +428,8 @@ int options_parse(struct options *o, int argc, char **argv, char **err)
 
 int options_finish(struct options *o, char **err)
 {
+	bool tty;
+
 	if (o->n_names) {
 		size_t len = 0;
 		char *joined, *p;
@@ -469,6 +472,18 @@ int options_finish(struct options *o, char **err)
 		*err = xstrdup("--check needs a command (-- CMD) or a bound (--duration, --count)");
 		return -1;
 	}
+	tty = isatty(STDOUT_FILENO);
+	if (o->replay_path)
+		o->run_mode = RUN_REPLAY;
+	else if (o->once)
+		o->run_mode = RUN_ONCE;
+	else if (o->log_path || o->prom_file || o->json || !tty)
+		o->run_mode = RUN_HEADLESS;
+	else
+		o->run_mode = RUN_TUI;
+	/* A launched command's --check answers with its exit status alone. */
+	o->stdout_unused = !tty && !o->once && !o->log_path && !o->prom_file && !o->json &&
+			   !(o->command && o->check);
 	return 0;
 }
 

@@ -11,7 +11,15 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-enum out_mode { MODE_TUI, MODE_ONCE, MODE_LOG };
+/* How memslope runs, derived once by options_finish (from the options and
+ * whether standard output is a terminal): the one answer to "is there a
+ * screen?". */
+enum run_mode {
+	RUN_TUI,       /* the terminal interface (histories kept, hooks quiet) */
+	RUN_ONCE,      /* --once: one snapshot */
+	RUN_HEADLESS,  /* --log, --prom-file, --json, or stdout not a terminal */
+	RUN_REPLAY,    /* --replay FILE in the TUI */
+};
 
 struct options {
 	/* selection */
@@ -54,6 +62,9 @@ struct options {
 	char **command;
 	/* info */
 	bool help, version;
+	/* derived by options_finish */
+	enum run_mode run_mode;
+	bool stdout_unused;      /* headless, yet nothing is written: an error */
 };
 
 void options_init(struct options *o);
@@ -64,7 +75,7 @@ int options_parse(struct options *o, int argc, char **argv, char **err);
  * (NULL for flags); the same code the command line uses. */
 int options_set(struct options *o, const char *name, const char *value, char **err);
 /* After all sources are applied: cross-option checks (e.g. --count needs a
- * headless mode), compiling the regex. */
+ * headless mode), compiling the regex, the run mode. */
 int options_finish(struct options *o, char **err);
 /* 1 when the long option name takes a value, 0 for a flag, -1 when there
  * is no such option (the config file's check). */

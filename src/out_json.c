@@ -19,8 +19,6 @@
 
 #include "util.h"
 
-#define SCHEMA_ID "memslope/1"
-
 static json_t *j_bytes(int64_t v)
 {
 	if (v == MS_ABSENT)
@@ -482,7 +480,7 @@ json_t *out_json_header(const struct model *m, const char *type)
 	char when[40];
 
 	out_json_time(m->time_ms, when, sizeof(when));
-	set(o, "schema", json_string(SCHEMA_ID));
+	set(o, "schema", json_string(OUT_JSON_SCHEMA_ID));
 	if (type)
 		set(o, "type", json_string(type));
 	set(o, "time", json_string(when));

@@ -9,6 +9,9 @@
 
 #include "model.h"
 
+/* The schema id of every document memslope writes (and replay reads). */
+#define OUT_JSON_SCHEMA_ID "memslope/1"
+
 /* RFC 3339 UTC with milliseconds, e.g. "2026-11-21T15:30:00.123Z". */
 void out_json_time(int64_t time_ms, char *buf, size_t cap);
 /* The top-level fields without entity arrays; type may be NULL. */

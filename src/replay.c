@@ -4,7 +4,7 @@
  * whose JSON changed since the last line; the first line of every file is a
  * snapshot). Applying a line therefore updates only the fields present, and
  * what a delta cannot say — that an entity went away — is inferred the way
- * main.c decides it live: exited processes go after DEAD_RETENTION_MS, a
+ * update.c decides it live: exited processes go after UPDATE_DEAD_RETENTION_MS, a
  * tree goes with its root, a cgroup when no live process is in it and it was
  * not named with -c. A snapshot line says it outright: what it lacks is gone.
  *
@@ -27,14 +27,12 @@
 #include <unistd.h>
 
 #include "out_json.h"
+#include "update.h"
 #include "util.h"
 
-#define SCHEMA_ID "memslope/1"
 /* A line longer than this is not one memslope wrote (a snapshot of 10 000
  * processes is about 10 MB). */
 #define LINE_MAX_BYTES (64u << 20)
-/* As main.c: exited processes stay visible this long. */
-#define DEAD_RETENTION_MS 10000
 /* Bounds on what a (hostile) log can make the model hold. */
 #define PROCS_MAX 16384
 #define TREES_MAX 4096
@@ -490,8 +488,8 @@ static const char *line_check(json_t *doc, int64_t *time_ms, bool *snapshot)
 	if (!json_is_object(doc))
 		return "not a JSON object";
 	v = json_object_get(doc, "schema");
-	if (!json_is_string(v) || strcmp(json_string_value(v), SCHEMA_ID) != 0)
-		return "no \"schema\": \"" SCHEMA_ID "\"";
+	if (!json_is_string(v) || strcmp(json_string_value(v), OUT_JSON_SCHEMA_ID) != 0)
+		return "no \"schema\": \"" OUT_JSON_SCHEMA_ID "\"";
 	v = json_object_get(doc, "type");
 	if (!v || (json_is_string(v) && strcmp(json_string_value(v), "snapshot") == 0))
 		*snapshot = true;
@@ -649,7 +647,7 @@ static void procs_apply(struct model *m, json_t *doc, bool snapshot, int64_t t_m
 		for (size_t i = 0; i < m->n_procs; i++) {
 			struct proc_entity *p = m->procs[i];
 			bool keep = snapshot ? i >= n0 || seen[i]
-					     : p->alive || p->exit_ms < 0 || t_ms - p->exit_ms < DEAD_RETENTION_MS;
+					     : p->alive || p->exit_ms < 0 || t_ms - p->exit_ms < UPDATE_DEAD_RETENTION_MS;
 
 			if (keep)
 				m->procs[j++] = p;
@@ -1016,7 +1014,7 @@ static int index_line(struct replay *r, const char *text, size_t len, off_t off,
 		return 0;
 	}
 	if (why) {
-		*err = xasprintf("%s: line %zu is not a memslope/1 log line (%s)", r->path, lineno, why);
+		*err = xasprintf("%s: line %zu is not a " OUT_JSON_SCHEMA_ID " log line (%s)", r->path, lineno, why);
 		json_decref(doc);
 		free(detail);
 		return -1;

@@ -2,8 +2,10 @@
 #include "sample_sys.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -78,6 +80,41 @@ void sample_sys_read(struct system_sample *out)
 	if (text) {
 		if (cgroup_parse_psi(text, &out->pressure) < 0)
 			memset(&out->pressure, 0, sizeof(out->pressure));
+		free(text);
+	}
+}
+
+void sample_self_read(struct sample_self *st, struct model_self *out)
+{
+	char *text = util_read_kept("/proc/self/stat", NULL);
+	int64_t now = util_now_mono_ms();
+
+	if (!st->hertz)
+		st->hertz = sysconf(_SC_CLK_TCK);
+	if (text) {
+		/* utime and stime are fields 14 and 15, after the ")" of comm. */
+		char *p = strrchr(text, ')');
+		unsigned long long utime = 0, stime = 0;
+
+		if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
+				&stime) == 2) {
+			int64_t ticks = (int64_t)(utime + stime);
+
+			if (st->wall_prev_ms > 0 && now > st->wall_prev_ms)
+				out->cpu_pct = 100.0 * (double)(ticks - st->cpu_ticks_prev) /
+						     (double)st->hertz * 1000.0 /
+						     (double)(now - st->wall_prev_ms);
+			st->cpu_ticks_prev = ticks;
+			st->wall_prev_ms = now;
+		}
+		free(text);
+	}
+	text = util_read_kept("/proc/self/statm", NULL);
+	if (text) {
+		unsigned long long size, res;
+
+		if (sscanf(text, "%llu %llu", &size, &res) == 2)
+			out->rss_bytes = (int64_t)res * sysconf(_SC_PAGESIZE);
 		free(text);
 	}
 }

@@ -1,0 +1,187 @@
+/* events: event messages, entity marks and the --check reasons. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "events.h"
+#include "util.h"
+
+void events_check_add(struct check_state *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *r;
+
+	va_start(ap, fmt);
+	if (vasprintf(&r, fmt, ap) < 0)
+		fatal("out of memory");
+	va_end(ap);
+	for (size_t i = 0; i < c->n; i++) {
+		if (strcmp(c->reasons[i], r) == 0) {
+			free(r);
+			return;
+		}
+	}
+	c->reasons = xrealloc(c->reasons, (c->n + 1) * sizeof(*c->reasons));
+	c->reasons[c->n++] = r;
+}
+
+void events_check_print(const struct check_state *c, FILE *f)
+{
+	if (!c->on)
+		return;
+	if (c->n == 0) {
+		fprintf(f, "memslope: check passed\n");
+		return;
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		char *r = util_sanitize(c->reasons[i]);
+
+		fprintf(f, "memslope: check failed: %s\n", r);
+		free(r);
+	}
+}
+
+void events_check_done(struct check_state *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->reasons[i]);
+	free(c->reasons);
+	c->reasons = NULL;
+	c->n = 0;
+}
+
+int events_level(const struct model *m, double pct)
+{
+	if (!isfinite(pct))
+		return 0;
+	return pct >= m->crit_pct ? 2 : pct >= m->warn_pct ? 1 : 0;
+}
+
+void events_proc_start(struct model *m, const struct proc_entity *p)
+{
+	model_event(m, EV_PROC_START, p->pid, NULL, "process %d (%s) started", (int)p->pid, p->name);
+}
+
+void events_proc_exit(struct model *m, const struct proc_entity *p)
+{
+	model_event(m, EV_PROC_EXIT, p->pid, NULL, "process %d (%s) exited", (int)p->pid, p->name);
+}
+
+void events_cgroup_gone(struct model *m, const struct cgroup_entity *c)
+{
+	model_event(m, EV_CGROUP_GONE, 0, c->s.path, "cgroup %s is gone", c->s.path);
+}
+
+void events_cgroup_counters(struct model *m, struct cgroup_entity *c)
+{
+	static const char *const ev_names[6] = {"low", "high", "max", "oom", "oom_kill", "oom_group_kill"};
+	const int64_t ev[6] = {c->s.ev_low, c->s.ev_high, c->s.ev_max,
+			       c->s.ev_oom, c->s.ev_oom_kill, c->s.ev_oom_group_kill};
+
+	for (int i = 0; i < 6; i++) {
+		if (ms_has(ev[i]) && ms_has(c->prev_events[i]) && ev[i] > c->prev_events[i]) {
+			enum event_kind k = i == 4 ? EV_OOM_KILL : EV_CGROUP_EVENT;
+
+			model_event(m, k, 0, c->s.path, "cgroup %s: memory.events %s +%lld (now %lld)",
+				    c->s.path, ev_names[i], (long long)(ev[i] - c->prev_events[i]),
+				    (long long)ev[i]);
+		}
+		c->prev_events[i] = ev[i];
+	}
+}
+
+static void marks_update(struct model *m, struct check_state *check, struct entity_marks *mk,
+			 const struct trend_result *r, double usage_pct, pid_t pid, const char *cgroup,
+			 const char *what)
+{
+	int level = events_level(m, usage_pct);
+	char rate[32], ttl[32], lo[32], hi[32];
+
+	if (r->verdict != mk->verdict && r->verdict != TREND_UNKNOWN) {
+		snprintf(rate, sizeof(rate), "%.2f MB/min",
+			 isfinite(r->slope_bytes_per_s) ? r->slope_bytes_per_s * 60 / 1e6 : 0.0);
+		model_event(m, EV_VERDICT, pid, cgroup, "%s: %s -> %s%s%s", what,
+			    trend_verdict_name(mk->verdict), trend_verdict_name(r->verdict),
+			    isfinite(r->slope_bytes_per_s) ? ", slope " : "",
+			    isfinite(r->slope_bytes_per_s) ? rate : "");
+		mk->verdict = r->verdict;
+	}
+	if (level != mk->level) {
+		static const char *const names[] = {"ok", "warn", "crit"};
+
+		model_event(m, EV_THRESHOLD, pid, cgroup, "%s: usage %.1f%% of limit (%s -> %s)", what,
+			    usage_pct, names[mk->level], names[level]);
+		mk->level = level;
+	}
+	if (r->oom_imminent && !mk->oom_imminent)
+		model_event(m, EV_OOM_IMMINENT, pid, cgroup, "%s: OOM imminent, limit in %s [%s-%s]", what,
+			    util_fmt_duration(r->ttl_s, ttl, sizeof(ttl)),
+			    util_fmt_duration(r->ttl_lo_s, lo, sizeof(lo)),
+			    util_fmt_duration(r->ttl_hi_s, hi, sizeof(hi)));
+	mk->oom_imminent = r->oom_imminent;
+
+	if (check->on) {
+		if (r->verdict == TREND_LEAK)
+			events_check_add(check, "leak confirmed: %s", what);
+		if (r->oom_imminent)
+			events_check_add(check, "oom_imminent: %s", what);
+		if (check->max_growth_bytes_per_s > 0 &&
+		    (r->verdict == TREND_GROWING || r->verdict == TREND_LEAK) &&
+		    r->slope_bytes_per_s > check->max_growth_bytes_per_s)
+			events_check_add(check, "growth above --max-growth %.2f MB/min: %s",
+				  check->max_growth_bytes_per_s * 60 / 1e6, what);
+		if (check->max_usage_pct > 0 && isfinite(usage_pct) && usage_pct > check->max_usage_pct)
+			events_check_add(check, "usage above --max-usage %.1f%%: %s", check->max_usage_pct, what);
+	}
+}
+
+/* True when marks_update would neither fire an event nor change a mark:
+ * then the entity's label need not be built (a malloc and a snprintf per
+ * process per tick otherwise). */
+static bool marks_quiet(const struct model *m, const struct check_state *check,
+			const struct entity_marks *mk, const struct trend_result *r, double usage_pct)
+{
+	return !check->on && (r->verdict == mk->verdict || r->verdict == TREND_UNKNOWN) &&
+	       events_level(m, usage_pct) == mk->level && r->oom_imminent == mk->oom_imminent;
+}
+
+void events_tick(struct model *m, struct check_state *check)
+{
+	char what[160];
+
+	for (size_t i = 0; i < m->n_procs; i++) {
+		struct proc_entity *p = m->procs[i];
+		char *name;
+
+		if (!p->alive || marks_quiet(m, check, &p->marks, trend_get(&p->trend), p->usage_pct))
+			continue;
+		name = util_sanitize(p->name);
+		snprintf(what, sizeof(what), "process %d (%s)", (int)p->pid, name);
+		free(name);
+		marks_update(m, check, &p->marks, trend_get(&p->trend), p->usage_pct, p->pid, NULL, what);
+	}
+	for (size_t i = 0; i < m->n_trees; i++) {
+		struct tree_entity *t = m->trees[i];
+		char *name;
+
+		if (!t->alive)
+			continue;
+		name = util_sanitize(t->name);
+		snprintf(what, sizeof(what), "tree %d (%s, %zu processes)", (int)t->root_pid, name, t->n_procs);
+		free(name);
+		marks_update(m, check, &t->marks, trend_get(&t->trend), t->usage_pct, t->root_pid, NULL, what);
+	}
+	for (size_t i = 0; i < m->n_cgroups; i++) {
+		struct cgroup_entity *c = m->cgroups[i];
+		char *path;
+
+		if (!c->s.exists)
+			continue;
+		path = util_sanitize(c->s.path);
+		snprintf(what, sizeof(what), "cgroup %s", path);
+		free(path);
+		marks_update(m, check, &c->marks, trend_get(&c->trend), c->usage_pct, 0, c->s.path, what);
+	}
+}

@@ -1,0 +1,242 @@
+/* launch: start, follow and reap a command; its post-mortem. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "launch.h"
+#include "out_json.h"
+#include "util.h"
+
+int launch_start(struct launch *l, char **argv, struct sample_proc *sp, char **err)
+{
+	int pfd[2];
+	pid_t pid;
+	ssize_t r;
+	int e = 0;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		*err = xasprintf("cannot launch %s: %s", argv[0], strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		*err = xasprintf("cannot launch %s: %s", argv[0], strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		signal(SIGPIPE, SIG_DFL);
+		execvp(argv[0], argv);
+		e = errno;
+		if (write(pfd[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(pfd[1]);
+	do
+		r = read(pfd[0], &e, sizeof(e));
+	while (r < 0 && errno == EINTR);
+	close(pfd[0]);
+	if (r == (ssize_t)sizeof(e)) {
+		waitpid(pid, NULL, 0);
+		*err = xasprintf("cannot run '%s': %s", argv[0], strerror(e));
+		return -1;
+	}
+	memset(l, 0, sizeof(*l));
+	l->argv = argv;
+	l->pid = pid;
+	l->running = true;
+	l->start_mono_ms = util_now_mono_ms();
+	l->peak_rss_bytes = l->peak_tree_rss_bytes = MS_ABSENT;
+	l->oom_kill_start = MS_ABSENT;
+	sample_proc_add_pid(sp, pid);
+	return 0;
+}
+
+void launch_reap(struct launch *l, struct alert *alert)
+{
+	int status;
+	pid_t r;
+
+	while ((r = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (r == l->pid && l->running) {
+			l->running = false;
+			l->status = status;
+			l->end_mono_ms = util_now_mono_ms();
+		} else {
+			/* waitpid(-1) takes alert hooks too: hand their status over. */
+			alert_child_exited(alert, r, status, util_now_mono_ms());
+		}
+	}
+}
+
+void launch_track(struct launch *l, const struct model *m, int64_t interval_ms)
+{
+	struct proc_entity *p = model_proc_find(m, l->pid);
+	struct tree_entity *t = model_tree_find(m, l->pid);
+	struct cgroup_entity *c = p && p->cgroup ? model_cgroup_find(m, p->cgroup) : NULL;
+
+	/* An OOM forecast for the command or its tree. */
+	if ((p && p->alive && trend_get(&p->trend)->oom_imminent) ||
+	    (t && t->alive && trend_get(&t->trend)->oom_imminent))
+		l->oom_imminent_fired = true;
+
+	if (p && p->alive) {
+		int64_t peak = ms_has(p->peak_rss_bytes) ? p->peak_rss_bytes : p->rss_bytes;
+
+		if (ms_has(peak) && (!ms_has(l->peak_rss_bytes) || peak > l->peak_rss_bytes))
+			l->peak_rss_bytes = peak;
+	}
+	if (t && ms_has(t->peak_rss_bytes) &&
+	    (!ms_has(l->peak_tree_rss_bytes) || t->peak_rss_bytes > l->peak_tree_rss_bytes))
+		l->peak_tree_rss_bytes = t->peak_rss_bytes;
+	if (c && c->s.exists) {
+		if (!l->oom_cgroup || strcmp(l->oom_cgroup, c->s.path) != 0) {
+			model_set_str(&l->oom_cgroup, c->s.path);
+			l->oom_kill_start = c->s.ev_oom_kill;
+		}
+		if (ms_has(c->s.ev_oom_kill) && ms_has(l->oom_kill_start) &&
+		    c->s.ev_oom_kill > l->oom_kill_start)
+			l->oom_killed = true;
+		if (ms_has(c->s.effective_high_bytes) && c->s.effective_high_bytes != MS_UNLIMITED &&
+		    ms_has(c->s.current_bytes) && c->s.current_bytes > c->s.effective_high_bytes)
+			l->above_high_ms += interval_ms;
+	}
+}
+
+int launch_exit_code(const struct launch *l)
+{
+	if (WIFEXITED(l->status))
+		return WEXITSTATUS(l->status);
+	if (WIFSIGNALED(l->status))
+		return 128 + WTERMSIG(l->status);
+	return 1;
+}
+
+static void signal_name(int status, char *buf, size_t cap)
+{
+	const char *abbrev = WIFSIGNALED(status) ? sigabbrev_np(WTERMSIG(status)) : NULL;
+
+	if (abbrev)
+		snprintf(buf, cap, "SIG%s", abbrev);
+	else if (WIFSIGNALED(status))
+		snprintf(buf, cap, "signal %d", WTERMSIG(status));
+	else
+		snprintf(buf, cap, "unknown");
+}
+
+void launch_how(const struct launch *l, char *buf, size_t cap)
+{
+	if (WIFEXITED(l->status)) {
+		snprintf(buf, cap, "exit status %d", WEXITSTATUS(l->status));
+	} else {
+		char sig[32];
+
+		signal_name(l->status, sig, sizeof(sig));
+		snprintf(buf, cap, "killed by %s", sig);
+	}
+}
+
+json_t *launch_postmortem_json(const struct launch *l, const struct model *m,
+			       const struct check_state *check)
+{
+	struct proc_entity *p = model_proc_find(m, l->pid);
+	struct tree_entity *t = model_tree_find(m, l->pid);
+	const struct trend_result *r = t ? trend_get(&t->trend) : p ? trend_get(&p->trend) : NULL;
+	json_t *o = json_object(), *cmd = json_array(), *chk;
+	char when[40];
+
+	for (char **s = l->argv; *s; s++) {
+		/* An argument that is not UTF-8 goes in sanitised. */
+		json_t *arg = json_string(*s);
+
+		if (!arg) {
+			char *clean = util_sanitize(*s);
+
+			arg = json_string(clean);
+			free(clean);
+		}
+		json_array_append_new(cmd, arg ? arg : json_string("?"));
+	}
+	out_json_time(m->time_ms, when, sizeof(when));
+	json_object_set_new(o, "schema", json_string(OUT_JSON_SCHEMA_ID));
+	json_object_set_new(o, "type", json_string("postmortem"));
+	json_object_set_new(o, "time", json_string(when));
+	json_object_set_new(o, "time_ms", json_integer(m->time_ms));
+	json_object_set_new(o, "host", json_string(m->host));
+	json_object_set_new(o, "command", cmd);
+	json_object_set_new(o, "pid", json_integer(l->pid));
+	json_object_set_new(o, "runtime_s", json_real((double)(l->end_mono_ms - l->start_mono_ms) / 1000.0));
+	if (WIFEXITED(l->status)) {
+		json_object_set_new(o, "exit_status", json_integer(WEXITSTATUS(l->status)));
+		json_object_set_new(o, "signal", json_null());
+	} else {
+		json_object_set_new(o, "exit_status", json_null());
+		char sig[32];
+
+		signal_name(l->status, sig, sizeof(sig));
+		json_object_set_new(o, "signal", json_string(sig));
+	}
+	json_object_set_new(o, "peak_rss_bytes", ms_has(l->peak_rss_bytes) ? json_integer(l->peak_rss_bytes) : json_null());
+	json_object_set_new(o, "peak_tree_rss_bytes",
+			    ms_has(l->peak_tree_rss_bytes) ? json_integer(l->peak_tree_rss_bytes) : json_null());
+	json_object_set_new(o, "verdict", json_string(trend_verdict_name(r ? r->verdict : TREND_UNKNOWN)));
+	json_object_set_new(o, "slope_bytes_per_s",
+			    r && isfinite(r->slope_bytes_per_s) ? json_real(r->slope_bytes_per_s) : json_null());
+	json_object_set_new(o, "time_above_high_s", json_real((double)l->above_high_ms / 1000.0));
+	json_object_set_new(o, "limit_bytes", p && ms_has(p->limit_bytes) ? json_integer(p->limit_bytes) : json_null());
+	json_object_set_new(o, "limit_source", p && p->limit_source ? json_string(p->limit_source) : json_null());
+	json_object_set_new(o, "oom_killed", json_boolean(l->oom_killed));
+	json_object_set_new(o, "oom_imminent_fired", json_boolean(l->oom_imminent_fired));
+	if (check) {
+		json_t *reasons = json_array();
+
+		chk = json_object();
+		for (size_t i = 0; i < check->n; i++)
+			json_array_append_new(reasons, json_string(check->reasons[i]));
+		json_object_set_new(chk, "failed", json_boolean(check->n > 0));
+		json_object_set_new(chk, "reasons", reasons);
+	} else {
+		chk = json_null();
+	}
+	json_object_set_new(o, "check", chk);
+	return o;
+}
+
+void launch_postmortem_print(const struct launch *l, const struct model *m, FILE *f)
+{
+	struct proc_entity *p = model_proc_find(m, l->pid);
+	struct tree_entity *t = model_tree_find(m, l->pid);
+	const struct trend_result *r = t ? trend_get(&t->trend) : p ? trend_get(&p->trend) : NULL;
+	char b1[32], b2[32], b3[32], d1[32], d2[32], how[64];
+	char *cmd = util_sanitize(l->argv[0]);
+
+	launch_how(l, how, sizeof(how));
+	fprintf(f, "memslope: %s (pid %d) ran %s, %s\n", cmd, (int)l->pid,
+		util_fmt_duration((double)(l->end_mono_ms - l->start_mono_ms) / 1000.0, d1, sizeof(d1)), how);
+	fprintf(f, "memslope: peak RSS %s, peak tree RSS %s, limit %s (%s)\n",
+		util_fmt_bytes(l->peak_rss_bytes, b1, sizeof(b1)),
+		util_fmt_bytes(l->peak_tree_rss_bytes, b2, sizeof(b2)),
+		util_fmt_bytes(p ? p->limit_bytes : MS_ABSENT, b3, sizeof(b3)),
+		p && p->limit_source ? p->limit_source : "unknown");
+	if (r && isfinite(r->slope_bytes_per_s))
+		fprintf(f, "memslope: final verdict %s, slope %.2f MB/min over %s\n",
+			trend_verdict_name(r->verdict), r->slope_bytes_per_s * 60 / 1e6,
+			util_fmt_duration(r->window_s, d2, sizeof(d2)));
+	else
+		fprintf(f, "memslope: final verdict %s\n", trend_verdict_name(r ? r->verdict : TREND_UNKNOWN));
+	fprintf(f, "memslope: time above memory.high %s; OOM kill: %s; oom_imminent fired: %s\n",
+		util_fmt_duration((double)l->above_high_ms / 1000.0, d1, sizeof(d1)),
+		l->oom_killed ? "yes" : "no", l->oom_imminent_fired ? "yes" : "no");
+	free(cmd);
+}
+
+void launch_done(struct launch *l)
+{
+	free(l->oom_cgroup);
+	l->oom_cgroup = NULL;
+}

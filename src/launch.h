@@ -1,0 +1,54 @@
+/* launch: `memslope -- COMMAND`: start the command, follow it, reap it,
+ * and tell its post-mortem (launch mode).
+ *
+ * launch_start forks and execs the command (an exec failure is reported
+ * before the screen is taken) and hands its PID to the sampler as
+ * selected; launch_reap collects exit statuses after SIGCHLD (alert hooks'
+ * too, which waitpid(-1) also takes); launch_track keeps, each tick, the
+ * command's peaks, time above memory.high, OOM kills and whether an OOM was
+ * forecast; the post-mortem is printed as text and, with --json, JSON. */
+#ifndef MEMSLOPE_LAUNCH_H
+#define MEMSLOPE_LAUNCH_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "alert.h"
+#include "events.h"
+#include "model.h"
+#include "sample_proc.h"
+
+struct launch {
+	char **argv;            /* the command (not owned) */
+	pid_t pid;
+	bool running;
+	int status;             /* wait status */
+	int64_t start_mono_ms, end_mono_ms;
+	int64_t peak_rss_bytes, peak_tree_rss_bytes;
+	int64_t above_high_ms;
+	int64_t oom_kill_start; /* the cgroup's oom_kill counter when first seen */
+	char *oom_cgroup;       /* ...and which cgroup that was (the job may move) */
+	bool oom_killed, oom_imminent_fired;
+};
+
+/* Start argv; 0, or -1 with *err when it cannot be run (exec failed). */
+int launch_start(struct launch *l, char **argv, struct sample_proc *sp, char **err);
+/* Collect every exited child: the command's status is kept, the alert
+ * hooks' handed to alert (may be NULL). */
+void launch_reap(struct launch *l, struct alert *alert);
+/* After each tick. */
+void launch_track(struct launch *l, const struct model *m, int64_t interval_ms);
+/* The exit status memslope passes on: the command's, 128+N for signal N. */
+int launch_exit_code(const struct launch *l);
+/* "exit status N" or "killed by SIGX". */
+void launch_how(const struct launch *l, char *buf, size_t cap);
+/* check: the --check state, NULL without --check. */
+json_t *launch_postmortem_json(const struct launch *l, const struct model *m,
+			       const struct check_state *check);
+void launch_postmortem_print(const struct launch *l, const struct model *m, FILE *f);
+void launch_done(struct launch *l);
+
+#endif

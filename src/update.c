@@ -1,0 +1,424 @@
+/* update: samples folded into entities, history, trend and events. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "update.h"
+#include "util.h"
+
+static double pct_of(int64_t v, int64_t limit)
+{
+	if (!ms_has(v) || !ms_has(limit) || limit == MS_UNLIMITED || limit <= 0)
+		return NAN;
+	return 100.0 * (double)v / (double)limit;
+}
+
+static int64_t add_abs(int64_t a, int64_t b)
+{
+	if (!ms_has(a))
+		return b;
+	if (!ms_has(b))
+		return a;
+	return a + b;
+}
+
+/* The machine's limit when no cgroup sets one. */
+static void machine_limit(const struct model *m, int64_t *limit, char **source)
+{
+	*limit = m->sys.mem_total_bytes;
+	model_set_str(source, "machine");
+}
+
+struct cgroup_entity *update_cgroup_get(struct update *u, const char *path, bool selected)
+{
+	struct cgroup_entity *c = model_cgroup_find(u->m, path);
+
+	if (!c)
+		c = model_cgroup_add(u->m, path);
+	if (selected)
+		c->selected = true;
+	c->seen_this_tick = true;
+	return c;
+}
+
+static void cgroup_update(struct update *u, struct cgroup_entity *c)
+{
+	struct model *m = u->m;
+	int64_t x;
+	bool existed = c->s.exists || c->s.version == CGROUP_NONE;
+
+	char *path = xstrdup(c->s.path);
+
+	cgroup_sample_done(&c->s);
+	memset(&c->s, 0, sizeof(c->s));
+	u->cfg.cgroup_read(u->cfg.cgroup_ctx, path, &c->s);
+	free(path);
+	if (!c->s.exists) {
+		if (existed)
+			events_cgroup_gone(m, c);
+		c->usage_pct = NAN;
+		c->limit_bytes = MS_ABSENT;
+		model_set_str(&c->limit_source, NULL);
+		return;
+	}
+	if (c->s.effective_limit_bytes != MS_UNLIMITED && ms_has(c->s.effective_limit_bytes)) {
+		c->limit_bytes = c->s.effective_limit_bytes;
+		model_set_str(&c->limit_source,
+			      c->s.effective_limit_source ? c->s.effective_limit_source : c->s.path);
+	} else {
+		machine_limit(m, &c->limit_bytes, &c->limit_source);
+	}
+	c->usage_pct = pct_of(c->s.current_bytes, c->limit_bytes);
+	if (!m->no_history)
+		history_push(&c->hist_current, m->mono_ms, c->s.current_bytes);
+
+	/* The trend series is the working set (+ swap): page cache that can be
+	 * reclaimed is not growth toward an OOM kill. */
+	x = add_abs(c->s.working_set_bytes, c->s.swap_current_bytes);
+	if (ms_has(x)) {
+		/* A drop of more than half is a restart: start over (Coroot). */
+		if (ms_has(c->last_working_set_bytes) && x < c->last_working_set_bytes / 2)
+			trend_init(&c->trend);
+		trend_push(&c->trend, m->mono_ms, x, c->limit_bytes, c->s.effective_high_bytes);
+		c->last_working_set_bytes = x;
+	}
+
+	events_cgroup_counters(m, c);
+}
+
+/* ---- processes ---- */
+
+static void proc_copy_identity(struct proc_entity *e, const struct proc_sample *s)
+{
+	e->start_time_ms = s->start_time_ms;
+	e->uid = s->uid;
+	e->user = xstrdup(s->user);
+	e->name = xstrdup(s->name);
+	e->cmdline = xstrdup(s->cmdline);
+	e->cgroup = s->cgroup ? xstrdup(s->cgroup) : NULL;
+	e->selected = s->selected;
+}
+
+static void proc_copy_values(struct proc_entity *e, const struct proc_sample *s)
+{
+	e->ppid = s->ppid;
+	e->state = s->state;
+	e->threads = s->threads;
+	e->rss_bytes = s->rss_bytes;
+	e->rss_anon_bytes = s->rss_anon_bytes;
+	e->rss_file_bytes = s->rss_file_bytes;
+	e->rss_shmem_bytes = s->rss_shmem_bytes;
+	e->swap_bytes = s->swap_bytes;
+	e->peak_rss_bytes = s->peak_rss_bytes;
+	e->pss_bytes = s->pss_bytes;
+	e->uss_bytes = s->uss_bytes;
+	e->oom_score = s->oom_score;
+	e->oom_score_adj = s->oom_score_adj;
+}
+
+/* The limit a series x inside cgroup c can grow to: x plus the headroom
+ * left (effective limit minus the cgroup's working set), or plus
+ * MemAvailable when no cgroup limit applies. */
+static void series_limits(const struct model *m, const struct cgroup_entity *c, int64_t x,
+			  int64_t *limit, int64_t *high)
+{
+	*limit = *high = MS_ABSENT;
+	if (!ms_has(x))
+		return;
+	if (c && c->s.exists && ms_has(c->s.effective_limit_bytes) &&
+	    c->s.effective_limit_bytes != MS_UNLIMITED) {
+		int64_t used = ms_has(c->s.working_set_bytes) ? c->s.working_set_bytes : c->s.current_bytes;
+
+		if (ms_has(used))
+			*limit = x + (c->s.effective_limit_bytes - used > 0 ? c->s.effective_limit_bytes - used : 0);
+		if (ms_has(c->s.effective_high_bytes) && c->s.effective_high_bytes != MS_UNLIMITED &&
+		    ms_has(used))
+			*high = x + (c->s.effective_high_bytes - used > 0 ? c->s.effective_high_bytes - used : 0);
+	} else if (ms_has(m->sys.mem_available_bytes)) {
+		*limit = x + m->sys.mem_available_bytes;
+	}
+}
+
+static void proc_update(struct update *u, struct proc_sample *s)
+{
+	struct model *m = u->m;
+	struct proc_entity *e = s->owner;
+	struct cgroup_entity *c;
+	int64_t x, limit, high;
+
+	if (!e) {
+		e = model_proc_add(m, s->pid, s->start_ticks);
+		proc_copy_identity(e, s);
+		e->first_seen_ms = m->mono_ms;
+		e->sampler_ref = s;
+		s->owner = e;
+		/* In the everything view, starts and exits of every short-lived
+		 * command would drown the events that matter. */
+		if (!u->first_tick && !u->cfg.all)
+			events_proc_start(m, e);
+	}
+	if (s->identity_changed) {
+		/* execve: another program under the same PID. Its memory has
+		 * nothing to do with the old one's: judge it afresh. */
+		free(e->name);
+		free(e->cmdline);
+		e->name = xstrdup(s->name);
+		e->cmdline = xstrdup(s->cmdline);
+		s->identity_changed = false;
+		trend_init(&e->trend);
+	}
+	if (s->cgroup_changed) {
+		model_set_str(&e->cgroup, s->cgroup);
+		e->cg_epoch = 0;
+		s->cgroup_changed = false;
+	}
+	proc_copy_values(e, s);
+	e->last_seen_ms = m->mono_ms;
+	c = model_proc_cgroup(m, e);
+	if (c && c->s.exists) {
+		e->limit_bytes = c->limit_bytes;
+		model_set_str(&e->limit_source, c->limit_source);
+	} else {
+		machine_limit(m, &e->limit_bytes, &e->limit_source);
+	}
+	e->usage_pct = pct_of(e->rss_bytes, e->limit_bytes);
+	if (!m->no_history)
+		history_push(&e->hist_rss, m->mono_ms, e->rss_bytes);
+	/* The trend series: RssAnon + VmSwap (LEAK-DETECTION.md section 1):
+	 * file pages follow the page cache, and a leak under pressure moves
+	 * to swap while RSS plateaus. */
+	x = ms_has(e->rss_anon_bytes) ? add_abs(e->rss_anon_bytes, e->swap_bytes) : MS_ABSENT;
+	if (ms_has(x)) {
+		series_limits(m, c, x, &limit, &high);
+		trend_push(&e->trend, m->mono_ms, x, limit, high);
+	}
+}
+
+static bool keep_proc(const struct proc_entity *p, void *ctx)
+{
+	const struct update *u = ctx;
+
+	if (p->alive)
+		return true;
+	if (u->cfg.keep_pid > 0 && p->pid == u->cfg.keep_pid)
+		return true; /* the post-mortem needs it */
+	return u->m->mono_ms - p->exit_ms < UPDATE_DEAD_RETENTION_MS;
+}
+
+/* ---- trees ---- */
+
+struct pid_ent {
+	pid_t pid;
+	struct proc_entity *e;
+};
+
+static int cmp_pid_ent(const void *x, const void *y)
+{
+	const struct pid_ent *p = x, *q = y;
+
+	return (p->pid > q->pid) - (p->pid < q->pid);
+}
+
+static struct proc_entity *pid_lookup(const struct pid_ent *v, size_t n, pid_t pid)
+{
+	struct pid_ent key = {pid, NULL}, *hit = bsearch(&key, v, n, sizeof(*v), cmp_pid_ent);
+
+	return hit ? hit->e : NULL;
+}
+
+/* A tree root is a selected live process with no selected ancestor; its
+ * members are every live process below it. */
+static void trees_update(struct update *u)
+{
+	struct model *m = u->m;
+	struct pid_ent *v;
+	size_t n = 0;
+
+	if (!u->cfg.trees)
+		return;
+	v = xmalloc((m->n_procs + 1) * sizeof(*v));
+	for (size_t i = 0; i < m->n_procs; i++)
+		if (m->procs[i]->alive)
+			v[n++] = (struct pid_ent){m->procs[i]->pid, m->procs[i]};
+	qsort(v, n, sizeof(*v), cmp_pid_ent);
+	for (size_t i = 0; i < m->n_trees; i++) {
+		m->trees[i]->n_procs = 0;
+		m->trees[i]->alive = false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct proc_entity *p = v[i].e, *root = NULL, *q = p;
+		struct tree_entity *t;
+
+		for (int depth = 0; q && depth < 64; depth++) {
+			if (q->selected)
+				root = q;
+			q = q->ppid > 0 && q->ppid != q->pid ? pid_lookup(v, n, q->ppid) : NULL;
+		}
+		if (!root)
+			continue;
+		t = model_tree_find(m, root->pid);
+		if (t && t->root_start_ticks != root->start_ticks) {
+			/* PID reuse: the old tree's series ends here. */
+			t->root_pid = -1;
+			t = NULL;
+		}
+		if (!t) {
+			t = model_tree_add(m, root->pid, root->start_ticks);
+			t->name = xstrdup(root->name);
+		}
+		if (t->n_procs == 0) {
+			t->rss_bytes = t->anon_swap_bytes = t->swap_bytes = t->pss_bytes = 0;
+		}
+		root->tree = t;
+		t->alive = true;
+		t->pids = xrealloc(t->pids, (t->n_procs + 1) * sizeof(*t->pids));
+		t->pids[t->n_procs++] = p->pid;
+		t->rss_bytes = add_abs(t->rss_bytes, p->rss_bytes);
+		t->swap_bytes = add_abs(t->swap_bytes, p->swap_bytes);
+		t->anon_swap_bytes = add_abs(t->anon_swap_bytes, add_abs(p->rss_anon_bytes, p->swap_bytes));
+		/* A sum with a member missing PSS would be a bogus low value. */
+		t->pss_bytes = ms_has(t->pss_bytes) && ms_has(p->pss_bytes) ? t->pss_bytes + p->pss_bytes
+									    : MS_ABSENT;
+	}
+	for (size_t i = 0; i < m->n_trees; i++) {
+		struct tree_entity *t = m->trees[i];
+		struct proc_entity *root = t->alive ? pid_lookup(v, n, t->root_pid) : NULL;
+		struct cgroup_entity *c = root && root->cgroup ? model_cgroup_find(m, root->cgroup) : NULL;
+		int64_t limit, high;
+
+		if (!t->alive) {
+			t->n_procs = 0;
+			continue;
+		}
+		if (!ms_has(t->peak_rss_bytes) || t->rss_bytes > t->peak_rss_bytes)
+			t->peak_rss_bytes = t->rss_bytes;
+		if (root) {
+			t->limit_bytes = root->limit_bytes;
+			model_set_str(&t->limit_source, root->limit_source);
+			if (root->name && (!t->name || strcmp(t->name, root->name) != 0))
+				model_set_str(&t->name, root->name); /* the root called execve */
+		}
+		t->usage_pct = pct_of(t->rss_bytes, t->limit_bytes);
+		if (!m->no_history)
+			history_push(&t->hist_rss, m->mono_ms, t->rss_bytes);
+		series_limits(m, c, t->anon_swap_bytes, &limit, &high);
+		trend_push(&t->trend, m->mono_ms, t->anon_swap_bytes, limit, high);
+	}
+	free(v);
+	/* Trees whose root is gone are dropped with their root. */
+	{
+		size_t j = 0;
+
+		for (size_t i = 0; i < m->n_trees; i++) {
+			struct tree_entity *t = m->trees[i];
+			bool keep = t->alive || (u->cfg.keep_pid > 0 && t->root_pid == u->cfg.keep_pid);
+
+			if (keep) {
+				m->trees[j++] = t;
+			} else {
+				for (size_t k = 0; k < m->n_procs; k++)
+					if (m->procs[k]->tree == t)
+						m->procs[k]->tree = NULL;
+				model_tree_free(t);
+			}
+		}
+		m->n_trees = j;
+	}
+}
+
+/* ---- the tick ---- */
+
+void update_init(struct update *u, struct model *m, const struct update_config *cfg)
+{
+	memset(u, 0, sizeof(*u));
+	u->m = m;
+	u->cfg = *cfg;
+	u->first_tick = true;
+}
+
+void update_done(struct update *u)
+{
+	events_check_done(&u->check);
+}
+
+void update_tick(struct update *u, const struct update_input *in)
+{
+	struct model *m = u->m;
+	struct proc_sample **v = in->procs;
+	size_t n = in->n_procs;
+
+	m->ev_tick_first = m->ev_total;
+	m->mono_ms = in->mono_ms;
+	m->time_ms = in->time_ms;
+	m->sys = in->sys;
+
+	/* Cgroups first: processes take their limits from them. */
+	for (size_t i = 0; i < m->n_cgroups; i++)
+		m->cgroups[i]->seen_this_tick = m->cgroups[i]->selected;
+	if (u->cfg.cgroup_read) {
+		/* New processes and processes that moved (the others are in
+		 * m->procs, below, under the same cgroup). */
+		for (size_t i = 0; i < n; i++)
+			if (v[i]->cgroup && (!v[i]->owner || v[i]->cgroup_changed))
+				update_cgroup_get(u, v[i]->cgroup, false);
+		/* Processes that just exited are still shown (and a launched
+		 * command's post-mortem needs its cgroup's last oom_kill count). */
+		for (size_t i = 0; i < m->n_procs; i++) {
+			struct proc_entity *e = m->procs[i];
+			struct cgroup_entity *c = model_proc_cgroup(m, e);
+
+			if (c)
+				c->seen_this_tick = true;
+			else if (e->cgroup)
+				update_cgroup_get(u, e->cgroup, false);
+		}
+		for (size_t i = 0; i < m->n_cgroups; i++) {
+			struct cgroup_entity *c = m->cgroups[i];
+			bool hot = c->selected || !u->cfg.all;
+
+			if (!c->seen_this_tick)
+				continue;
+			if (hot || m->mono_ms >= c->next_read_ms || u->first_tick) {
+				cgroup_update(u, c);
+				c->next_read_ms = m->mono_ms + UPDATE_CGROUP_SLOW_MS;
+			}
+		}
+		/* Cgroups no watched process is in any more, and cgroups of
+		 * processes that are not under the root (--cgroup-root of another
+		 * tree), unless named with -c. */
+		size_t j = 0;
+
+		for (size_t i = 0; i < m->n_cgroups; i++) {
+			struct cgroup_entity *c = m->cgroups[i];
+
+			if (c->selected || (c->seen_this_tick && c->s.exists))
+				m->cgroups[j++] = m->cgroups[i];
+			else
+				model_cgroup_free(m, m->cgroups[i]);
+		}
+		m->n_cgroups = j;
+	}
+
+	for (size_t i = 0; i < n; i++)
+		proc_update(u, v[i]);
+	v = in->exited;
+	n = in->n_exited;
+	for (size_t i = 0; i < n; i++) {
+		struct proc_entity *e = v[i]->owner;
+
+		if (!e)
+			continue;
+		e->alive = false;
+		e->exit_ms = m->mono_ms;
+		e->sampler_ref = NULL;
+		v[i]->owner = NULL;
+		if (!u->cfg.all)
+			events_proc_exit(m, e);
+	}
+	model_procs_compact(m, keep_proc, u);
+	trees_update(u);
+	events_tick(m, &u->check);
+	u->ticks++;
+	u->first_tick = false;
+}
+

@@ -1,0 +1,67 @@
+/* update: one tick's samples folded into the model (update stage).
+ *
+ *   samplers (live /proc + cgroupfs, or a recorded log) -> update -> model
+ *
+ * update_tick takes what the samplers read this tick — system figures, the
+ * tracked processes and those that exited, and a reader for cgroups — and
+ * folds it into the model's entities: identity (a reused PID is a new
+ * entity, execve starts the trend afresh, a move changes the cgroup),
+ * values, limits, history, trend, tree sums, retention of the dead, and the
+ * events and --check reasons (events.c). Every mode (TUI, headless, launch)
+ * goes through here, so they cannot disagree. Nothing here reads the
+ * system: the inputs are handed in. */
+#ifndef MEMSLOPE_UPDATE_H
+#define MEMSLOPE_UPDATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cgroup.h"
+#include "events.h"
+#include "model.h"
+#include "sample_proc.h"
+
+/* Exited processes stay in the model (marked dead) this long. */
+#define UPDATE_DEAD_RETENTION_MS 10000
+/* Cgroups that only hold unselected processes (the "everything" view) are
+ * re-read this often: their limits rarely change and reading ~10 files per
+ * cgroup per second would cost more than sampling all processes. */
+#define UPDATE_CGROUP_SLOW_MS 5000
+
+/* Fills *out (zeroed by the caller) with the cgroup at path. */
+typedef void update_cgroup_reader(void *ctx, const char *path, struct cgroup_sample *out);
+
+struct update_config {
+	bool all;            /* the everything view: no start/exit events, slow cgroups */
+	bool trees;          /* keep tree series (--tree, launch mode) */
+	pid_t keep_pid;      /* kept after it exits, with its tree (launch's post-mortem); 0: none */
+	update_cgroup_reader *cgroup_read; /* NULL: no memory controller */
+	void *cgroup_ctx;
+};
+
+struct update {
+	struct model *m;
+	struct update_config cfg;
+	struct check_state check; /* --check: rules set by the caller, reasons found here */
+	uint64_t ticks;
+	bool first_tick;
+};
+
+/* One tick's samples. The proc_sample entries are the sampler's: update
+ * sets their owner (the entity) and clears identity_changed and
+ * cgroup_changed once folded in. */
+struct update_input {
+	int64_t mono_ms, time_ms;
+	struct system_sample sys;
+	struct proc_sample **procs; size_t n_procs;    /* tracked and alive */
+	struct proc_sample **exited; size_t n_exited;  /* vanished this tick */
+};
+
+void update_init(struct update *u, struct model *m, const struct update_config *cfg);
+void update_done(struct update *u);
+void update_tick(struct update *u, const struct update_input *in);
+/* The entity of cgroup path, added when new; selected: named with -c. */
+struct cgroup_entity *update_cgroup_get(struct update *u, const char *path, bool selected);
+
+#endif
