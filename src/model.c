@@ -45,6 +45,25 @@ struct model *model_new(const char *host, int64_t interval_ms)
 	return m;
 }
 
+struct gpu_series *model_gpu_series_new(void)
+{
+	struct gpu_series *g = xcalloc(1, sizeof(*g));
+
+	g->bytes = g->peak_bytes = g->limit_bytes = MS_ABSENT;
+	g->usage_pct = NAN;
+	history_init(&g->hist);
+	trend_init(&g->trend);
+	return g;
+}
+
+void model_gpu_series_free(struct gpu_series *g)
+{
+	if (!g)
+		return;
+	history_done(&g->hist);
+	free(g);
+}
+
 void model_proc_free(struct proc_entity *p)
 {
 	if (!p)
@@ -55,6 +74,7 @@ void model_proc_free(struct proc_entity *p)
 	free(p->cgroup);
 	free(p->limit_source);
 	history_done(&p->hist_rss);
+	model_gpu_series_free(p->gpu);
 	free(p);
 }
 
@@ -66,6 +86,7 @@ void model_tree_free(struct tree_entity *t)
 	free(t->pids);
 	free(t->limit_source);
 	history_done(&t->hist_rss);
+	model_gpu_series_free(t->gpu);
 	free(t);
 }
 
@@ -90,6 +111,9 @@ void model_free(struct model *m)
 		model_tree_free(m->trees[i]);
 	for (size_t i = 0; i < m->n_cgroups; i++)
 		model_cgroup_free(m, m->cgroups[i]);
+	for (size_t i = 0; i < m->n_gpus; i++)
+		free(m->gpus[i].name);
+	free(m->gpus);
 	for (size_t i = 0; i < m->ev_len; i++) {
 		struct event *e = &m->events[(m->ev_head + i) % MODEL_EVENTS_MAX];
 

@@ -34,6 +34,34 @@ struct entity_marks {
 	bool oom_imminent;
 };
 
+/* GPU memory of a process or a tree (NVML, sample_gpu.c): allocated when it
+ * is first seen on a GPU, so processes that never use one cost nothing. */
+#define GPU_SERIES_CARDS 8
+struct gpu_series {
+	int64_t bytes;           /* summed over its GPUs; MS_ABSENT when a list failed */
+	int64_t peak_bytes;
+	/* What it can grow to: its own use plus the free memory of its GPUs
+	 * (each card's total minus what everyone else uses). */
+	int64_t limit_bytes;
+	double usage_pct;        /* bytes / limit, NAN when unknown */
+	size_t n_cards;          /* per GPU (the first GPU_SERIES_CARDS) */
+	struct gpu_share {
+		unsigned index;
+		int64_t bytes;
+	} cards[GPU_SERIES_CARDS];
+	int64_t t_ms;            /* mono time of the reading */
+	struct history hist;
+	struct trend trend;
+	struct entity_marks marks;
+};
+
+/* One GPU as last read. */
+struct gpu_card_state {
+	unsigned index;
+	char *name;              /* sanitised by the sampler */
+	int64_t used_bytes, total_bytes, free_bytes;
+};
+
 /* One process, keyed by (pid, start_ticks): a reused PID is a new entity. */
 struct proc_entity {
 	pid_t pid, ppid;
@@ -65,6 +93,7 @@ struct proc_entity {
 	int64_t exit_ms;         /* mono, -1 while alive */
 	struct history hist_rss; /* RSS */
 	struct trend trend;      /* on RssAnon + VmSwap */
+	struct gpu_series *gpu;  /* NULL until seen on a GPU */
 	struct tree_entity *tree; /* the tree this process roots, or NULL */
 	int depth;               /* tree view: depth under its nearest listed ancestor */
 	void *sampler_ref;       /* the sampler's entry; main.c only */
@@ -86,6 +115,7 @@ struct tree_entity {
 	bool alive;
 	struct history hist_rss;
 	struct trend trend;      /* on the summed RssAnon + VmSwap */
+	struct gpu_series *gpu;  /* the members' GPU memory; NULL until one uses a GPU */
 	struct entity_marks marks;
 };
 
@@ -145,6 +175,12 @@ struct model {
 	uint64_t ev_total;        /* events ever added: ids for "new since" */
 	uint64_t ev_tick_first;   /* ev_total at the start of this tick */
 	bool pss_enabled;
+	/* GPUs (NVML could be loaded): n_gpus > 0. gpu_pid_map says how NVML's
+	 * PIDs were placed ("host", "nspid", "unmapped"), gpu_unmapped how many
+	 * processes on a GPU could not be. */
+	struct gpu_card_state *gpus; size_t n_gpus;
+	const char *gpu_pid_map;
+	size_t gpu_unmapped;
 	const char *cgroup_version; /* "v1", "v2" or NULL (no controller) */
 	/* Only the TUI's detail view reads the histories (hist_rss,
 	 * hist_current); headless runs set this and main.c does not feed them. */
@@ -160,6 +196,9 @@ struct proc_entity *model_proc_add(struct model *m, pid_t pid, uint64_t start_ti
 struct tree_entity *model_tree_add(struct model *m, pid_t root_pid, uint64_t root_start_ticks);
 struct cgroup_entity *model_cgroup_add(struct model *m, const char *path);
 void model_proc_free(struct proc_entity *p);
+/* A GPU series with values absent, history and trend empty; free of NULL is a no-op. */
+struct gpu_series *model_gpu_series_new(void);
+void model_gpu_series_free(struct gpu_series *g);
 /* Replace an owned string if it differs (NULL allowed). */
 void model_set_str(char **slot, const char *value);
 void model_tree_free(struct tree_entity *t);

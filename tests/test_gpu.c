@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "model.h"
 #include "sample_gpu.h"
+#include "update_gpu.h"
 #include "util.h"
 
 #define MiB (1024LL * 1024)
@@ -410,6 +412,94 @@ static void test_parsers(void)
 	CHECK_I64(sample_gpu_parse_starttime(NULL), -1);
 }
 
+/* The update stage: per process and per tree GPU series, summed over GPUs,
+ * limited by the card's total minus the others' use, with a trend. */
+static void test_update(void)
+{
+	struct model *m = model_new("h", 1000);
+	struct proc_entity *a = model_proc_add(m, 100, 1), *b = model_proc_add(m, 101, 1);
+	struct proc_entity *c = model_proc_add(m, 102, 1);
+	struct tree_entity *t = model_tree_add(m, 100, 1);
+	struct gpu_card cards[2] = {
+		{.index = 0, .name = "A", .total_bytes = 80 * GiB, .used_bytes = 30 * GiB,
+		 .free_bytes = 50 * GiB, .procs_ok = true},
+		{.index = 1, .name = "B", .total_bytes = 80 * GiB, .used_bytes = 10 * GiB,
+		 .free_bytes = 70 * GiB, .procs_ok = true},
+	};
+	struct gpu_proc procs[3] = {
+		{.pid = 100, .card = 0, .used_bytes = 4 * GiB, .kind = GPU_KIND_COMPUTE},
+		{.pid = 100, .card = 1, .used_bytes = 2 * GiB, .kind = GPU_KIND_COMPUTE},
+		{.pid = 101, .card = 0, .used_bytes = 1 * GiB, .kind = GPU_KIND_COMPUTE},
+	};
+	struct gpu_sample s = {.n_cards = 2, .cards = cards, .n_procs = 3, .procs = procs,
+			       .pid_map = GPU_PIDS_HOST, .fresh = true};
+	pid_t members[2] = {100, 101};
+	const struct trend_result *r;
+
+	t->pids = xmalloc(sizeof(members));
+	memcpy(t->pids, members, sizeof(members));
+	t->n_procs = 2;
+	update_gpu_procs(m, &s);
+	update_gpu_trees(m, &s);
+	CHECK_I64(m->n_gpus, 2);
+	CHECK_STR(m->gpus[1].name, "B");
+	CHECK_I64(m->gpus[0].used_bytes, 30 * GiB);
+	CHECK_STR(m->gpu_pid_map, "host");
+	CHECK(a->gpu && b->gpu && !c->gpu); /* 102 never used a GPU: no series */
+	CHECK_I64(a->gpu->bytes, 6 * GiB);
+	CHECK_I64(a->gpu->n_cards, 2);
+	CHECK(a->gpu->cards[0].index == 0 && a->gpu->cards[0].bytes == 4 * GiB);
+	CHECK(a->gpu->cards[1].index == 1 && a->gpu->cards[1].bytes == 2 * GiB);
+	/* Own use plus each card's free memory: 4 + 50 and 2 + 70 GiB. */
+	CHECK_I64(a->gpu->limit_bytes, 126 * GiB);
+	CHECK_NEAR(a->gpu->usage_pct, 100.0 * 6 / 126, 1e-9);
+	CHECK_I64(b->gpu->limit_bytes, 51 * GiB);
+	CHECK(t->gpu && t->gpu->bytes == 7 * GiB);
+	CHECK(t->gpu->n_cards == 2 && t->gpu->cards[0].bytes == 5 * GiB);
+	CHECK_I64(t->gpu->limit_bytes, 7 * GiB + 120 * GiB);
+
+	/* Not fresh: nothing changes. */
+	procs[0].used_bytes = 9 * GiB;
+	s.fresh = false;
+	update_gpu_procs(m, &s);
+	CHECK_I64(a->gpu->bytes, 6 * GiB);
+	s.fresh = true;
+
+	/* A failed list: the sum is absent, not a smaller number. */
+	cards[1].procs_ok = false;
+	s.n_procs = 2;
+	update_gpu_procs(m, &s);
+	CHECK(!ms_has(a->gpu->bytes) && !ms_has(a->gpu->limit_bytes) && isnan(a->gpu->usage_pct));
+	CHECK_I64(a->gpu->peak_bytes, 6 * GiB);
+	cards[1].procs_ok = true;
+	/* Freed every context: 0, which is a value. */
+	s.n_procs = 0;
+	update_gpu_procs(m, &s);
+	CHECK_I64(a->gpu->bytes, 0);
+
+	/* 256 MiB a second on an 80 GiB card: growing, with a time to the card's limit. */
+	model_free(m);
+	m = model_new("h", 1000);
+	a = model_proc_add(m, 100, 1);
+	s.n_cards = 1;
+	s.n_procs = 1;
+	for (int i = 0; i < 60; i++) {
+		procs[0] = (struct gpu_proc){.pid = 100, .card = 0, .used_bytes = (int64_t)i * 256 * MiB,
+					     .kind = GPU_KIND_COMPUTE};
+		cards[0].used_bytes = GiB + procs[0].used_bytes;
+		cards[0].free_bytes = 80 * GiB - cards[0].used_bytes;
+		s.t_ms = 1000 + (int64_t)i * 1000;
+		update_gpu_procs(m, &s);
+	}
+	r = trend_get(&a->gpu->trend);
+	CHECK(r->verdict == TREND_GROWING);
+	CHECK_NEAR(r->slope_bytes_per_s, 256.0 * MiB, 0.05 * 256 * MiB);
+	/* 79 GiB reachable, 14.75 GiB used: about 257 s left. */
+	CHECK(isfinite(r->ttl_s) && r->ttl_s > 200 && r->ttl_s < 300);
+	CHECK_I64(a->gpu->limit_bytes, 79 * GiB);
+	model_free(m);
+}
+
 /* Loaded by its ordinary name, found through LD_LIBRARY_PATH (run in a child
  * process: the dynamic loader reads LD_LIBRARY_PATH once, at start). */
 static int child_by_name(void)
@@ -491,6 +581,7 @@ int main(int argc, char **argv)
 	test_old_driver();
 	test_runtime_fallback();
 	test_pid_namespace();
+	test_update();
 	test_by_name(argv[0]);
 	{
 		char cmd[400];
