@@ -92,9 +92,9 @@ void events_cgroup_counters(struct model *m, struct cgroup_entity *c)
 	}
 }
 
-static void marks_update(struct model *m, struct check_state *check, struct entity_marks *mk,
-			 const struct trend_result *r, double usage_pct, pid_t pid, const char *cgroup,
-			 const char *what)
+void events_marks(struct model *m, struct check_state *check, struct entity_marks *mk,
+		  const struct trend_result *r, double usage_pct, pid_t pid, const char *cgroup,
+		  const char *what)
 {
 	int level = events_level(m, usage_pct);
 	char rate[32], ttl[32], lo[32], hi[32];
@@ -137,10 +137,10 @@ static void marks_update(struct model *m, struct check_state *check, struct enti
 	}
 }
 
-/* True when marks_update would neither fire an event nor change a mark:
+/* True when events_marks would neither fire an event nor change a mark:
  * then the entity's label need not be built (a malloc and a snprintf per
  * process per tick otherwise). */
-static bool marks_quiet(const struct model *m, const struct check_state *check,
+bool events_marks_quiet(const struct model *m, const struct check_state *check,
 			const struct entity_marks *mk, const struct trend_result *r, double usage_pct)
 {
 	return !check->on && (r->verdict == mk->verdict || r->verdict == TREND_UNKNOWN) &&
@@ -155,12 +155,12 @@ void events_tick(struct model *m, struct check_state *check)
 		struct proc_entity *p = m->procs[i];
 		char *name;
 
-		if (!p->alive || marks_quiet(m, check, &p->marks, trend_get(&p->trend), p->usage_pct))
+		if (!p->alive || events_marks_quiet(m, check, &p->marks, trend_get(&p->trend), p->usage_pct))
 			continue;
 		name = util_sanitize(p->name);
 		snprintf(what, sizeof(what), "process %d (%s)", (int)p->pid, name);
 		free(name);
-		marks_update(m, check, &p->marks, trend_get(&p->trend), p->usage_pct, p->pid, NULL, what);
+		events_marks(m, check, &p->marks, trend_get(&p->trend), p->usage_pct, p->pid, NULL, what);
 	}
 	for (size_t i = 0; i < m->n_trees; i++) {
 		struct tree_entity *t = m->trees[i];
@@ -171,7 +171,7 @@ void events_tick(struct model *m, struct check_state *check)
 		name = util_sanitize(t->name);
 		snprintf(what, sizeof(what), "tree %d (%s, %zu processes)", (int)t->root_pid, name, t->n_procs);
 		free(name);
-		marks_update(m, check, &t->marks, trend_get(&t->trend), t->usage_pct, t->root_pid, NULL, what);
+		events_marks(m, check, &t->marks, trend_get(&t->trend), t->usage_pct, t->root_pid, NULL, what);
 	}
 	for (size_t i = 0; i < m->n_cgroups; i++) {
 		struct cgroup_entity *c = m->cgroups[i];
@@ -182,6 +182,6 @@ void events_tick(struct model *m, struct check_state *check)
 		path = util_sanitize(c->s.path);
 		snprintf(what, sizeof(what), "cgroup %s", path);
 		free(path);
-		marks_update(m, check, &c->marks, trend_get(&c->trend), c->usage_pct, 0, c->s.path, what);
+		events_marks(m, check, &c->marks, trend_get(&c->trend), c->usage_pct, 0, c->s.path, what);
 	}
 }

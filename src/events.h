@@ -37,6 +37,17 @@ void events_cgroup_gone(struct model *m, const struct cgroup_entity *c);
  * is then updated): oom_kill is EV_OOM_KILL, the others EV_CGROUP_EVENT. */
 void events_cgroup_counters(struct model *m, struct cgroup_entity *c);
 
+/* One series' marks against its trend result and usage (% of its limit,
+ * NAN: none): EV_VERDICT, EV_THRESHOLD and EV_OOM_IMMINENT on change, and
+ * the --check reasons; what names the series in messages ("process 12
+ * (python3)"). pid or cgroup say whom the events are about. */
+void events_marks(struct model *m, struct check_state *check, struct entity_marks *mk,
+		  const struct trend_result *r, double usage_pct, pid_t pid, const char *cgroup,
+		  const char *what);
+/* True when events_marks would do nothing (skip building what). */
+bool events_marks_quiet(const struct model *m, const struct check_state *check,
+			const struct entity_marks *mk, const struct trend_result *r, double usage_pct);
+
 /* After the entities are updated: each live entity's marks against its
  * trend and usage; events on change; --check reasons. */
 void events_tick(struct model *m, struct check_state *check);
