@@ -729,6 +729,8 @@ int main(int argc, char **argv)
 			app_done(&a, &o);
 			return 1;
 		}
+		if (ndjson_note(a.log))
+			fprintf(stderr, "memslope: %s\n", ndjson_note(a.log));
 	}
 
 	signals_install();

@@ -27,7 +27,62 @@ struct ndjson_log {
 	off_t size;
 	struct out_json_cache *cache; /* each entity's last text, for reuse and deltas */
 	uint64_t lines;
+	char *note; /* what opening the file repaired, or NULL */
 };
+
+/* A run killed in the middle of a write leaves a partial last line; the
+ * next line appended would be glued onto it. Cut the file back to its last
+ * newline (or, with none at all, start with one) and say so in l->note.
+ * The file is open O_RDWR; l->size is its size. */
+static int repair_tail(struct ndjson_log *l, char **err)
+{
+	char buf[65536], *shown;
+	off_t end = l->size, cut = -1;
+	ssize_t n;
+
+	if (l->size == 0)
+		return 0;
+	if (pread(l->fd, buf, 1, l->size - 1) != 1)
+		return 0; /* not readable (O_WRONLY fallback): appended as it is */
+	if (buf[0] == '\n')
+		return 0;
+	while (end > 0 && cut < 0) {
+		off_t from = end > (off_t)sizeof(buf) ? end - (off_t)sizeof(buf) : 0;
+
+		n = pread(l->fd, buf, (size_t)(end - from), from);
+		if (n != end - from)
+			break;
+		for (ssize_t i = n - 1; i >= 0; i--)
+			if (buf[i] == '\n') {
+				cut = from + i + 1;
+				break;
+			}
+		end = from;
+	}
+	shown = util_sanitize(l->path);
+	if (cut >= 0) {
+		if (ftruncate(l->fd, cut) < 0) {
+			*err = xasprintf("log %s ends in a partial line and cannot be cut back: %s", shown,
+					 strerror(errno));
+			free(shown);
+			return -1;
+		}
+		l->note = xasprintf("log %s ended in a partial line of %jd bytes (a run killed mid-write): "
+				    "cut back to its last whole line", shown, (intmax_t)(l->size - cut));
+		l->size = cut;
+	} else {
+		if (write(l->fd, "\n", 1) != 1) {
+			*err = xasprintf("cannot write log %s: %s", shown, strerror(errno));
+			free(shown);
+			return -1;
+		}
+		l->note = xasprintf("log %s held %jd bytes and no newline: new lines start after a newline",
+				    shown, (intmax_t)l->size);
+		l->size++;
+	}
+	free(shown);
+	return 0;
+}
 
 /* Another user must not redirect what memslope writes: the file is opened
  * relative to the directory held since the start, never through a symbolic
@@ -40,8 +95,12 @@ static int open_log(struct ndjson_log *l, char **err)
 	bool is_null;
 	int fl;
 
-	l->fd = openat(l->dir_fd, l->base, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+	/* Read and write: the tail is checked for a partial line. */
+	l->fd = openat(l->dir_fd, l->base, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
 		       0644);
+	if (l->fd < 0 && errno == EACCES)
+		l->fd = openat(l->dir_fd, l->base, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+			       0644);
 	if (l->fd < 0) {
 		if (errno == ELOOP)
 			*err = xasprintf("log %s is a symbolic link: refused (give the file it points to)", shown);
@@ -76,7 +135,12 @@ static int open_log(struct ndjson_log *l, char **err)
 		goto refused;
 	}
 	free(shown);
-	l->size = st.st_size;
+	l->size = S_ISREG(st.st_mode) ? st.st_size : 0;
+	if (S_ISREG(st.st_mode) && repair_tail(l, err) < 0) {
+		close(l->fd);
+		l->fd = -1;
+		return -1;
+	}
 	return 0;
 refused:
 	close(l->fd);
@@ -136,6 +200,11 @@ struct ndjson_log *ndjson_open(const char *path, enum ndjson_format fmt, int64_t
 	return l;
 }
 
+const char *ndjson_note(const struct ndjson_log *l)
+{
+	return l->note;
+}
+
 void ndjson_close(struct ndjson_log *l)
 {
 	if (!l)
@@ -146,6 +215,7 @@ void ndjson_close(struct ndjson_log *l)
 		close(l->dir_fd);
 	out_json_cache_free(l->cache);
 	free(l->base);
+	free(l->note);
 	free(l->path);
 	free(l);
 }
@@ -237,9 +307,11 @@ int ndjson_write(struct ndjson_log *l, const struct model *m, char **err)
 	const char *text;
 	size_t len;
 
-	/* The first line of a delta log and of each rotated file is a whole
-	 * snapshot, so every file can be replayed on its own. */
-	if (l->fmt == NDJSON_DELTA && l->size > 0) {
+	/* The first line of each run (also when appending to an older log:
+	 * what died in between must not stay alive in a replay) and of each
+	 * rotated file is a whole snapshot, so every file can be replayed on
+	 * its own. */
+	if (l->fmt == NDJSON_DELTA && l->lines > 0 && l->size > 0) {
 		text = out_json_line(l->cache, m, true, &len);
 		if (needs_rotation(l, len))
 			text = out_json_line(l->cache, m, false, &len);

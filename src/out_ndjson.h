@@ -23,6 +23,9 @@ struct ndjson_log *ndjson_open(const char *path, enum ndjson_format fmt, int64_t
  * line was not written and the file holds only whole lines. A closed
  * reader on a pipe (EPIPE) is -1 with *err = NULL. */
 int ndjson_write(struct ndjson_log *l, const struct model *m, char **err);
+/* What opening the file repaired (a partial last line cut back), for the
+ * user to read, or NULL. Valid until ndjson_close. */
+const char *ndjson_note(const struct ndjson_log *l);
 void ndjson_close(struct ndjson_log *l);
 
 #endif

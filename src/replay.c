@@ -88,6 +88,12 @@ struct replay {
 	char *buf;                 /* one line read back, NUL-terminated */
 	size_t cap_buf;
 	char *note;
+	/* Lines that are not memslope/1 log lines are skipped and counted; the
+	 * first one's reason is kept for the note (or the error when no line
+	 * is usable). */
+	size_t n_bad, bad_lineno;
+	char *first_bad;
+	bool last_incomplete;
 	/* Made at open by one pass over the log on a scratch model, so that a
 	 * seek applies at most cp_every lines and takes histories from pts. */
 	struct model *scratch;     /* only while opening */
@@ -981,9 +987,27 @@ static bool blank(const char *s, size_t len)
 	return true;
 }
 
+static void skip_line(struct replay *r, size_t lineno, const char *why, bool whole)
+{
+	r->bad_lineno = lineno;
+	if (r->n_bad++ == 0)
+		r->first_bad = xasprintf("line %zu is not a " OUT_JSON_SCHEMA_ID " log line (%s)", lineno, why);
+	r->last_incomplete = !whole;
+}
+
+/* The note after indexing: what was skipped. */
+static void skip_note(struct replay *r)
+{
+	if (r->n_bad == 1 && r->last_incomplete)
+		r->note = xasprintf("line %zu is incomplete: skipped", r->bad_lineno);
+	else if (r->n_bad > 0)
+		r->note = xasprintf("%zu bad line%s skipped, first: %s", r->n_bad, r->n_bad == 1 ? "" : "s",
+				    r->first_bad);
+}
+
 /* Index one line. whole: it ended with a newline. */
-static int index_line(struct replay *r, const char *text, size_t len, off_t off, size_t lineno,
-		      bool whole, char **err)
+static void index_line(struct replay *r, const char *text, size_t len, off_t off, size_t lineno,
+		       bool whole)
 {
 	struct line_ref ref = {.off = off, .len = (uint32_t)len, .lineno = lineno};
 	json_error_t jerr;
@@ -992,7 +1016,7 @@ static int index_line(struct replay *r, const char *text, size_t len, off_t off,
 	char *detail = NULL;
 
 	if (blank(text, len))
-		return 0;
+		return;
 	doc = json_loadb(text, len, 0, &jerr);
 	if (!doc) {
 		char *clean = util_sanitize(jerr.text);
@@ -1005,19 +1029,13 @@ static int index_line(struct replay *r, const char *text, size_t len, off_t off,
 	}
 	if (!why && r->n_lines == 0 && !ref.snapshot)
 		why = "a log starts with a snapshot line, this is a delta";
-	if (why && !whole && r->n_lines > 0) {
-		/* The writer was stopped mid-line (or the copy was cut short). */
-		r->note = xasprintf("line %zu is incomplete: skipped", lineno);
-		why = NULL;
-		json_decref(doc);
-		free(detail);
-		return 0;
-	}
 	if (why) {
-		*err = xasprintf("%s: line %zu is not a " OUT_JSON_SCHEMA_ID " log line (%s)", r->path, lineno, why);
+		/* One bad line (a writer killed mid-line, a copy cut short, a
+		 * stray write) does not make the rest of the log unreadable. */
+		skip_line(r, lineno, why, whole);
 		json_decref(doc);
 		free(detail);
-		return -1;
+		return;
 	}
 	{
 		size_t ne = json_array_size(json_object_get(doc, "events"));
@@ -1034,7 +1052,6 @@ static int index_line(struct replay *r, const char *text, size_t len, off_t off,
 	line_record(r, &r->lines[r->n_lines - 1]);
 	if ((r->n_lines - 1) % r->cp_every == 0 && r->n_lines > 1)
 		checkpoint_add(r, r->n_lines - 1);
-	return 0;
 }
 
 static int index_file(struct replay *r, char **err)
@@ -1043,6 +1060,7 @@ static int index_file(struct replay *r, char **err)
 	char *line = NULL;
 	size_t len = 0, cap = 0, full_len = 0, lineno = 0;
 	off_t base = 0, line_off = 0;
+	bool too_long = false; /* the current line is over LINE_MAX_BYTES: dropped */
 	int rc = 0;
 
 	for (;;) {
@@ -1063,38 +1081,49 @@ static int index_file(struct replay *r, char **err)
 			size_t take = nl ? (size_t)(nl - (chunk + i)) : (size_t)n - i;
 
 			full_len += take;
-			if (full_len > LINE_MAX_BYTES) {
-				*err = xasprintf("%s: line %zu is longer than %u MiB: not a memslope log",
-						 r->path, lineno + 1, LINE_MAX_BYTES >> 20);
-				rc = -1;
-				goto out;
+			if (full_len > LINE_MAX_BYTES)
+				too_long = true;
+			if (!too_long) {
+				if (len + take + 1 > cap) {
+					cap = (len + take + 1) * 2;
+					line = xrealloc(line, cap);
+				}
+				memcpy(line + len, chunk + i, take);
+				len += take;
 			}
-			if (len + take + 1 > cap) {
-				cap = (len + take + 1) * 2;
-				line = xrealloc(line, cap);
-			}
-			memcpy(line + len, chunk + i, take);
-			len += take;
 			i += take;
 			if (!nl)
 				break;
 			i++;
 			lineno++;
-			if (index_line(r, line, len, line_off, lineno, true, err) < 0) {
-				rc = -1;
-				goto out;
+			if (too_long) {
+				char *why = xasprintf("longer than %u MiB", LINE_MAX_BYTES >> 20);
+
+				skip_line(r, lineno, why, true);
+				free(why);
+			} else {
+				index_line(r, line, len, line_off, lineno, true);
 			}
 			line_off = base + (off_t)i;
 			len = full_len = 0;
+			too_long = false;
 		}
 		base += n;
 	}
-	if (len > 0 && index_line(r, line, len, line_off, lineno + 1, false, err) < 0) {
+	if (too_long)
+		skip_line(r, lineno + 1, "incomplete", false);
+	else if (len > 0)
+		index_line(r, line, len, line_off, lineno + 1, false);
+	if (r->n_lines == 0 && r->n_bad > 0) {
+		*err = r->n_bad == 1 ? xasprintf("%s: %s", r->path, r->first_bad)
+				     : xasprintf("%s: %s, and %zu more bad line%s: nothing to replay", r->path,
+						 r->first_bad, r->n_bad - 1, r->n_bad == 2 ? "" : "s");
 		rc = -1;
 	} else if (r->n_lines == 0) {
 		*err = xasprintf("%s is empty: nothing to replay", r->path);
 		rc = -1;
 	}
+	skip_note(r);
 out:
 	free(line);
 	return rc;
@@ -1147,6 +1176,7 @@ void replay_free(struct replay *r)
 	free(r->lines);
 	free(r->buf);
 	free(r->note);
+	free(r->first_bad);
 	free(r->path);
 	free(r);
 }

@@ -369,8 +369,8 @@ static const struct {
 	{"other-schema", "{'schema':'memslope/2','time_ms':1}\n", "line 1"},
 	{"postmortem", "{'schema':'memslope/1','type':'postmortem','time_ms':1}\n", "line 1"},
 	{"no-time", "{'schema':'memslope/1','type':'snapshot'}\n", "time_ms"},
-	{"bad-middle", "{'schema':'memslope/1','time_ms':1}\n\n{'schema':'memslope/1','time_ms':\n"
-		       "{'schema':'memslope/1','time_ms':3}\n", "line 3"},
+	{"all-bad", "hello\n{'schema':'memslope/1','time_ms':\n{'schema':'memslope/1','type':'delta','time_ms':3}\n",
+		    "), and 2 more bad lines: nothing to replay"},
 	{"only-partial", "{'schema':'memslope/1','time_ms':1", "line 1"},
 	{"escape", "\x1b]0;pwned\x07\n", "line 1"},
 };
@@ -413,6 +413,49 @@ static void test_bad_files(void)
 		free(err);
 		unlink(path);
 		free(path);
+	}
+}
+
+/* Bad lines anywhere are skipped and counted (issue 19): the log is
+ * refused only when no line is usable. name, content, usable lines, note. */
+static const struct {
+	const char *name, *text;
+	size_t n_lines;
+	const char *note;
+} skipped_files[] = {
+	{"bad-middle", "{'schema':'memslope/1','time_ms':1}\n\n{'schema':'memslope/1','time_ms':\n"
+		       "{'schema':'memslope/1','time_ms':3}\n", 2, "1 bad line skipped, first: line 3 is not"},
+	{"glued", "{'schema':'memslope/1','time_ms':1}\n{'schema':'memslope/1','ti{'schema':'memslope/1','time_ms':2}\n"
+		  "{'schema':'memslope/1','type':'delta','time_ms':3}\n", 2, "first: line 2 is not"},
+	{"delta-before-snapshot", "{'schema':'memslope/1','type':'delta','time_ms':1}\nnoise\n"
+				  "{'schema':'memslope/1','time_ms':2}\n", 1, "2 bad lines skipped, first: line 1"},
+	{"cut-with-newline", "{'schema':'memslope/1','time_ms':1}\n{'schema':'memslope/1','time_ms':2}\n"
+			     "{'schema':'memslope/1','ti\n", 2, "1 bad line skipped, first: line 3"},
+	{"cut-no-newline", "{'schema':'memslope/1','time_ms':1}\n{'schema':'memslope/1','ti", 1,
+			   "line 2 is incomplete: skipped"},
+};
+
+static void test_skipped_lines(void)
+{
+	for (size_t i = 0; i < sizeof(skipped_files) / sizeof(skipped_files[0]); i++) {
+		char *text = quote(skipped_files[i].text), *path = write_file(skipped_files[i].name, text);
+		char *err = NULL;
+		struct replay *r = replay_open(path, &err);
+		struct model *m = model_new("t", 1000);
+
+		CHECK(r != NULL && !err);
+		CHECK(r && replay_len(r) == skipped_files[i].n_lines);
+		CHECK(r && replay_note(r) && strstr(replay_note(r), skipped_files[i].note));
+		CHECK(r && replay_seek(r, replay_len(r) - 1, m) == 0);
+		if (!r || !replay_note(r) || !strstr(replay_note(r), skipped_files[i].note))
+			fprintf(stderr, "  %s: %s\n", skipped_files[i].name,
+				r ? (replay_note(r) ? replay_note(r) : "(no note)") : err);
+		model_free(m);
+		replay_free(r);
+		free(err);
+		unlink(path);
+		free(path);
+		free(text);
 	}
 }
 
@@ -477,6 +520,7 @@ int main(void)
 	test_replay_moves();
 	test_paths_agree();
 	test_bad_files();
+	test_skipped_lines();
 	test_hostile();
 	rmdir(dir);
 	return check_done("test_replay");
