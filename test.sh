@@ -7,7 +7,7 @@ set -u
 cd "$(dirname "$0")"
 TOP=$(pwd)
 
-BUILD_DEPS="build-essential autoconf automake pkg-config libproc2-dev libjansson-dev libncurses-dev"
+BUILD_DEPS="build-essential binutils ncurses-bin autoconf automake pkg-config libproc2-dev libjansson-dev libncurses-dev"
 TEST_DEPS="python3 python3-jsonschema tmux procps systemd logrotate util-linux prometheus prometheus-node-exporter jq gnuplot-nox zsh clang libclang-rt-14-dev valgrind"
 
 missing=""
@@ -58,6 +58,22 @@ show_failures .
 cd "$TOP"
 
 # 2. The sanitizer build (ASan + UBSan): every test again; any report fails.
+# The static binary (issue 18): built, then its own test (empty environment,
+# chroot with only /proc and /sys) and the end-to-end tests run against it.
+if [ "${MEMSLOPE_SKIP_STATIC:-0}" != 1 ]; then
+	rm -rf build-static && mkdir build-static && cd build-static
+	step "configure --enable-static-binary" ../configure --enable-werror --enable-static-binary -q
+	step "make (static)" make -j"$(nproc)" -s
+	echo "== make check (static binary)"
+	make -j"$(nproc)" check TESTS="tests/static_binary.sh tests/live_json.sh tests/bad_input.sh tests/tui_e2e.sh" \
+		>make-check.out 2>&1
+	grep -E '^(PASS|FAIL|SKIP|ERROR|XFAIL|XPASS):' make-check.out | sed 's/^/static /'
+	grep -h '^static binary:' tests/static_binary.log 2>/dev/null
+	count test-suite.log
+	show_failures .
+	cd "$TOP"
+fi
+
 if [ "${MEMSLOPE_SKIP_ASAN:-0}" != 1 ]; then
 	rm -rf build-asan && mkdir build-asan && cd build-asan
 	step "configure --enable-asan" ../configure --enable-werror --enable-asan -q
