@@ -1,5 +1,5 @@
-/* static_proc2: libproc2.a's calls into libsystemd and libnuma, in the
- * static binary.
+/* static_deps: the static binary's answers where a dynamic one would load
+ * a shared library.
  *
  * Linked only with --enable-static-binary. Debian's libproc2 reads the
  * systemd unit, slice, session, seat and machine of a process (the PIDS_SD_*
@@ -7,13 +7,10 @@
  * memslope never asks for those items (it names units from the cgroup path,
  * container.c), so libproc2 never calls these; should a future libproc2
  * call one, each answers as libsystemd does on a host without systemd
- * logind data: -ENODATA, which libproc2 turns into "-".
- *
- * libproc2 also dlopen()s libnuma for the NUMA node of each task; from a
- * static binary that would load the container's own libc beside ours. These
- * definitions take the place of libproc2's numa.o: no NUMA library, as on a
- * host without one (node -1). */
+ * logind data: -ENODATA, which libproc2 turns into "-". */
+#include <dlfcn.h>
 #include <errno.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 int sd_pid_get_machine_name(pid_t pid, char **name);
@@ -59,28 +56,36 @@ int sd_session_get_seat(const char *session, char **seat)
 	return -ENODATA;
 }
 
-static int no_max_node(void)
+/* dlopen: a shared object loaded into a static binary brings the
+ * container's own libc.so beside the one linked in, which need not match.
+ * So the static binary loads none: dlopen fails, and its callers take their
+ * "library not available" path (libproc2's NUMA nodes: -1; the GPU sampler:
+ * no NVML). libc's own dl* definitions are weak, these take their place. */
+static const char dl_refused[] = "the static memslope loads no shared libraries";
+static const char *dl_error;
+
+void *dlopen(const char *file, int mode)
 {
+	dl_error = dl_refused;
+	return NULL;
+}
+
+void *dlsym(void *restrict handle, const char *restrict name)
+{
+	dl_error = dl_refused;
+	return NULL;
+}
+
+int dlclose(void *handle)
+{
+	dl_error = dl_refused;
 	return -1;
 }
 
-static int no_node_of_cpu(int cpu)
+char *dlerror(void)
 {
-	return -1;
-}
+	const char *e = dl_error;
 
-void numa_init(void);
-void numa_uninit(void);
-extern int (*numa_max_node)(void);
-extern int (*numa_node_of_cpu)(int);
-
-int (*numa_max_node)(void) = no_max_node;
-int (*numa_node_of_cpu)(int) = no_node_of_cpu;
-
-void numa_init(void)
-{
-}
-
-void numa_uninit(void)
-{
+	dl_error = NULL;
+	return (char *)e;
 }
