@@ -162,6 +162,20 @@ void events_tick(struct model *m, struct check_state *check)
 		free(name);
 		events_marks(m, check, &p->marks, trend_get(&p->trend), p->usage_pct, p->pid, NULL, what);
 	}
+	/* GPU memory series: the same verdicts, levels and forecasts, to the card's memory. */
+	for (size_t i = 0; i < m->n_procs; i++) {
+		struct proc_entity *p = m->procs[i];
+		char *name;
+
+		if (!p->alive || !p->gpu ||
+		    events_marks_quiet(m, check, &p->gpu->marks, trend_get(&p->gpu->trend), p->gpu->usage_pct))
+			continue;
+		name = util_sanitize(p->name);
+		snprintf(what, sizeof(what), "process %d (%s) GPU memory", (int)p->pid, name);
+		free(name);
+		events_marks(m, check, &p->gpu->marks, trend_get(&p->gpu->trend), p->gpu->usage_pct, p->pid,
+			     NULL, what);
+	}
 	for (size_t i = 0; i < m->n_trees; i++) {
 		struct tree_entity *t = m->trees[i];
 		char *name;
@@ -172,6 +186,12 @@ void events_tick(struct model *m, struct check_state *check)
 		snprintf(what, sizeof(what), "tree %d (%s, %zu processes)", (int)t->root_pid, name, t->n_procs);
 		free(name);
 		events_marks(m, check, &t->marks, trend_get(&t->trend), t->usage_pct, t->root_pid, NULL, what);
+		if (t->gpu) {
+			what[strlen(what) - 1] = '\0';
+			strncat(what, ") GPU memory", sizeof(what) - strlen(what) - 1);
+			events_marks(m, check, &t->gpu->marks, trend_get(&t->gpu->trend), t->gpu->usage_pct,
+				     t->root_pid, NULL, what);
+		}
 	}
 	for (size_t i = 0; i < m->n_cgroups; i++) {
 		struct cgroup_entity *c = m->cgroups[i];

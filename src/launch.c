@@ -10,6 +10,7 @@
 
 #include "launch.h"
 #include "out_json.h"
+#include "update_gpu.h"
 #include "util.h"
 
 int launch_start(struct launch *l, char **argv, struct sample_proc *sp, char **err)
@@ -192,6 +193,13 @@ json_t *launch_postmortem_json(const struct launch *l, const struct model *m,
 	json_object_set_new(o, "limit_source", p && p->limit_source ? json_string(p->limit_source) : json_null());
 	json_object_set_new(o, "oom_killed", json_boolean(l->oom_killed));
 	json_object_set_new(o, "oom_imminent_fired", json_boolean(l->oom_imminent_fired));
+	if (m->n_gpus) {
+		const struct gpu_series *g = t && t->gpu ? t->gpu : p ? p->gpu : NULL;
+
+		json_object_set_new(o, "gpu_peak_bytes", g && ms_has(g->peak_bytes) ? json_integer(g->peak_bytes) : json_null());
+		json_object_set_new(o, "gpu_limit_bytes", g && ms_has(g->last_limit_bytes) ? json_integer(g->last_limit_bytes) : json_null());
+		json_object_set_new(o, "cuda_oom_likely", json_boolean(update_gpu_oom_likely(g, l->status)));
+	}
 	if (check) {
 		json_t *reasons = json_array();
 
@@ -232,6 +240,13 @@ void launch_postmortem_print(const struct launch *l, const struct model *m, FILE
 	fprintf(f, "memslope: time above memory.high %s; OOM kill: %s; oom_imminent fired: %s\n",
 		util_fmt_duration((double)l->above_high_ms / 1000.0, d1, sizeof(d1)),
 		l->oom_killed ? "yes" : "no", l->oom_imminent_fired ? "yes" : "no");
+	if ((t && t->gpu) || (p && p->gpu)) {
+		const struct gpu_series *g = t && t->gpu ? t->gpu : p->gpu;
+
+		fprintf(f, "memslope: peak GPU memory %s of %s it could reach; likely CUDA out of memory: %s\n",
+			util_fmt_bytes(g->peak_bytes, b1, sizeof(b1)), util_fmt_bytes(g->last_limit_bytes, b2, sizeof(b2)),
+			update_gpu_oom_likely(g, l->status) ? "yes" : "no");
+	}
 	free(cmd);
 }
 

@@ -84,6 +84,7 @@ struct app {
 	struct launch launch;
 	struct update up;
 	struct sample_self self;
+	struct sample_gpu *gpu; /* NULL: NVML could not be loaded */
 };
 
 /* ---- the tick: sample, then update ---- */
@@ -96,6 +97,7 @@ static void cgroup_reader(void *ctx, const char *path, struct cgroup_sample *out
 static void tick(struct app *a)
 {
 	struct update_input in;
+	struct gpu_sample gs;
 
 	memset(&in, 0, sizeof(in));
 	in.mono_ms = util_now_mono_ms();
@@ -104,6 +106,10 @@ static void tick(struct app *a)
 	sample_proc_tick(a->sp, in.mono_ms);
 	in.n_procs = sample_proc_tracked(a->sp, &in.procs);
 	in.n_exited = sample_proc_exited(a->sp, &in.exited);
+	if (a->gpu) {
+		sample_gpu_read(a->gpu, in.mono_ms, &gs);
+		in.gpu = &gs;
+	}
 	update_tick(&a->up, &in);
 	sample_self_read(&a->self, &a->m->self);
 	a->m->self.sample_cost_us_per_process = sample_proc_cost_us(a->sp);
@@ -579,6 +585,7 @@ static void app_done(struct app *a, struct options *o)
 	out_prom_free(a->prom);
 	ndjson_close(a->log);
 	sample_proc_free(a->sp);
+	sample_gpu_close(a->gpu);
 	model_free(a->m);
 	if (a->have_cgfs)
 		cgroup_fs_done(&a->cgfs);
@@ -742,6 +749,10 @@ int main(int argc, char **argv)
 		return 127;
 	}
 
+	/* GPUs, where NVML can be loaded (after the launch: the command does not
+	 * inherit NVML's descriptors); read about once a second. */
+	a.gpu = sample_gpu_open(&(struct sample_gpu_config){.host_proc_dir = getenv("MEMSLOPE_HOST_PROC"),
+							    .period_ms = 900}, NULL);
 	/* Headless, nothing reads the histories (only the TUI's detail view
 	 * does): they are not kept. */
 	a.up.cfg.keep_pid = a.launch.pid;

@@ -49,7 +49,7 @@ struct gpu_series *model_gpu_series_new(void)
 {
 	struct gpu_series *g = xcalloc(1, sizeof(*g));
 
-	g->bytes = g->peak_bytes = g->limit_bytes = MS_ABSENT;
+	g->bytes = g->peak_bytes = g->limit_bytes = g->last_bytes = g->last_limit_bytes = MS_ABSENT;
 	g->usage_pct = NAN;
 	history_init(&g->hist);
 	trend_init(&g->trend);

@@ -50,6 +50,7 @@ struct gpu_series {
 		int64_t bytes;
 	} cards[GPU_SERIES_CARDS];
 	int64_t t_ms;            /* mono time of the reading */
+	int64_t last_bytes, last_limit_bytes; /* the last reading holding GPU memory */
 	struct history hist;
 	struct trend trend;
 	struct entity_marks marks;

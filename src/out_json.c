@@ -280,6 +280,47 @@ json_t *out_json_trend(const struct trend_result *r)
 	return s.o;
 }
 
+/* Per GPU: [{"index", "used_bytes"}]. */
+FW_INLINE void f_gpu_shares(struct fw *w, const char *k, const struct gpu_series *g)
+{
+	if (w->o) {
+		json_t *a = json_array();
+
+		for (size_t i = 0; i < g->n_cards; i++) {
+			json_t *o = json_object();
+
+			set(o, "index", json_integer(g->cards[i].index));
+			set(o, "used_bytes", j_bytes(g->cards[i].bytes));
+			json_array_append_new(a, o);
+		}
+		set(w->o, k, a);
+		return;
+	}
+	mix(w, g->n_cards);
+	for (size_t i = 0; i < g->n_cards; i++) {
+		mix(w, g->cards[i].index);
+		mix(w, (uint64_t)g->cards[i].bytes);
+	}
+}
+
+/* A process's or tree's GPU memory: only on those seen on a GPU (a machine
+ * without NVIDIA's library writes what it wrote before). */
+FW_INLINE void gpu_fields(struct fw *w, const struct gpu_series *g)
+{
+	struct fw tr;
+
+	if (!g)
+		return;
+	f_bytes(w, "gpu_memory_bytes", g->bytes);
+	f_gpu_shares(w, "gpu_memory_per_gpu", g);
+	f_bytes(w, "gpu_peak_bytes", g->peak_bytes);
+	f_bytes(w, "gpu_limit_bytes", g->limit_bytes);
+	f_num(w, "gpu_usage_pct", g->usage_pct);
+	f_begin(w, &tr);
+	trend_body(&tr, trend_get(&g->trend));
+	f_end(w, "gpu_trend", &tr);
+}
+
 /* An entity is its body fields and then its trend (entity_json): the log
  * writer keeps the two texts apart (see out_json_line). */
 FW_INLINE void process_body(struct fw *w, const struct proc_entity *p)
@@ -311,6 +352,7 @@ FW_INLINE void process_body(struct fw *w, const struct proc_entity *p)
 	f_num(w, "usage_pct", p->usage_pct);
 	f_bool(w, "selected", p->selected);
 	f_bool(w, "alive", p->alive);
+	gpu_fields(w, p->gpu);
 }
 
 /* An integer under a key that comes from the kernel (memory.stat): the key
@@ -353,6 +395,7 @@ FW_INLINE void tree_body(struct fw *w, const struct tree_entity *t)
 	f_str(w, "limit_source", t->limit_source);
 	f_num(w, "usage_pct", t->usage_pct);
 	f_bool(w, "alive", t->alive);
+	gpu_fields(w, t->gpu);
 }
 
 FW_INLINE void cgroup_body(struct fw *w, const struct cgroup_entity *c)
@@ -499,6 +542,23 @@ json_t *out_json_header(const struct model *m, const char *type)
 	set(self, "sample_cost_us_per_process", j_num(m->self.sample_cost_us_per_process));
 	set(self, "fds", j_int(m->self.n_fds));
 	set(o, "self", self);
+	if (m->n_gpus) {
+		json_t *gpus = json_array();
+
+		for (size_t i = 0; i < m->n_gpus; i++) {
+			json_t *g = json_object();
+
+			set(g, "index", json_integer(m->gpus[i].index));
+			set(g, "name", j_str(m->gpus[i].name));
+			set(g, "used_bytes", j_bytes(m->gpus[i].used_bytes));
+			set(g, "total_bytes", j_bytes(m->gpus[i].total_bytes));
+			set(g, "free_bytes", j_bytes(m->gpus[i].free_bytes));
+			json_array_append_new(gpus, g);
+		}
+		set(o, "gpus", gpus);
+		set(o, "gpu_pid_map", j_str(m->gpu_pid_map));
+		set(o, "gpu_unmapped_processes", json_integer((json_int_t)m->gpu_unmapped));
+	}
 	return o;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "update.h"
+#include "update_gpu.h"
 #include "util.h"
 
 static double pct_of(int64_t v, int64_t limit)
@@ -416,7 +417,9 @@ void update_tick(struct update *u, const struct update_input *in)
 			events_proc_exit(m, e);
 	}
 	model_procs_compact(m, keep_proc, u);
+	update_gpu_procs(m, in->gpu);
 	trees_update(u);
+	update_gpu_trees(m, in->gpu);
 	events_tick(m, &u->check);
 	u->ticks++;
 	u->first_tick = false;

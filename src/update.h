@@ -20,6 +20,7 @@
 #include "cgroup.h"
 #include "events.h"
 #include "model.h"
+#include "sample_gpu.h"
 #include "sample_proc.h"
 
 /* Exited processes stay in the model (marked dead) this long. */
@@ -56,6 +57,7 @@ struct update_input {
 	struct system_sample sys;
 	struct proc_sample **procs; size_t n_procs;    /* tracked and alive */
 	struct proc_sample **exited; size_t n_exited;  /* vanished this tick */
+	const struct gpu_sample *gpu;                  /* NULL: no GPU (NVML not loaded) */
 };
 
 void update_init(struct update *u, struct model *m, const struct update_config *cfg);

@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "limit.h"
 #include "util.h"
 
 /* NVML's index of the card an entry is on. */
@@ -79,6 +83,12 @@ static void series_finish(struct model *m, struct gpu_series *g, const struct gp
 	g->t_ms = s->t_ms;
 	if (!ms_has(sum))
 		return;
+	/* A job's CUDA context goes at its end, OOM or not: the post-mortem
+	 * judges the last reading while it held GPU memory. */
+	if (sum > 0) {
+		g->last_bytes = sum;
+		g->last_limit_bytes = g->limit_bytes;
+	}
 	if (!ms_has(g->peak_bytes) || sum > g->peak_bytes)
 		g->peak_bytes = sum;
 	if (!m->no_history)
@@ -155,4 +165,21 @@ void update_gpu_trees(struct model *m, const struct gpu_sample *s)
 		}
 		series_finish(m, t->gpu, s, failed);
 	}
+}
+
+bool update_gpu_oom_likely(const struct gpu_series *g, int status)
+{
+	int64_t near;
+
+	if (!g || (WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
+	    (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL))
+		return false;
+	if (trend_get(&g->trend)->oom_imminent)
+		return true;
+	if (!ms_has(g->last_bytes) || !ms_has(g->last_limit_bytes))
+		return false;
+	near = (int64_t)(LIMIT_NEAR_FRAC * (double)g->last_limit_bytes);
+	if (near < LIMIT_NEAR_MIN_BYTES)
+		near = LIMIT_NEAR_MIN_BYTES;
+	return g->last_limit_bytes - g->last_bytes <= near;
 }

@@ -18,4 +18,11 @@ void update_gpu_procs(struct model *m, const struct gpu_sample *s);
  * rebuilt for the tick, with the same reading). */
 void update_gpu_trees(struct model *m, const struct gpu_sample *s);
 
+/* A launched job that ended with wait status `status` likely died of CUDA
+ * out-of-memory: it failed (non-zero exit, or a signal other than SIGKILL,
+ * which is the OOM killer's) while its last GPU reading holding memory sat within
+ * LIMIT_NEAR_FRAC of its GPU limit (at least LIMIT_NEAR_MIN_BYTES), or its
+ * GPU series was OOM-imminent. g may be NULL (never on a GPU): false. */
+bool update_gpu_oom_likely(const struct gpu_series *g, int status);
+
 #endif

@@ -4,6 +4,7 @@
  * old driver without the newer entry points, PID namespace mapping against
  * fixture /proc trees, and loading by name through LD_LIBRARY_PATH. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -500,6 +501,29 @@ static void test_update(void)
 	model_free(m);
 }
 
+/* The post-mortem's CUDA OOM judgement. */
+static void test_oom_likely(void)
+{
+	struct gpu_series *g = model_gpu_series_new();
+	const int exit1 = 1 << 8, exit0 = 0, killed = SIGKILL, aborted = SIGABRT;
+
+	CHECK(!update_gpu_oom_likely(NULL, exit1));
+	CHECK(!update_gpu_oom_likely(g, exit1)); /* no reading */
+	g->last_bytes = 70 * GiB;
+	g->last_limit_bytes = 79 * GiB;
+	CHECK(!update_gpu_oom_likely(g, exit1)); /* 9 GiB free: not near */
+	g->last_bytes = 75 * GiB;
+	CHECK(update_gpu_oom_likely(g, exit1));
+	CHECK(update_gpu_oom_likely(g, aborted));
+	CHECK(!update_gpu_oom_likely(g, exit0));
+	CHECK(!update_gpu_oom_likely(g, killed)); /* the host's OOM killer, not CUDA */
+	/* A small job: 64 MiB is near whatever the share. */
+	g->last_bytes = 200 * MiB;
+	g->last_limit_bytes = 250 * MiB;
+	CHECK(update_gpu_oom_likely(g, exit1));
+	model_gpu_series_free(g);
+}
+
 /* Loaded by its ordinary name, found through LD_LIBRARY_PATH (run in a child
  * process: the dynamic loader reads LD_LIBRARY_PATH once, at start). */
 static int child_by_name(void)
@@ -582,6 +606,7 @@ int main(int argc, char **argv)
 	test_runtime_fallback();
 	test_pid_namespace();
 	test_update();
+	test_oom_likely();
 	test_by_name(argv[0]);
 	{
 		char cmd[400];
