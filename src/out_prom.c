@@ -191,6 +191,82 @@ static void plain(FILE *f, const char *name, const char *type, const char *help,
 		fprintf(f, "%s %.10g\n", name, v);
 }
 
+/* GPUs, and every live process and tree on one (they are few): only where
+ * NVML was loaded, so a machine without NVIDIA's library exports what it did. */
+static void gpu_metrics(FILE *f, const struct model *m)
+{
+	static const struct {
+		const char *name, *help;
+		int what;
+	} per_series[] = {
+		{"memslope_process_gpu_memory_bytes", "GPU memory of the process, summed over its GPUs.", 0},
+		{"memslope_process_gpu_limit_bytes",
+		 "GPU memory the process can reach: its own plus its GPUs' free memory.", 1},
+		{"memslope_process_gpu_growth_bytes_per_second", "Fitted growth of the process's GPU memory.", 2},
+		{"memslope_process_gpu_growing", "1 when the GPU memory verdict is growing or leak, else 0.", 3},
+		{"memslope_process_gpu_oom_imminent", "1 when the GPU's memory is predicted to run out soon, else 0.", 4},
+		{"memslope_process_gpu_time_to_limit_seconds", "Predicted time until the GPU memory is full.", 5},
+	};
+
+	if (!m->n_gpus)
+		return;
+	family(f, "memslope_gpu_memory_used_bytes", "gauge", "Memory in use on the GPU (total minus free).");
+	for (size_t i = 0; i < m->n_gpus; i++) {
+		char *name = label_value(m->gpus[i].name);
+		char *l = xasprintf("gpu=\"%u\",name=\"%s\"", m->gpus[i].index, name);
+
+		sample(f, "memslope_gpu_memory_used_bytes", l, bytes_val(m->gpus[i].used_bytes));
+		free(l);
+		free(name);
+	}
+	family(f, "memslope_gpu_memory_total_bytes", "gauge", "Memory of the GPU.");
+	for (size_t i = 0; i < m->n_gpus; i++) {
+		char *name = label_value(m->gpus[i].name);
+		char *l = xasprintf("gpu=\"%u\",name=\"%s\"", m->gpus[i].index, name);
+
+		sample(f, "memslope_gpu_memory_total_bytes", l, bytes_val(m->gpus[i].total_bytes));
+		free(l);
+		free(name);
+	}
+	for (size_t k = 0; k < sizeof(per_series) / sizeof(per_series[0]); k++) {
+		family(f, per_series[k].name, "gauge", per_series[k].help);
+		for (size_t i = 0; i < m->n_procs; i++) {
+			const struct proc_entity *p = m->procs[i];
+			const struct trend_result *r;
+			char *name, *lab;
+			double v;
+
+			if (!p->alive || !p->gpu)
+				continue;
+			r = trend_get(&p->gpu->trend);
+			v = per_series[k].what == 0   ? bytes_val(p->gpu->bytes)
+			    : per_series[k].what == 1 ? bytes_val(p->gpu->limit_bytes)
+			    : per_series[k].what == 2 ? r->slope_bytes_per_s
+			    : per_series[k].what == 3 ? flag_val(is_growing(r))
+			    : per_series[k].what == 4 ? flag_val(r->oom_imminent)
+						      : r->ttl_s;
+			name = label_value(p->name);
+			lab = xasprintf("pid=\"%d\",name=\"%s\"", (int)p->pid, name);
+			sample(f, per_series[k].name, lab, v);
+			free(lab);
+			free(name);
+		}
+	}
+	family(f, "memslope_tree_gpu_memory_bytes", "gauge", "Summed GPU memory of a watched process and its descendants.");
+	for (size_t i = 0; i < m->n_trees; i++) {
+		const struct tree_entity *t = m->trees[i];
+		char *name, *lab;
+
+		if (!t->alive || !t->gpu)
+			continue;
+		name = label_value(t->name);
+		lab = xasprintf("pid=\"%d\",name=\"%s\"", (int)t->root_pid, name);
+		sample(f, "memslope_tree_gpu_memory_bytes", lab, bytes_val(t->gpu->bytes));
+		free(lab);
+		free(name);
+	}
+}
+
 static int cmp_rss_desc(const void *x, const void *y)
 {
 	const struct proc_entity *p = *(const struct proc_entity *const *)x;
@@ -361,6 +437,8 @@ char *out_prom_render(const struct model *m, int top_n)
 	for (size_t i = 0; i < m->n_cgroups; i++)
 		if (m->cgroups[i]->s.exists)
 			ttl_sample(f, clabels[i], "cgroup", trend_get(&m->cgroups[i]->trend));
+
+	gpu_metrics(f, m);
 
 	if (fclose(f) != 0)
 		fatal("out of memory (metrics)");

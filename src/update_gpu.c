@@ -67,8 +67,12 @@ static void series_finish(struct model *m, struct gpu_series *g, const struct gp
 			if (s->cards[i].index == g->cards[k].index)
 				c = &s->cards[i];
 		sum = ms_has(sum) && ms_has(g->cards[k].bytes) ? sum + g->cards[k].bytes : MS_ABSENT;
-		limit = ms_has(limit) && ms_has(g->cards[k].bytes) && c && ms_has(c->free_bytes)
-				? limit + g->cards[k].bytes + c->free_bytes : MS_ABSENT;
+		/* Own and free are read apart: never more than the card. */
+		limit = ms_has(limit) && ms_has(g->cards[k].bytes) && c && ms_has(c->free_bytes) &&
+				ms_has(c->total_bytes)
+				? limit + (g->cards[k].bytes + c->free_bytes < c->total_bytes
+						   ? g->cards[k].bytes + c->free_bytes : c->total_bytes)
+				: MS_ABSENT;
 	}
 	/* A card whose process list could not be read may hold more of it. */
 	if (unknown)

@@ -30,6 +30,9 @@ wait_for 5 sh -c "pgrep -P $SH >/dev/null" || fail "no child of $SH"
 KID=$(pgrep -P "$SH")
 
 # 1. No library: the same document as before, and nothing on stderr.
+LD_LIBRARY_PATH="$TMP/empty" "$MEMSLOPE" -d 0.2 --count 2 --prom-file "$TMP/none.prom" -p "$P" 2>/dev/null ||
+	fail "--prom-file without NVML failed"
+! grep -q gpu "$TMP/none.prom" || fail "GPU gauges without NVML"
 LD_LIBRARY_PATH="$TMP/empty" "$MEMSLOPE" --once --json -p "$P" >"$TMP/none.json" 2>"$TMP/none.err" ||
 	fail "--once --json without NVML failed"
 [ ! -s "$TMP/none.err" ] || fail "a message without NVML: $(cat "$TMP/none.err")"
@@ -103,7 +106,7 @@ gpu 1 85899345920 NVIDIA H200
 reserved 0 536870912
 proc 0 $P compute 1073741824 rate=268435456") &
 echo $! >>"$TMP/pids"
-LD_LIBRARY_PATH="$STANDIN" "$MEMSLOPE" -d 0.5 --duration 40 --log "$TMP/run.ndjson" --check \
+LD_LIBRARY_PATH="$STANDIN" "$MEMSLOPE" -d 0.5 --duration 40 --log "$TMP/run.ndjson" --prom-file "$TMP/run.prom" --check \
 	--max-growth 100MB/min -p "$P,$R" 2>"$TMP/run.err"
 rc=$?
 validate "$TMP/run.ndjson" --ndjson
@@ -142,7 +145,11 @@ print("R's GPU memory over time (distinct):", sorted(set(x for x in seen_r if x 
 sys.exit(0 if ok_r and absent_p and back_p else 1)
 EOF
 grep -q 'GPU memory: [a-z]* -> growing' "$TMP/run.ndjson" || fail "no GPU verdict event in the log"
-ok "growth at 256 MiB/s: growing, slope, TTL to the card, events, --check; a process appearing and vanishing; a failed list"
+grep -q "^memslope_process_gpu_growing{pid=\"$P\",name=\"sleep\"} 1\$" "$TMP/run.prom" &&
+	grep -q "^memslope_process_gpu_time_to_limit_seconds{pid=\"$P\"" "$TMP/run.prom" &&
+	grep -q '^memslope_gpu_memory_total_bytes{gpu="1",name="NVIDIA H200"} 85899345920$' "$TMP/run.prom" ||
+	fail "Prometheus GPU gauges: $(grep gpu "$TMP/run.prom")"
+ok "growth at 256 MiB/s: growing, slope, TTL to the card, events, --check, Prometheus; a process appearing and vanishing; a failed list"
 
 # 5. Launch mode: the job puts itself on card 0 near its limit and fails.
 script "gpu 0 85899345920 NVIDIA H200"

@@ -473,6 +473,12 @@ static void test_update(void)
 	CHECK(!ms_has(a->gpu->bytes) && !ms_has(a->gpu->limit_bytes) && isnan(a->gpu->usage_pct));
 	CHECK_I64(a->gpu->peak_bytes, 6 * GiB);
 	cards[1].procs_ok = true;
+	/* Own use and free memory read a moment apart never exceed the card. */
+	s.n_procs = 1;
+	cards[0].free_bytes = 79 * GiB;
+	update_gpu_procs(m, &s);
+	CHECK_I64(a->gpu->limit_bytes, 80 * GiB);
+	cards[0].free_bytes = 50 * GiB;
 	/* Freed every context: 0, which is a value. */
 	s.n_procs = 0;
 	update_gpu_procs(m, &s);
