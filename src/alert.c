@@ -44,7 +44,6 @@ struct hook {
 	pid_t pid;               /* also its process group */
 	int64_t start_ms, term_ms; /* mono; term_ms 0 until SIGTERM is sent */
 	bool done;
-	bool at_exit;            /* stopped because memslope is exiting */
 	int status;
 	int64_t end_ms;
 	pid_t about_pid;         /* the entity, for the event */
@@ -244,11 +243,7 @@ static void hook_log_end(struct model *m, struct hook *h)
 	describe_status(h, how, sizeof(how));
 	if (!m)
 		return;
-	if (h->at_exit)
-		model_event(m, EV_ALERT_HOOK, h->about_pid, h->about_cgroup,
-			    "alert hook (pid %d) for %s stopped as memslope exits: %s after %.1f s", (int)h->pid,
-			    h->what, how, took_s);
-	else if (h->term_ms)
+	if (h->term_ms)
 		model_event(m, EV_ALERT_HOOK, h->about_pid, h->about_cgroup,
 			    "alert hook (pid %d) for %s timed out after %.1f s and %s; ran %.1f s", (int)h->pid,
 			    h->what, (double)(h->term_ms - h->start_ms) / 1000.0, how, took_s);
@@ -314,13 +309,22 @@ static void hooks_poll(struct alert *al, struct model *m, int64_t now)
 	}
 }
 
+/* In the forked child, before exec. Signals are blocked since before the
+ * fork: a SIGTERM sent to the hook in this window stays pending instead of
+ * running memslope's handler (which would swallow it), and takes its
+ * default action once the mask is cleared below. */
 static void hook_child(const struct alert *al, char **envp)
 {
 	sigset_t none;
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
 	setpgid(0, 0);
-	signal(SIGPIPE, SIG_DFL); /* memslope ignores it; exec keeps "ignored" */
+	/* exec resets handled signals but keeps ignored ones (memslope ignores
+	 * SIGPIPE): every disposition back to the default (glibc refuses its
+	 * own two, 32 and 33). */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (null >= 0) {
@@ -357,6 +361,8 @@ static void hook_start(struct alert *al, struct model *m, const struct alert_inf
 	char what[256], msg[512], ttl[32], rate[48];
 	struct env env;
 	struct hook *h;
+	sigset_t all, old;
+	int fork_errno;
 	pid_t pid;
 
 	entity_what(in, what, sizeof(what));
@@ -374,10 +380,15 @@ static void hook_start(struct alert *al, struct model *m, const struct alert_inf
 			 in->usage_pct, m->crit_pct);
 	}
 	env = env_build(m, in, msg);
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
 	pid = fork();
 	if (pid == 0)
 		hook_child(al, env.v);
+	fork_errno = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	env_free(&env);
+	errno = fork_errno;
 	if (pid < 0) {
 		model_event(m, EV_ALERT_HOOK, in->pid, in->pid > 0 ? NULL : in->cgroup,
 			    "alert hook for %s: %s could not be started: %s", kind_names[in->kind], what,
@@ -538,58 +549,42 @@ void alert_tick(struct alert *al, struct model *m, int64_t now)
 			    al->n_hooks);
 }
 
+/* A hook fired just before the end (the oom_kill alert of a launched
+ * command comes in the tick that sees the command die) must not be cut
+ * short by memslope exiting: each hook still running gets the rest of its
+ * --alert-timeout, then SIGTERM and SIGKILL as in a tick. */
 void alert_free(struct alert *al, struct model *m)
 {
 	if (!al)
 		return;
 	if (al->n_hooks) {
-		int64_t start = util_now_mono_ms();
+		int64_t now = util_now_mono_ms(), until = now;
+		char how_long[32];
 
 		for (int i = 0; i < al->n_hooks; i++)
-			if (!al->hooks[i].done) {
-				kill(-al->hooks[i].pid, SIGTERM);
-				al->hooks[i].at_exit = true;
-			}
-		/* Exit must not hang on a hook: one second, then SIGKILL. */
-		for (;;) {
-			int64_t now = util_now_mono_ms();
-			bool left = false;
-
+			if (al->hooks[i].start_ms + al->timeout_ms > until)
+				until = al->hooks[i].start_ms + al->timeout_ms;
+		fprintf(stderr, "memslope: waiting up to %s for %d alert hook%s still running (--alert-timeout)\n",
+			util_fmt_duration((double)(until - now) / 1000.0, how_long, sizeof(how_long)), al->n_hooks,
+			al->n_hooks == 1 ? "" : "s");
+		while (al->n_hooks) {
+			now = util_now_mono_ms();
 			for (int i = 0; i < al->n_hooks; i++) {
 				struct hook *h = &al->hooks[i];
-				int status;
 
-				if (!h->done && waitpid(h->pid, &status, WNOHANG) == h->pid) {
+				pid_t w = h->done ? 0 : waitpid(h->pid, &h->status, WNOHANG);
+
+				/* Nobody else reaps now; a hook gone without a status
+				 * (ECHILD) counts as ended, status unknown (-1). */
+				if (w == h->pid || (w < 0 && errno == ECHILD)) {
 					h->done = true;
-					h->status = status;
+					h->status = w < 0 ? -1 : h->status;
 					h->end_ms = now;
 				}
-				left |= !h->done;
 			}
-			if (!left)
-				break;
-			if (now - start >= 1000) {
-				for (int i = 0; i < al->n_hooks; i++) {
-					struct hook *h = &al->hooks[i];
-
-					if (!h->done) {
-						kill(-h->pid, SIGKILL);
-						if (waitpid(h->pid, &h->status, 0) == h->pid) {
-							h->done = true;
-							h->end_ms = util_now_mono_ms();
-						} else {
-							h->done = true; /* reaped elsewhere */
-							h->end_ms = now;
-						}
-					}
-				}
-				break;
-			}
-			usleep(20000);
-		}
-		while (al->n_hooks) {
-			hook_log_end(m, &al->hooks[0]);
-			hook_drop(al, 0);
+			hooks_poll(al, m, now);
+			if (al->n_hooks)
+				usleep(20000);
 		}
 	}
 	for (size_t i = 0; i < al->n_fired; i++)

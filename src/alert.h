@@ -26,8 +26,9 @@ struct alert;
  * line, caller frees) when argv[0] cannot be found or run. */
 struct alert *alert_new(char *const *argv, int64_t cooldown_ms, int64_t timeout_ms, bool quiet,
 			char **err);
-/* Terminate hooks still running (SIGTERM, then SIGKILL after at most one
- * second), reap them, log them in m (may be NULL), free. NULL is a no-op. */
+/* Wait for hooks still running, each up to the end of its --alert-timeout
+ * (then SIGTERM, and SIGKILL after a grace period), saying so on stderr;
+ * reap them, log them in m (may be NULL), free. NULL is a no-op. */
 void alert_free(struct alert *al, struct model *m);
 
 /* Once per tick, after the model is updated: reap finished hooks, enforce

@@ -576,7 +576,8 @@ static void fatal_restore(void)
 }
 
 /* Free everything main() set up; every part may still be unset (NULL),
- * as on the early exits. Alert hooks still running are ended (~1 s). */
+ * as on the early exits. Alert hooks still running may finish (up to
+ * --alert-timeout). */
 static void app_done(struct app *a, struct options *o)
 {
 	launch_done(&a->launch);
