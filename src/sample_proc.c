@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/sysinfo.h>
 #include <time.h>
 #include <unistd.h>
@@ -122,6 +123,8 @@ struct sample_proc {
 	bool pid_only;            /* only -p PIDs: no /proc walk needed */
 	int proc_fd, loadavg_fd;  /* kept: /proc (getdents64) and /proc/loadavg */
 	long last_pid;            /* from loadavg at the last walk; -1 unknown */
+	long last_count;          /* processes at the last look (/proc's links); -1 unknown */
+	bool pidns_other;         /* /proc is another PID namespace's: loadavg tells nothing */
 	int64_t next_scan_ms;
 	unsigned long n_walks;    /* full walks of /proc so far */
 	char *dents;              /* getdents64 buffer */
@@ -330,6 +333,31 @@ static void raise_nofile(struct sample_proc *sp)
 
 static void machine_size(struct sample_proc *sp, int64_t mono_ms);
 
+/* How many processes exist (the link count of /proc is the kernel's
+ * nr_processes() plus a constant), or -1. One fstat, ~0.3 us. */
+static long proc_count_now(const struct sample_proc *sp)
+{
+	struct stat st;
+
+	return sp->proc_fd >= 0 && fstat(sp->proc_fd, &st) == 0 ? (long)st.st_nlink : -1;
+}
+
+/* Is the mounted /proc that of another PID namespace than ours (memslope
+ * started by unshare -p without a new /proc, or entered with nsenter)?
+ * Then /proc/loadavg's last PID is our namespace's and never moves for
+ * the processes /proc shows. /proc/self names us in the mount's
+ * namespace: another number, or none, means another namespace. */
+static bool pidns_other(void)
+{
+	char buf[32];
+	ssize_t n = readlink("/proc/self", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10) != (long)getpid();
+}
+
 struct sample_proc *sample_proc_new(const struct sample_select *sel, const struct cgroup_fs *cgfs,
 				    enum pss_mode pss, char **err)
 {
@@ -361,7 +389,8 @@ struct sample_proc *sample_proc_new(const struct sample_select *sel, const struc
 	sp->pid_only = sel->n_pids && !sel->name_re && !sel->n_uids && !sel->n_cgroups && !sel->tree;
 	sp->proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	sp->loadavg_fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
-	sp->last_pid = -1;
+	sp->last_pid = sp->last_count = -1;
+	sp->pidns_other = pidns_other();
 	sp->dents = xmalloc(DENTS_BYTES);
 	sp->slow_period_ms = SLOW_MIN_MS;
 	sp->oom_move_bytes = 4 << 20; /* until sysinfo says */
@@ -823,7 +852,8 @@ static long last_pid_now(struct sample_proc *sp)
 static bool discover(struct sample_proc *sp, int64_t mono_ms)
 {
 	size_t n_fresh = 0;
-	long last;
+	long last, count;
+	bool rose;
 
 	if (sp->pid_only) {
 		for (size_t i = 0; i < sp->sel.n_pids; i++) {
@@ -840,8 +870,15 @@ static bool discover(struct sample_proc *sp, int64_t mono_ms)
 			identify(sp, sp->fresh_pids, n_fresh, false);
 		return false;
 	}
-	last = last_pid_now(sp);
-	if (last >= 0 && last == sp->last_pid && mono_ms < sp->next_scan_ms)
+	/* An unmoved last PID is a hint, not a proof: PIDs are reused when
+	 * ns_last_pid is set back (checkpoint/restore, test harnesses), so a
+	 * rise in the number of processes also calls for a walk. In another
+	 * PID namespace than /proc's there is no hint at all: walk each tick. */
+	last = sp->pidns_other ? -1 : last_pid_now(sp);
+	count = proc_count_now(sp);
+	rose = count > sp->last_count && sp->last_count >= 0;
+	sp->last_count = count;
+	if (last >= 0 && last == sp->last_pid && !rose && mono_ms < sp->next_scan_ms)
 		return false;
 	if (sp->proc_fd < 0)
 		return false;
