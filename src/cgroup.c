@@ -720,6 +720,7 @@ static void sample_clear(struct cgroup_sample *s)
 	s->swap_current_bytes = s->swap_max_bytes = MS_ABSENT;
 	s->ev_low = s->ev_high = s->ev_max = MS_ABSENT;
 	s->ev_oom = s->ev_oom_kill = s->ev_oom_group_kill = MS_ABSENT;
+	s->ev_oom_kill_local = MS_ABSENT;
 	s->v1_failcnt = s->v1_under_oom = s->v1_oom_kill_disable = MS_ABSENT;
 	cgroup_kv_free(s->stat, s->n_stat);
 	s->stat = NULL;
@@ -802,6 +803,9 @@ static void read_v2(const struct cgroup_fs *fs, const char *dir, struct cgroup_s
 	s->ev_oom = text_key(text, "oom");
 	s->ev_oom_kill = text_key(text, "oom_kill");
 	s->ev_oom_group_kill = text_key(text, "oom_group_kill");
+	free(text);
+	text = read_text(dir, "memory.events.local");
+	s->ev_oom_kill_local = text_key(text, "oom_kill");
 	free(text);
 	read_stat_file(dir, s);
 	text = read_text(dir, "memory.pressure");

@@ -84,6 +84,9 @@ struct cgroup_sample {
 	/* memory.events (v2). v1: max = failcnt, oom = under_oom transitions are
 	 * not counted (absent), oom_kill from memory.oom_control. */
 	int64_t ev_low, ev_high, ev_max, ev_oom, ev_oom_kill, ev_oom_group_kill;
+	/* memory.events.local oom_kill: kills of this cgroup's own processes,
+	 * where memory.events counts the whole subtree's (v2, 5.2+; else absent). */
+	int64_t ev_oom_kill_local;
 	int64_t v1_failcnt;        /* v1 only, else absent */
 	int64_t v1_under_oom;      /* v1 only */
 	int64_t v1_oom_kill_disable; /* v1 only */

@@ -79,17 +79,22 @@ void events_cgroup_counters(struct model *m, struct cgroup_entity *c)
 	static const char *const ev_names[6] = {"low", "high", "max", "oom", "oom_kill", "oom_group_kill"};
 	const int64_t ev[6] = {c->s.ev_low, c->s.ev_high, c->s.ev_max,
 			       c->s.ev_oom, c->s.ev_oom_kill, c->s.ev_oom_group_kill};
+	/* memory.events counts a kill in every ancestor too: on v2 the OOM kill
+	 * is this cgroup's only when memory.events.local counts it. */
+	const bool own_kill = !ms_has(c->s.ev_oom_kill_local) ||
+			      (ms_has(c->prev_oom_kill_local) && c->s.ev_oom_kill_local > c->prev_oom_kill_local);
 
 	for (int i = 0; i < 6; i++) {
 		if (ms_has(ev[i]) && ms_has(c->prev_events[i]) && ev[i] > c->prev_events[i]) {
-			enum event_kind k = i == 4 ? EV_OOM_KILL : EV_CGROUP_EVENT;
+			enum event_kind k = i == 4 && own_kill ? EV_OOM_KILL : EV_CGROUP_EVENT;
 
-			model_event(m, k, 0, c->s.path, "cgroup %s: memory.events %s +%lld (now %lld)",
+			model_event(m, k, 0, c->s.path, "cgroup %s: memory.events %s +%lld (now %lld)%s",
 				    c->s.path, ev_names[i], (long long)(ev[i] - c->prev_events[i]),
-				    (long long)ev[i]);
+				    (long long)ev[i], i == 4 && !own_kill ? ", in a cgroup below" : "");
 		}
 		c->prev_events[i] = ev[i];
 	}
+	c->prev_oom_kill_local = c->s.ev_oom_kill_local;
 }
 
 void events_marks(struct model *m, struct check_state *check, struct entity_marks *mk,

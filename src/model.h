@@ -127,6 +127,7 @@ struct cgroup_entity {
 	char *limit_source;      /* owned: a cgroup path or "machine" */
 	double usage_pct;
 	int64_t prev_events[6];  /* last ev_{low,high,max,oom,oom_kill,oom_group_kill} */
+	int64_t prev_oom_kill_local; /* last ev_oom_kill_local */
 	int64_t last_working_set_bytes;
 	struct history hist_current;
 	struct trend trend;      /* on the working set */

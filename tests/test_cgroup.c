@@ -539,7 +539,16 @@ static void test_read_v2(const char *base)
 	cgroup_sample_done(&s);
 	cgroup_sample_done(NULL);
 
+	/* memory.events.local: the kills of the cgroup's own processes. */
+	cgroup_read(&fs, "/a", &s);
+	CHECK_I64(s.ev_oom_kill_local, 1);
+	cgroup_sample_done(&s);
+	cgroup_read(&fs, "/a/b", &s);
+	CHECK_I64(s.ev_oom_kill_local, 0);
+	cgroup_sample_done(&s);
+
 	cgroup_read(&fs, "/broken", &s);
+	CHECK_I64(s.ev_oom_kill_local, MS_ABSENT);
 	CHECK_I64(cgroup_stat_get(&s, "anon"), 4096);
 	CHECK_I64(cgroup_stat_get(&s, "file"), MS_ABSENT);
 	CHECK_I64(cgroup_stat_get(&s, "inactive_file"), 1024);
