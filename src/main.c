@@ -11,6 +11,7 @@
  * exit. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
 #include <poll.h>
@@ -79,6 +80,7 @@ struct app {
 	struct sample_select sel;
 	struct ndjson_log *log;
 	struct out_prom *prom;
+	int64_t prom_said_ms;  /* when a failing metrics file was last reported */
 	struct alert *alert;
 	struct tui *tui;
 	struct launch launch;
@@ -267,24 +269,64 @@ static void handle_usr1(struct app *a)
 }
 
 /* After each tick, before the log line: the metrics file, then the alert
- * hooks (whose events belong to this tick's line). A failing metrics file
- * is reported once (stderr, or the TUI's status line) and retried. */
+ * hooks (whose events belong to this tick's line). A metrics file that
+ * keeps failing is reported at once and then every minute (every 10 s on
+ * the TUI's status line), with the count, and when it recovers. */
 static void integrations_tick(struct app *a)
 {
 	char *err = NULL;
 
-	if (a->prom && out_prom_write(a->prom, a->m, &err) < 0 && err) {
-		char *msg = util_sanitize(err);
+	if (a->prom) {
+		int64_t now = util_now_mono_ms();
+		uint64_t writes, failed;
+		bool failing, was_failing = a->prom_said_ms != 0;
 
-		if (a->tui)
-			tui_set_status(a->tui, msg);
-		else
-			fprintf(stderr, "memslope: %s\n", msg);
-		free(msg);
+		out_prom_write(a->prom, a->m, &err);
+		out_prom_counts(a->prom, &writes, &failed, &failing);
+		if (failing && (err || now - a->prom_said_ms >= (a->tui ? 10000 : 60000))) {
+			char *msg = util_sanitize(err ? err : "still failing");
+			char *line = xasprintf("--prom-file: %s (%" PRIu64 " of %" PRIu64 " writes failed)", msg, failed,
+					       writes);
+
+			if (a->tui)
+				tui_set_status(a->tui, line);
+			else
+				fprintf(stderr, "memslope: %s\n", line);
+			free(line);
+			free(msg);
+			a->prom_said_ms = now;
+		} else if (!failing && was_failing) {
+			char *line = xasprintf("--prom-file written again (%" PRIu64 " of %" PRIu64 " writes failed)",
+					       failed, writes);
+
+			if (a->tui)
+				tui_set_status(a->tui, line);
+			else
+				fprintf(stderr, "memslope: %s\n", line);
+			free(line);
+			a->prom_said_ms = 0;
+		}
 		free(err);
 	}
 	if (a->alert)
 		alert_tick(a->alert, a->m, util_now_mono_ms());
+}
+
+/* At the end: a metrics file that failed is counted; one that was still
+ * failing makes the exit status 1 (whoever scrapes it saw stale data). */
+static int prom_summary(struct app *a, int rc)
+{
+	uint64_t writes, failed;
+	bool failing;
+
+	if (!a->prom)
+		return rc;
+	out_prom_counts(a->prom, &writes, &failed, &failing);
+	if (!failed)
+		return rc;
+	fprintf(stderr, "memslope: --prom-file %s: %" PRIu64 " of %" PRIu64 " writes failed%s\n",
+		a->o->prom_file, failed, writes, failing ? ", the last one too" : "");
+	return failing && rc == 0 ? 1 : rc;
 }
 
 static int run_headless(struct app *a)
@@ -791,6 +833,7 @@ int main(int argc, char **argv)
 		if (rc == 0 && a.up.check.n)
 			rc = EXIT_CHECK;
 	}
+	rc = prom_summary(&a, rc);
 
 	app_done(&a, &o);
 	return rc;

@@ -120,6 +120,14 @@ static int parse_int(const char *name, const char *v, long lo, long hi, long *ou
 	return 0;
 }
 
+static bool has_pid(const struct options *o, pid_t pid)
+{
+	for (size_t i = 0; i < o->n_pids; i++)
+		if (o->pids[i] == pid)
+			return true;
+	return false;
+}
+
 static int add_pids(struct options *o, const char *v, char **err)
 {
 	char *copy = xstrdup(v), *save = NULL;
@@ -133,8 +141,12 @@ static int add_pids(struct options *o, const char *v, char **err)
 			free(copy);
 			return -1;
 		}
-		o->pids = xrealloc(o->pids, (o->n_pids + 1) * sizeof(*o->pids));
-		o->pids[o->n_pids++] = (pid_t)pid;
+		/* -p 1,1 or -p 1 -p 1: one entity, one metric series (a
+		 * duplicate series makes node_exporter drop the whole file). */
+		if (!has_pid(o, (pid_t)pid)) {
+			o->pids = xrealloc(o->pids, (o->n_pids + 1) * sizeof(*o->pids));
+			o->pids[o->n_pids++] = (pid_t)pid;
+		}
 	}
 	free(copy);
 	if (!o->n_pids) {
@@ -163,6 +175,9 @@ static int add_user(struct options *o, const char *v, char **err)
 		}
 		uid = (uid_t)n;
 	}
+	for (size_t i = 0; i < o->n_uids; i++)
+		if (o->uids[i] == uid)
+			return 0; /* -u root -u 0: once */
 	o->uids = xrealloc(o->uids, (o->n_uids + 1) * sizeof(*o->uids));
 	o->uids[o->n_uids++] = uid;
 	return 0;

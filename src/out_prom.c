@@ -24,6 +24,7 @@ struct out_prom {
 	char *tmp_template;   /* "DIR/.BASE.XXXXXX": hidden, and not *.prom */
 	int top_n;
 	bool failing;         /* the last write failed: do not repeat the message */
+	uint64_t n_writes, n_failed;
 };
 
 char *out_prom_escape_label(const char *s)
@@ -558,7 +559,16 @@ int out_prom_write(struct out_prom *w, const struct model *m, char **err)
 		rc = -1;
 	}
 	w->failing = rc < 0;
+	w->n_writes++;
+	w->n_failed += rc < 0;
 	free(tmp);
 	free(text);
 	return rc;
+}
+
+void out_prom_counts(const struct out_prom *w, uint64_t *writes, uint64_t *failed, bool *failing)
+{
+	*writes = w->n_writes;
+	*failed = w->n_failed;
+	*failing = w->failing;
 }

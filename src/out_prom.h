@@ -9,7 +9,9 @@
 #ifndef MEMSLOPE_OUT_PROM_H
 #define MEMSLOPE_OUT_PROM_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "model.h"
 
@@ -26,6 +28,10 @@ void out_prom_free(struct out_prom *w);
  * set only for the first failure in a row (NULL while the same problem
  * goes on), so a full disk is reported once, not every interval. */
 int out_prom_write(struct out_prom *w, const struct model *m, char **err);
+
+/* Writes tried so far, how many failed, and whether the last one did: a
+ * file that fails every interval is reported on, not just once. */
+void out_prom_counts(const struct out_prom *w, uint64_t *writes, uint64_t *failed, bool *failing);
 
 /* The exposition text alone (caller frees); what out_prom_write writes. */
 char *out_prom_render(const struct model *m, int top_n);

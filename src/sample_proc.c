@@ -313,13 +313,21 @@ static ssize_t read_proc(pid_t pid, int fd, const char *file, char *buf, size_t 
 	return n;
 }
 
-static void raise_nofile(struct sample_proc *sp)
+/* Below this open-file limit memslope cannot work: /proc, loadavg, the
+ * log (and its directory), the metrics file, one per-process read and
+ * libproc2's own need about 16; with 8 every read failed and every line
+ * held 0 processes, silently. */
+#define NOFILE_MIN 32
+
+/* Raise the soft open-file limit to the hard one; -1 with *err when it
+ * stays below NOFILE_MIN. */
+static int raise_nofile(struct sample_proc *sp, char **err)
 {
 	struct rlimit rl;
 
 	sp->fd_budget = 0;
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-		return;
+		return 0;
 	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
@@ -329,6 +337,13 @@ static void raise_nofile(struct sample_proc *sp)
 	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (1u << 20))
 		rl.rlim_cur = 1u << 20;
 	sp->fd_budget = rl.rlim_cur > 128 ? (size_t)rl.rlim_cur - 128 : 0;
+	if (rl.rlim_cur < NOFILE_MIN) {
+		*err = xasprintf("the open-file limit (RLIMIT_NOFILE) is %lu, hard limit %lu: memslope needs at least "
+				 "%d to read /proc (raise it, e.g. ulimit -n 1024)",
+				 (unsigned long)rl.rlim_cur, (unsigned long)rl.rlim_max, NOFILE_MIN);
+		return -1;
+	}
+	return 0;
 }
 
 static void machine_size(struct sample_proc *sp, int64_t mono_ms);
@@ -384,10 +399,18 @@ struct sample_proc *sample_proc_new(const struct sample_select *sel, const struc
 		free(sp);
 		return NULL;
 	}
-	raise_nofile(sp);
 	sp->all_mode = sp->sel.all;
 	sp->pid_only = sel->n_pids && !sel->name_re && !sel->n_uids && !sel->n_cgroups && !sel->tree;
 	sp->proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (raise_nofile(sp, err) < 0 || (sp->proc_fd < 0 && (*err = xasprintf("cannot open /proc: %s",
+										 strerror(errno))))) {
+		if (sp->proc_fd >= 0)
+			close(sp->proc_fd);
+		procps_pids_unref(&sp->info);
+		free(sp->hash);
+		free(sp);
+		return NULL;
+	}
 	sp->loadavg_fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
 	sp->last_pid = sp->last_count = -1;
 	sp->pidns_other = pidns_other();

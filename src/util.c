@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -374,6 +375,17 @@ static void kept_sweep(time_t now)
 	}
 }
 
+/* Kept descriptors take at most a quarter of the open-file limit: the log,
+ * the metrics file, hooks and per-process reads need the rest. */
+static size_t kept_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return KEPT_MAX;
+	return rl.rlim_cur / 4 < KEPT_MAX ? (size_t)(rl.rlim_cur / 4) : KEPT_MAX;
+}
+
 static bool kernel_fs(int fd)
 {
 	struct statfs sf;
@@ -420,7 +432,7 @@ char *util_read_kept(const char *path, size_t *len)
 	if (fd < 0)
 		return NULL;
 	text = read_whole(fd, true, len);
-	if (text && free_slot < KEPT_SLOTS && kept_n < KEPT_MAX && kernel_fs(fd)) {
+	if (text && free_slot < KEPT_SLOTS && kept_n < KEPT_MAX && kept_n < kept_limit() && kernel_fs(fd)) {
 		kept[free_slot] = (struct kept){xstrdup(path), fd, now};
 		kept_n++;
 		return text;
