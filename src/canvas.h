@@ -31,6 +31,7 @@ enum canvas_role {
 	ROLE_SERIES_RSS, /* plot series */
 	ROLE_SERIES_TREE,
 	ROLE_SERIES_CG,
+	ROLE_SERIES_GPU,
 	ROLE_LIMIT,      /* effective limit line */
 	ROLE_HIGH,       /* memory.high line */
 	ROLE_TREND,      /* projected trend */

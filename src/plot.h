@@ -19,7 +19,7 @@
 #include "view.h"
 
 #define PLOT_SERIES_MAX 4
-#define PLOT_LINES_MAX 2
+#define PLOT_LINES_MAX 3
 #define PLOT_MARKS_MAX 64
 
 enum plot_mode { PLOT_BRAILLE, PLOT_BLOCK, PLOT_ASCII };
@@ -31,7 +31,7 @@ struct plot_series {
 	uint32_t ascii_glyph;            /* its glyph in PLOT_ASCII */
 };
 
-/* A horizontal line at a value: memory.max, memory.high. */
+/* A horizontal line at a value: memory.max, memory.high, the GPU's memory. */
 struct plot_line {
 	int64_t y_bytes;
 	uint16_t style;

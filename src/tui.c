@@ -121,6 +121,7 @@ static const struct role_colour role_colours[ROLE_COUNT] = {
 	[ROLE_SERIES_RSS] = {COLOR_CYAN, -1, 0, 0},
 	[ROLE_SERIES_TREE] = {COLOR_MAGENTA, -1, 0, 0},
 	[ROLE_SERIES_CG] = {COLOR_BLUE, -1, A_BOLD, 0},
+	[ROLE_SERIES_GPU] = {COLOR_GREEN, -1, A_BOLD, 0},
 	[ROLE_LIMIT] = {COLOR_RED, -1, 0, A_BOLD},
 	[ROLE_HIGH] = {COLOR_YELLOW, -1, 0, 0},
 	[ROLE_TREND] = {COLOR_MAGENTA, -1, A_BOLD, A_BOLD},

@@ -262,6 +262,27 @@ const char *view_verdict_word(const struct trend_result *r)
 	return trend_verdict_name(r->verdict);
 }
 
+/* The GPU series' trend when it is more urgent than the RSS one (OOM
+ * imminent, leak, growing; then the nearer TTL): the row's verdict and TTL
+ * show it, marked "G". NULL when the RSS trend is as urgent. */
+const struct trend_result *view_gpu_urgent(const struct proc_entity *p)
+{
+	const struct trend_result *r = trend_get(&p->trend), *gr;
+	int rank_r, rank_g;
+
+	if (!p->gpu)
+		return NULL;
+	gr = trend_get(&p->gpu->trend);
+	rank_r = r->oom_imminent ? 3 : r->verdict == TREND_LEAK ? 2 : r->verdict == TREND_GROWING;
+	rank_g = gr->oom_imminent ? 3 : gr->verdict == TREND_LEAK ? 2 : gr->verdict == TREND_GROWING;
+	if (rank_g > rank_r)
+		return gr;
+	if (rank_g == rank_r && rank_g > 0 && isfinite(gr->ttl_s) && gr->ttl_target != TTL_NONE &&
+	    (!isfinite(r->ttl_s) || r->ttl_target == TTL_NONE || gr->ttl_s < r->ttl_s))
+		return gr;
+	return NULL;
+}
+
 uint16_t view_verdict_style(const struct trend_result *r)
 {
 	if (r->oom_imminent)
@@ -559,6 +580,40 @@ static int header_mem(struct canvas *c, const struct model *m, const struct glyp
 	return 1;
 }
 
+/* GPUs (NVML loaded): per card used/total as a bar; the name while there
+ * is room for it (a narrow screen drops names, then bars). */
+static int header_gpu(struct canvas *c, const struct model *m, const struct glyphs *g, int y)
+{
+	struct seg segs[SEGS_MAX], *bar;
+	char a[16], b[16];
+	size_t shown = m->n_gpus < 3 ? m->n_gpus : 3;
+	int n = 0;
+
+	seg_add(segs, &n, 0, CANVAS_STYLE(ROLE_TITLE, CANVAS_BOLD), "GPU ");
+	for (size_t i = 0; i < shown; i++) {
+		const struct gpu_card_state *k = &m->gpus[i];
+		double pct = 100 * frac_of(k->used_bytes, k->total_bytes);
+		char *name = view_clean(k->name);
+
+		seg_add(segs, &n, 0, CANVAS_STYLE(ROLE_DEFAULT, CANVAS_BOLD), "%s%u ", i ? "  " : "", k->index);
+		if (shown == 1)
+			seg_add(segs, &n, 5, CANVAS_STYLE(ROLE_DIM, 0), "%s ", name);
+		bar = seg_add(segs, &n, 4, view_pct_style(m, pct), "%s", "");
+		bar->bar_w = shown == 1 ? 20 : 10;
+		bar->frac = pct / 100;
+		bar->mark = NAN;
+		seg_add(segs, &n, 0, CANVAS_STYLE(ROLE_DEFAULT, 0), " %s/%s", util_fmt_bytes(k->used_bytes, a, sizeof(a)),
+			util_fmt_bytes(k->total_bytes, b, sizeof(b)));
+		free(name);
+	}
+	if (m->n_gpus > shown)
+		seg_add(segs, &n, 1, CANVAS_STYLE(ROLE_DIM, 0), "  +%zu GPUs", m->n_gpus - shown);
+	if (m->gpu_unmapped)
+		seg_add(segs, &n, 2, CANVAS_STYLE(ROLE_WARN, 0), "  %zu not mapped (PID namespace)", m->gpu_unmapped);
+	segs_draw(c, 0, y, c->w, segs, n, g);
+	return 1;
+}
+
 /* The focused process's cgroup: usage against memory.high and the
  * effective limit, with the time to reach it, and who sets the limit. */
 static int header_cgroup(struct canvas *c, const struct model *m, const struct view_state *vs, int y,
@@ -655,6 +710,8 @@ int view_header_draw(struct canvas *c, const struct model *m, const struct view_
 	if (!m || rows < 2)
 		return used;
 	used += header_mem(c, m, g, y + used);
+	if (m->n_gpus && c->h >= 16)
+		used += header_gpu(c, m, g, y + used);
 	if (rows < 3)
 		return used;
 	used += header_cgroup(c, m, vs, y + used, rows - 2, g);

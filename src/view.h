@@ -26,7 +26,7 @@ enum view_kind { VIEW_TABLE, VIEW_DETAIL, VIEW_CGROUP, VIEW_HELP };
 enum glyph_mode { GLYPHS_UTF8, GLYPHS_ACS, GLYPHS_ASCII };
 
 enum col_id {
-	COL_PID, COL_USER, COL_RSS, COL_PSS, COL_SWAP, COL_SLOPE, COL_VERDICT,
+	COL_PID, COL_USER, COL_RSS, COL_PSS, COL_SWAP, COL_GPU, COL_SLOPE, COL_VERDICT,
 	COL_LIMIT, COL_TTL, COL_CGROUP, COL_COMMAND, COL_COUNT
 };
 
@@ -160,6 +160,9 @@ char *view_fmt_evidence(const struct trend_result *r, int64_t limit_bytes, int64
 			const struct glyphs *g, char *buf, size_t cap);
 /* Short verdict word for tables ("growing", "oom-soon", "-") and its style. */
 const char *view_verdict_word(const struct trend_result *r);
+/* The process's GPU-memory trend when it is more urgent than its RSS trend
+ * (OOM imminent, leak, growing, then the nearer TTL), else NULL. */
+const struct trend_result *view_gpu_urgent(const struct proc_entity *p);
 uint16_t view_verdict_style(const struct trend_result *r);
 /* Style for a usage percentage against m's warn and crit levels. */
 uint16_t view_pct_style(const struct model *m, double pct);

@@ -120,6 +120,11 @@ static void draw_limits(struct canvas *c, const struct model *m, const struct pr
 	if (cg && ms_has(cg->s.effective_high_bytes) && cg->s.effective_high_bytes != MS_UNLIMITED)
 		x += canvas_printf(c, x, y, c->w - x, CANVAS_STYLE(ROLE_HIGH, 0), "%shigh %s", g->sep,
 				   util_fmt_bytes(cg->s.effective_high_bytes, a, sizeof(a)));
+	if (p->gpu)
+		x += canvas_printf(c, x, y, c->w - x, CANVAS_STYLE(ROLE_SERIES_GPU, 0), "%sGPU %s of %s (%zu GPU%s)",
+				   g->sep, util_fmt_bytes(p->gpu->bytes, a, sizeof(a)),
+				   util_fmt_bytes(p->gpu->limit_bytes, b, sizeof(b)), p->gpu->n_cards,
+				   p->gpu->n_cards == 1 ? "" : "s");
 	if (cg)
 		x += canvas_printf(c, x, y, c->w - x, CANVAS_STYLE(ROLE_SERIES_CG, 0), "%scgroup %s", g->sep,
 				   util_fmt_bytes(cg->s.current_bytes, a, sizeof(a)));
@@ -228,9 +233,9 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 	const struct glyphs *g = view_glyphs(vs->glyph_mode);
 	const struct proc_entity *p = m ? model_proc_find(m, vs->detail_pid) : NULL;
 	const struct cgroup_entity *cg;
-	const struct trend_result *r, *tr;
+	const struct trend_result *r, *tr, *gr;
 	const struct history *trend_hist;
-	struct history_point *pts[3] = {NULL, NULL, NULL};
+	struct history_point *pts[4] = {NULL, NULL, NULL, NULL};
 	struct legend_item legend[8];
 	struct plot_spec spec;
 	struct plot_result res;
@@ -253,6 +258,7 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 	if (cg && ms_has(cg->s.effective_high_bytes) && cg->s.effective_high_bytes != MS_UNLIMITED)
 		high = cg->s.effective_high_bytes;
 	r = trend_get(&p->trend);
+	gr = view_gpu_urgent(p);
 
 	draw_title(c, p, g, y++);
 	status_rows = view_status_draw(c, vs, c->h / 4 > 1 ? c->h / 4 : 1);
@@ -263,7 +269,13 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 		plot_min = 5;
 	want_evidence = avail - 1 >= plot_min;
 	avail -= want_evidence;
-	view_fmt_evidence(r, p->limit_bytes, high, g, line, sizeof(line));
+	/* A GPU more urgent than host memory: its evidence, to the card's memory. */
+	if (gr) {
+		memcpy(line, "GPU ", 4);
+		view_fmt_evidence(gr, p->gpu->limit_bytes, MS_ABSENT, g, line + 4, sizeof(line) - 4);
+	} else {
+		view_fmt_evidence(r, p->limit_bytes, high, g, line, sizeof(line));
+	}
 	/* Evidence wider than the screen continues on a second row when the
 	 * plot can spare it: the TTL at its end matters most. */
 	want_evidence2 = want_evidence && canvas_text_width(c, line) > c->w && avail - 1 >= plot_min + 6;
@@ -280,9 +292,9 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 	avail -= n_ev;
 
 	if (want_evidence2)
-		y += draw_wrapped(c, y, line, g->sep, view_verdict_style(r));
+		y += draw_wrapped(c, y, line, g->sep, view_verdict_style(gr ? gr : r));
 	else if (want_evidence)
-		canvas_text(c, 0, y++, c->w, view_verdict_style(r), line);
+		canvas_text(c, 0, y++, c->w, view_verdict_style(gr ? gr : r), line);
 	if (want_values)
 		draw_values(c, p, g, y++);
 	if (want_limits)
@@ -352,6 +364,17 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 				 util_fmt_bytes(cg->s.current_bytes, a, sizeof(a)));
 		}
 	}
+	if (p->gpu && spec.n_series < PLOT_SERIES_MAX) {
+		pts[3] = xmalloc(DETAIL_POINTS_MAX * sizeof(*pts[3]));
+		spec.series[spec.n_series].pts = pts[3];
+		spec.series[spec.n_series].n = history_window(&p->gpu->hist, from, now, pts[3], DETAIL_POINTS_MAX);
+		spec.series[spec.n_series].style = CANVAS_STYLE(ROLE_SERIES_GPU, 0);
+		spec.series[spec.n_series].ascii_glyph = 'g';
+		spec.n_series++;
+		legend[n_legend++] = (struct legend_item){
+			mode == PLOT_BRAILLE ? 0x28ffu : mode == PLOT_BLOCK ? 0x2588u : 'g',
+			CANVAS_STYLE(ROLE_SERIES_GPU, 0), "GPU"};
+	}
 	if (ms_has(p->limit_bytes)) {
 		bool machine = !p->limit_source || strcmp(p->limit_source, "machine") == 0;
 
@@ -361,6 +384,10 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 	if (ms_has(high))
 		spec.lines[spec.n_lines++] = (struct plot_line){high, CANVAS_STYLE(ROLE_HIGH, 0), g->line_high,
 								"high"};
+	/* The card's memory as this process can reach it (own + free). */
+	if (p->gpu && ms_has(p->gpu->limit_bytes))
+		spec.lines[spec.n_lines++] = (struct plot_line){p->gpu->limit_bytes, CANVAS_STYLE(ROLE_SERIES_GPU, 0),
+								g->line_max, "GPU"};
 
 	/* The trend: the process's own, else its tree's when that grows. */
 	tr = r;
@@ -372,6 +399,10 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 			tr = t2;
 			trend_hist = &p->tree->hist_rss;
 		}
+	}
+	if (gr) {
+		tr = gr;
+		trend_hist = &p->gpu->hist;
 	}
 	if ((tr->verdict == TREND_GROWING || tr->verdict == TREND_LEAK || tr->oom_imminent) &&
 	    isfinite(tr->slope_bytes_per_s) && tr->slope_bytes_per_s > 0 && p->alive) {
@@ -390,7 +421,9 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 		spec.trend_on = true;
 		spec.trend_y0_bytes = history_last(trend_hist);
 		spec.trend_slope_bytes_per_s = tr->slope_bytes_per_s;
-		spec.trend_target_bytes = tr->ttl_target == TTL_HIGH && ms_has(high) ? high : p->limit_bytes;
+		spec.trend_target_bytes = gr                                        ? p->gpu->limit_bytes
+					  : tr->ttl_target == TTL_HIGH && ms_has(high) ? high
+										       : p->limit_bytes;
 		if (isfinite(tr->ttl_s) && tr->ttl_target != TTL_NONE && !isnan(tr->ttl_lo_s)) {
 			char t[24], lo[24], hi[24], band[24];
 
@@ -440,7 +473,7 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 		draw_legend(c, vs, legend, n_legend, y++);
 	if (n_ev > 0)
 		draw_events(c, m, p, y, n_ev);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		free(pts[i]);
 }
 

@@ -27,6 +27,7 @@ static const struct col_def cols[COL_COUNT] = {
 	[COL_RSS] = {"RSS", "RSS", 6, true, 0},
 	[COL_PSS] = {"PSS", "PSS", 6, true, 6},
 	[COL_SWAP] = {"SWAP", "SWAP", 6, true, 4},
+	[COL_GPU] = {"GPU", "GPU", 7, true, 4},
 	[COL_SLOPE] = {"\u0394/min", "d/min", 6, true, 1},
 	[COL_VERDICT] = {"VERDICT", "VERDICT", 9, false, 0},
 	[COL_LIMIT] = {"%LIM", "%LIM", 4, true, 2},
@@ -40,12 +41,21 @@ const char *view_col_title(enum col_id col, enum glyph_mode mode)
 	return mode == GLYPHS_UTF8 ? cols[col].title : cols[col].title_ascii;
 }
 
+/* The GPU column is shown while a live process has GPU memory (NVML loaded). */
+static bool any_gpu(const struct model *m)
+{
+	for (size_t i = 0; m->n_gpus && i < m->n_procs; i++)
+		if (m->procs[i]->alive && m->procs[i]->gpu)
+			return true;
+	return false;
+}
+
 int view_table_sort_choices(const struct model *m, enum col_id *out)
 {
 	int n = 0;
 
 	for (int i = 0; i < COL_COUNT; i++)
-		if (i != COL_PSS || (m && m->pss_enabled))
+		if ((i != COL_PSS || (m && m->pss_enabled)) && (i != COL_GPU || (m && any_gpu(m))))
 			out[n++] = (enum col_id)i;
 	return n;
 }
@@ -125,6 +135,8 @@ static bool col_absent(enum col_id col, const struct proc_entity *p)
 		return !ms_has(p->pss_bytes);
 	case COL_SWAP:
 		return !ms_has(p->swap_bytes);
+	case COL_GPU:
+		return !p->gpu || !ms_has(p->gpu->bytes);
 	case COL_SLOPE:
 		return !isfinite(r->slope_bytes_per_s);
 	case COL_LIMIT:
@@ -169,6 +181,7 @@ static enum key_kind key_kind_of(enum col_id col)
 	case COL_RSS:
 	case COL_PSS:
 	case COL_SWAP:
+	case COL_GPU:
 		return KEY_I64_DESC;
 	case COL_SLOPE:
 	case COL_LIMIT:
@@ -206,6 +219,9 @@ static void key_fill(struct sort_key *k, enum col_id col, struct proc_entity *p)
 		break;
 	case COL_SWAP:
 		k->v.i = p->swap_bytes;
+		break;
+	case COL_GPU:
+		k->v.i = p->gpu ? p->gpu->bytes : MS_ABSENT;
 		break;
 	case COL_SLOPE:
 		k->v.d = r->slope_bytes_per_s;
@@ -528,6 +544,7 @@ static void layout_columns(const struct canvas *c, const struct model *m, struct
 		L->w[i] = cols[i].width;
 	}
 	L->on[COL_PSS] = m->pss_enabled;
+	L->on[COL_GPU] = any_gpu(m);
 	for (;;) {
 		int worst = -1;
 
@@ -598,7 +615,7 @@ static void draw_row(struct canvas *c, const struct model *m, const struct view_
 {
 	const struct glyphs *g = view_glyphs(vs->glyph_mode);
 	const struct proc_entity *p = row->p;
-	const struct trend_result *r = trend_get(&p->trend);
+	const struct trend_result *r = trend_get(&p->trend), *gr = view_gpu_urgent(p);
 	uint16_t def = CANVAS_STYLE(p->alive ? ROLE_DEFAULT : ROLE_DIM, 0);
 	char buf[64], *user, *cg, *cmd, *raw;
 	size_t len;
@@ -612,19 +629,39 @@ static void draw_row(struct canvas *c, const struct model *m, const struct view_
 	draw_cell(c, L, COL_RSS, y, def, util_fmt_bytes(p->rss_bytes, buf, sizeof(buf)));
 	draw_cell(c, L, COL_PSS, y, def, util_fmt_bytes(p->pss_bytes, buf, sizeof(buf)));
 	draw_cell(c, L, COL_SWAP, y, def, util_fmt_bytes(p->swap_bytes, buf, sizeof(buf)));
+	if (L->on[COL_GPU] && p->gpu) {
+		const struct trend_result *g2 = trend_get(&p->gpu->trend);
+		bool up = g2->verdict == TREND_GROWING || g2->verdict == TREND_LEAK;
+		size_t k = strlen(util_fmt_bytes(p->gpu->bytes, buf, sizeof(buf)));
+
+		snprintf(buf + k, sizeof(buf) - k, "%s", up ? g->up : "");
+		draw_cell(c, L, COL_GPU, y, up || g2->oom_imminent ? view_verdict_style(g2) : def, buf);
+	} else {
+		draw_cell(c, L, COL_GPU, y, CANVAS_STYLE(ROLE_DIM, 0), "-");
+	}
+	/* A GPU more urgent than host memory takes the verdict and TTL cells. */
+	if (gr)
+		r = gr;
 	view_fmt_slope_min(r->slope_bytes_per_s, buf, sizeof(buf));
 	draw_cell(c, L, COL_SLOPE, y,
 		  r->verdict == TREND_GROWING || r->verdict == TREND_LEAK ? view_verdict_style(r) : def, buf);
-	if (p->alive)
+	if (p->alive && gr) {
+		snprintf(buf, sizeof(buf), "G:%s", gr->oom_imminent ? "oom" : view_verdict_word(gr));
+		draw_cell(c, L, COL_VERDICT, y, view_verdict_style(r), buf);
+	} else if (p->alive) {
 		draw_cell(c, L, COL_VERDICT, y, view_verdict_style(r), view_verdict_word(r));
-	else
+	} else {
 		draw_cell(c, L, COL_VERDICT, y, CANVAS_STYLE(ROLE_DIM, 0), "exited");
+	}
 	if (isnan(p->usage_pct))
 		snprintf(buf, sizeof(buf), "-");
 	else
 		snprintf(buf, sizeof(buf), "%.0f%%", p->usage_pct);
 	draw_cell(c, L, COL_LIMIT, y, p->alive ? view_pct_style(m, p->usage_pct) : def, buf);
-	view_fmt_ttl_short(r, g, buf, sizeof(buf));
+	buf[0] = 'G';
+	view_fmt_ttl_short(r, g, buf + (gr != NULL), sizeof(buf) - 1);
+	if (gr && !strcmp(buf, "G-"))
+		snprintf(buf, sizeof(buf), "-");
 	draw_cell(c, L, COL_TTL, y,
 		  r->oom_imminent ? CANVAS_STYLE(ROLE_CRIT, CANVAS_BOLD) :
 		  strcmp(buf, "-") ? CANVAS_STYLE(ROLE_WARN, 0) : def,

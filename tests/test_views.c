@@ -646,6 +646,8 @@ static int ref_col_cmp(enum col_id col, const struct proc_entity *a, const struc
 	case COL_RSS: return -ref_i64(a->rss_bytes, b->rss_bytes);
 	case COL_PSS: return -ref_i64(a->pss_bytes, b->pss_bytes);
 	case COL_SWAP: return -ref_i64(a->swap_bytes, b->swap_bytes);
+	case COL_GPU:
+		return -ref_i64(a->gpu ? a->gpu->bytes : MS_ABSENT, b->gpu ? b->gpu->bytes : MS_ABSENT);
 	case COL_SLOPE:
 		return ra->slope_bytes_per_s > rb->slope_bytes_per_s ? -1 :
 		       ra->slope_bytes_per_s < rb->slope_bytes_per_s;
@@ -671,6 +673,7 @@ static bool ref_absent(enum col_id col, const struct proc_entity *p)
 	case COL_RSS: return !ms_has(p->rss_bytes);
 	case COL_PSS: return !ms_has(p->pss_bytes);
 	case COL_SWAP: return !ms_has(p->swap_bytes);
+	case COL_GPU: return !p->gpu || !ms_has(p->gpu->bytes);
 	case COL_SLOPE: return !isfinite(r->slope_bytes_per_s);
 	case COL_LIMIT: return isnan(p->usage_pct);
 	case COL_TTL: return isnan(r->ttl_s) || r->ttl_target == TTL_NONE;
