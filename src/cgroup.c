@@ -978,6 +978,38 @@ static void pids_walk(const char *dir, int depth, struct pid_list *pl)
 	closedir(d);
 }
 
+/* rel: the cgroup path of dir ("" for the root's children to start "/x"). */
+static void visit_walk(const char *dir, const char *rel, int depth, cgroup_visit *visit, void *ctx)
+{
+	struct dirent *de;
+	DIR *d;
+
+	if (depth >= WALK_DEPTH_MAX || !(d = opendir(dir)))
+		return;
+	while ((de = readdir(d))) {
+		struct stat st;
+		char *sub, *sub_rel;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+			continue;
+		sub = xasprintf("%s/%s", dir, de->d_name);
+		sub_rel = xasprintf("%s/%s", rel, de->d_name);
+		if ((de->d_type == DT_DIR || (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))) && !visit(sub_rel, ctx))
+			visit_walk(sub, sub_rel, depth + 1, visit, ctx);
+		free(sub);
+		free(sub_rel);
+	}
+	closedir(d);
+}
+
+void cgroup_walk(const struct cgroup_fs *fs, cgroup_visit *visit, void *ctx)
+{
+	if (fs->mount_dir)
+		visit_walk(fs->mount_dir, "", 0, visit, ctx);
+}
+
 static int pid_cmp(const void *a, const void *b)
 {
 	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;

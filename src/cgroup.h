@@ -115,6 +115,10 @@ void cgroup_sample_done(struct cgroup_sample *s);
 int64_t cgroup_stat_get(const struct cgroup_sample *s, const char *key);
 /* True when path names an existing cgroup directory under the root. */
 bool cgroup_exists(const struct cgroup_fs *fs, const char *path);
+/* Every cgroup below the root, parents first, as a path relative to the
+ * root ("/system.slice"); visit returns true to skip what is below. */
+typedef bool cgroup_visit(const char *path, void *ctx);
+void cgroup_walk(const struct cgroup_fs *fs, cgroup_visit *visit, void *ctx);
 /* PIDs in the cgroup and all below it (cgroup.procs, recursively). Returns
  * count; *pids is allocated (caller frees), NULL when none. Sorted, unique. */
 size_t cgroup_pids_recursive(const struct cgroup_fs *fs, const char *path, pid_t **pids);

@@ -33,6 +33,17 @@ char *config_file_default_path(void)
 	return NULL;
 }
 
+char *config_file_state_dir(void)
+{
+	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+
+	if (xdg && xdg[0] == '/')
+		return xasprintf("%s/memslope", xdg);
+	if (home && *home)
+		return xasprintf("%s/.local/state/memslope", home);
+	return NULL;
+}
+
 static char *trim(char *s)
 {
 	char *end;

@@ -14,6 +14,10 @@
 /* The default config file path (caller frees), or NULL when neither
  * XDG_CONFIG_HOME nor HOME gives one. */
 char *config_file_default_path(void);
+/* Where snapshots and the TUI's exports go when no --snapshot-dir is given:
+ * $XDG_STATE_HOME/memslope, else ~/.local/state/memslope; NULL without
+ * either variable. Caller frees; the directory may not exist yet. */
+char *config_file_state_dir(void);
 
 /* Apply the config file that cli (the command line, already parsed on its
  * own) asks for to o, before the command line is parsed into o. A list

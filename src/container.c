@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup.h"
 #include "util.h"
 
 static bool is_hex_id(const char *s, size_t n)
@@ -204,6 +205,7 @@ bool container_parse(const char *path, struct container *c)
 		after_docker = n == 6 && memcmp(s, "docker", 6) == 0;
 		after_lxc = n == 3 && memcmp(s, "lxc", 3) == 0;
 	}
+	c->label = container_label(c);
 	return c->runtime[0] || c->unit[0];
 }
 
@@ -326,14 +328,10 @@ static bool lookup_crio(struct container *c, const char *root)
 	return false;
 }
 
-void container_lookup(struct container *c, const char *root)
+static void container_lookup_state(struct container *c, const char *root)
 {
 	const char *rt = c->runtime;
 
-	if (!root)
-		root = "";
-	if (!rt || !c->id[0] || c->name || c->pod_name)
-		return;
 	if (strcmp(rt, "docker") == 0)
 		lookup_docker(c, root);
 	else if (strcmp(rt, "podman") == 0)
@@ -351,12 +349,45 @@ void container_lookup(struct container *c, const char *root)
 	}
 }
 
+void container_lookup(struct container *c, const char *root)
+{
+	const char *rt = c->runtime;
+
+	if (!root)
+		root = "";
+	if (!rt || !c->id[0] || c->name || c->pod_name)
+		return;
+	container_lookup_state(c, root);
+	free(c->label);
+	c->label = container_label(c);
+}
+
+const char *container_runtime_known(const char *text, const char *fallback)
+{
+	static const char *const known[] = {"docker", "podman", "containerd", "cri-o", "cri", "lxc", "kubernetes"};
+
+	for (size_t i = 0; text && i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(text, known[i]) == 0)
+			return known[i];
+	return fallback;
+}
+
 void container_done(struct container *c)
 {
 	free(c->name);
 	free(c->pod_name);
 	free(c->pod_namespace);
-	c->name = c->pod_name = c->pod_namespace = NULL;
+	free(c->label);
+	c->name = c->pod_name = c->pod_namespace = c->label = NULL;
+}
+
+void container_copy(struct container *dst, const struct container *src)
+{
+	*dst = *src;
+	dst->name = src->name ? xstrdup(src->name) : NULL;
+	dst->pod_name = src->pod_name ? xstrdup(src->pod_name) : NULL;
+	dst->pod_namespace = src->pod_namespace ? xstrdup(src->pod_namespace) : NULL;
+	dst->label = src->label ? xstrdup(src->label) : NULL;
 }
 
 const char *container_state_root(void)
@@ -420,4 +451,46 @@ bool container_matches(const struct container *c, const char *text)
 	hit = eq(label, text);
 	free(label);
 	return hit;
+}
+
+/* ---- -c by name ---- */
+
+struct find {
+	const char *text, *root;
+	char **paths;
+	size_t n;
+};
+
+static bool find_visit(const char *path, void *ctx)
+{
+	struct find *f = ctx;
+	struct container c;
+	bool hit;
+
+	if (!container_parse(path, &c))
+		return false;
+	container_lookup(&c, f->root);
+	hit = container_matches(&c, f->text);
+	container_done(&c);
+	if (hit) {
+		f->paths = xrealloc(f->paths, (f->n + 1) * sizeof(*f->paths));
+		f->paths[f->n++] = xstrdup(path);
+	}
+	return hit; /* what is below a match is the same container or unit */
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+size_t container_find(const struct cgroup_fs *fs, const char *text, const char *root, char ***paths)
+{
+	struct find f = {text, root ? root : "", NULL, 0};
+
+	cgroup_walk(fs, find_visit, &f);
+	if (f.n > 1)
+		qsort(f.paths, f.n, sizeof(*f.paths), str_cmp);
+	*paths = f.paths;
+	return f.n;
 }

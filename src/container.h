@@ -15,6 +15,7 @@
 #define MEMSLOPE_CONTAINER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define CONTAINER_ID_MAX 128
 #define CONTAINER_UNIT_MAX 256
@@ -32,16 +33,22 @@ struct container {
 	 * when unknown. */
 	char *name;                        /* container name */
 	char *pod_name, *pod_namespace;    /* Kubernetes */
+	char *label;                       /* container_label's text, kept; NULL: none */
 };
 
 /* Fill c from a cgroup path ("/system.slice/docker-<id>.scope", ...).
- * Returns true when a container, pod or unit was recognised. c needs no
- * container_done unless container_lookup filled names. */
+ * Returns true when a container, pod or unit was recognised. Free with
+ * container_done. */
 bool container_parse(const char *cgroup_path, struct container *c);
 /* Read the runtime's state under root ("" for the real one) for c's names.
  * Cheap enough to call once per new cgroup, not every tick. */
 void container_lookup(struct container *c, const char *root);
 void container_done(struct container *c);
+/* The runtime name text as one of the names above (a log read back);
+ * fallback when it is none of them. */
+const char *container_runtime_known(const char *text, const char *fallback);
+/* dst = src, names duplicated (dst holds no names before). */
+void container_copy(struct container *dst, const struct container *src);
 /* The state root: $MEMSLOPE_CONTAINER_STATE_ROOT (tests point it at a
  * fixture tree), else "". */
 const char *container_state_root(void);
@@ -50,6 +57,12 @@ const char *container_state_root(void);
  * "runtime:<12 chars of id>", else "pod:<8 of uid>", else the unit; NULL
  * when nothing was recognised. Caller frees; raw, sanitise to show. */
 char *container_label(const struct container *c);
+/* The cgroups under fs that text names (container_matches, with the
+ * runtime's names from root): the outermost cgroup of each match, sorted.
+ * Returns the count; *paths (caller frees each and the array) is NULL when
+ * none. For -c: a container id prefix, a container or pod name, a unit. */
+struct cgroup_fs;
+size_t container_find(const struct cgroup_fs *fs, const char *text, const char *root, char ***paths);
 /* Does user text name this cgroup: a container id prefix (at least 4
  * characters), a container or pod name, or a unit name (with or without
  * its .service/.scope/.slice suffix)? */

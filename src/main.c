@@ -29,6 +29,7 @@
 #include "alert.h"
 #include "cgroup.h"
 #include "config_file.h"
+#include "container.h"
 #include "launch.h"
 #include "model.h"
 #include "options.h"
@@ -96,6 +97,11 @@ static void cgroup_reader(void *ctx, const char *path, struct cgroup_sample *out
 	cgroup_read(ctx, path, out);
 }
 
+static void container_namer(struct container *c)
+{
+	container_lookup(c, container_state_root());
+}
+
 static void tick(struct app *a)
 {
 	struct update_input in;
@@ -131,10 +137,11 @@ static void reap(struct app *a)
 static char *snapshot_write(struct app *a, char **err)
 {
 	char cwd[4096];
-	/* Name the file in full: the status line is read by someone who may
-	 * not know where memslope was started. */
-	const char *dir = a->o->snapshot_dir ? a->o->snapshot_dir
-					     : getcwd(cwd, sizeof(cwd)) ? cwd : ".";
+	/* Without --snapshot-dir: the XDG state directory (made on first use),
+	 * else the current one. Name the file in full: the status line is
+	 * read by someone who may not know where memslope was started. */
+	char *state = a->o->snapshot_dir ? NULL : config_file_state_dir();
+	const char *dir;
 	char when[40];
 	json_t *doc;
 	char *path;
@@ -143,7 +150,13 @@ static char *snapshot_write(struct app *a, char **err)
 	for (char *c = when; *c; c++)
 		if (*c == ':')
 			*c = '-';
+	if (state && util_mkdir_p(state, 0700) < 0) {
+		free(state);
+		state = NULL;
+	}
+	dir = a->o->snapshot_dir ? a->o->snapshot_dir : state ? state : getcwd(cwd, sizeof(cwd)) ? cwd : ".";
 	path = xasprintf("%s/memslope-%s-%s.json", dir, a->m->host, when);
+	free(state);
 	doc = out_json_snapshot(a->m, true);
 	if (out_json_write_atomic(doc, path, 0644, err) < 0) {
 		json_decref(doc);
@@ -170,6 +183,32 @@ static char *export_status(const char *path, const char *err)
 
 /* ---- setup checks: everything that can be wrong with the input ---- */
 
+/* -c NAME that is no cgroup path: a container id prefix, a container or
+ * pod name, or a systemd unit (container_find). Exactly one must match. */
+static int resolve_cgroup(struct app *a, char **cgroup, char **err)
+{
+	const char *text = *cgroup + 1; /* options.c made it "/NAME" */
+	char **paths;
+	size_t n = container_find(&a->cgfs, text, container_state_root(), &paths);
+
+	if (n == 1) {
+		free(*cgroup);
+		*cgroup = paths[0];
+		free(paths);
+		return 0;
+	}
+	if (n == 0)
+		*err = xasprintf("-c %s: no such cgroup under %s, nor a container or unit of that name", text,
+				 a->cgfs.mount_dir);
+	else
+		*err = xasprintf("-c %s: names %zu cgroups (%s, %s%s): give more of the id, or the path", text, n,
+				 paths[0], paths[1], n > 2 ? ", ..." : "");
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	return -1;
+}
+
 static int validate(struct app *a, char **err, int *code)
 {
 	struct options *o = a->o;
@@ -193,10 +232,8 @@ static int validate(struct app *a, char **err, int *code)
 			*err = xasprintf("-c %s: no memory cgroup controller is mounted", o->cgroups[i]);
 			return -1;
 		}
-		if (!cgroup_exists(&a->cgfs, o->cgroups[i])) {
-			*err = xasprintf("-c %s: no such cgroup under %s", o->cgroups[i], a->cgfs.mount_dir);
+		if (!cgroup_exists(&a->cgfs, o->cgroups[i]) && resolve_cgroup(a, &o->cgroups[i], err) < 0)
 			return -1;
-		}
 	}
 	for (size_t i = 0; i < o->n_pids; i++) {
 		char path[64];
@@ -764,6 +801,7 @@ int main(int argc, char **argv)
 		.trees = o.tree || o.command,
 		.cgroup_read = a.have_cgfs ? cgroup_reader : NULL,
 		.cgroup_ctx = &a.cgfs,
+		.container_name = container_namer,
 	});
 	a.up.check.on = o.check;
 	a.up.check.max_growth_bytes_per_s = o.max_growth_bytes_per_s;

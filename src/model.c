@@ -72,6 +72,7 @@ void model_proc_free(struct proc_entity *p)
 	free(p->name);
 	free(p->cmdline);
 	free(p->cgroup);
+	container_done(&p->container);
 	free(p->limit_source);
 	history_done(&p->hist_rss);
 	model_gpu_series_free(p->gpu);
@@ -96,6 +97,7 @@ void model_cgroup_free(struct model *m, struct cgroup_entity *c)
 	if (!c)
 		return;
 	cgroup_sample_done(&c->s);
+	container_done(&c->container);
 	free(c->limit_source);
 	history_done(&c->hist_current);
 	free(c);
@@ -180,6 +182,7 @@ struct cgroup_entity *model_cgroup_add(struct model *m, const char *path)
 	struct cgroup_entity *c = xcalloc(1, sizeof(*c));
 
 	c->s.path = xstrdup(path);
+	container_parse(path, &c->container);
 	c->limit_bytes = MS_ABSENT;
 	c->usage_pct = NAN;
 	c->last_working_set_bytes = MS_ABSENT;

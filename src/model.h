@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "cgroup.h"
+#include "container.h"
 #include "history.h"
 #include "trend.h"
 
@@ -73,6 +74,11 @@ struct proc_entity {
 	char *name;              /* raw from /proc: sanitise before showing */
 	char *cmdline;           /* raw, args joined by spaces */
 	char *cgroup;            /* memory cgroup path, NULL if unknown */
+	/* The container and systemd unit of cgroup: its cgroup entity's (with
+	 * the runtime's names) once there is one (container_from_entity), else
+	 * parsed from the path; redone when cgroup changes (update.c). */
+	struct container container;
+	bool container_set, container_from_entity;
 	/* model_proc_cgroup's cache: the entity of cgroup (or NULL), valid
 	 * while cg_epoch == the model's (0: not looked up since cgroup was set). */
 	struct cgroup_entity *cg;
@@ -122,6 +128,7 @@ struct tree_entity {
 
 struct cgroup_entity {
 	struct cgroup_sample s;  /* latest read; s.path is the key */
+	struct container container; /* from the path; names filled once by update's namer */
 	bool selected;           /* named with -c (vs. holding a watched process) */
 	int64_t limit_bytes;     /* effective limit, MemTotal when none */
 	char *limit_source;      /* owned: a cgroup path or "machine" */

@@ -323,6 +323,28 @@ FW_INLINE void gpu_fields(struct fw *w, const struct gpu_series *g)
 
 /* An entity is its body fields and then its trend (entity_json): the log
  * writer keeps the two texts apart (see out_json_line). */
+/* "container" (null when the cgroup is in none) and "unit" (null when it
+ * is no systemd unit's), on cgroups and on processes through their cgroup. */
+FW_INLINE void container_fields(struct fw *w, const struct container *ct)
+{
+	struct fw co;
+
+	if (ct->runtime && ct->runtime[0]) {
+		f_begin(w, &co);
+		f_str(&co, "runtime", ct->runtime);
+		f_str(&co, "id", ct->id[0] ? ct->id : NULL);
+		f_str(&co, "name", ct->name);
+		f_str(&co, "pod_uid", ct->pod_uid[0] ? ct->pod_uid : NULL);
+		f_str(&co, "qos", ct->qos);
+		f_str(&co, "pod_name", ct->pod_name);
+		f_str(&co, "pod_namespace", ct->pod_namespace);
+		f_end(w, "container", &co);
+	} else {
+		f_null(w, "container");
+	}
+	f_str(w, "unit", ct->unit[0] ? ct->unit : NULL);
+}
+
 FW_INLINE void process_body(struct fw *w, const struct proc_entity *p)
 {
 	char state[2] = {p->state, '\0'};
@@ -337,6 +359,7 @@ FW_INLINE void process_body(struct fw *w, const struct proc_entity *p)
 	f_str(w, "state", p->state && p->state != '?' ? state : NULL);
 	f_int(w, "threads", p->threads);
 	f_str(w, "cgroup", p->cgroup);
+	container_fields(w, &p->container);
 	f_bytes(w, "rss_bytes", p->rss_bytes);
 	f_bytes(w, "rss_anon_bytes", p->rss_anon_bytes);
 	f_bytes(w, "rss_file_bytes", p->rss_file_bytes);
@@ -404,6 +427,7 @@ FW_INLINE void cgroup_body(struct fw *w, const struct cgroup_entity *c)
 	struct fw ev, st, v1;
 
 	f_str(w, "path", s->path);
+	container_fields(w, &c->container);
 	f_int(w, "version", s->version ? s->version : MS_ABSENT);
 	f_bool(w, "exists", s->exists);
 	f_bytes(w, "current_bytes", s->current_bytes);

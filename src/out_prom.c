@@ -59,6 +59,21 @@ static char *label_value(const char *raw)
 	return esc;
 }
 
+/* ",container=\"web-1\"" for a cgroup in a container (its name, else
+ * runtime:short id: container_label), "" otherwise. */
+static char *container_label_pair(const struct container *c)
+{
+	char *raw, *v, *pair;
+
+	if (!c->runtime || !c->runtime[0] || !(raw = container_label(c)))
+		return xstrdup("");
+	v = label_value(raw);
+	pair = xasprintf(",container=\"%s\"", v);
+	free(raw);
+	free(v);
+	return pair;
+}
+
 /* ---- entity getters: NAN leaves the sample out ---- */
 
 static double bytes_val(int64_t v)
@@ -327,10 +342,12 @@ char *out_prom_render(const struct model *m, int top_n)
 		fatal("out of memory (metrics)");
 	for (size_t i = 0; i < n_procs; i++) {
 		char *name = label_value(procs[i]->name), *cg = label_value(procs[i]->cgroup);
+		char *ct = container_label_pair(&procs[i]->container);
 
-		plabels[i] = xasprintf("pid=\"%d\",name=\"%s\",cgroup=\"%s\"", (int)procs[i]->pid, name, cg);
+		plabels[i] = xasprintf("pid=\"%d\",name=\"%s\",cgroup=\"%s\"%s", (int)procs[i]->pid, name, cg, ct);
 		free(name);
 		free(cg);
+		free(ct);
 	}
 	for (size_t i = 0; i < m->n_trees; i++) {
 		char *name = label_value(m->trees[i]->name);
@@ -339,10 +356,11 @@ char *out_prom_render(const struct model *m, int top_n)
 		free(name);
 	}
 	for (size_t i = 0; i < m->n_cgroups; i++) {
-		char *cg = label_value(m->cgroups[i]->s.path);
+		char *cg = label_value(m->cgroups[i]->s.path), *ct = container_label_pair(&m->cgroups[i]->container);
 
-		clabels[i] = xasprintf("cgroup=\"%s\"", cg);
+		clabels[i] = xasprintf("cgroup=\"%s\"%s", cg, ct);
 		free(cg);
+		free(ct);
 	}
 	for (size_t i = 0; i < m->n_procs; i++)
 		n_alive += m->procs[i]->alive;

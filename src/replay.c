@@ -255,6 +255,28 @@ static void psi_from_json(json_t *o, const char *k, struct cgroup_psi *p)
 
 /* ---- entities ---- */
 
+/* "container" and "unit" as a live run wrote them: the path gives the
+ * kinds and ids again, the log adds the names that came from the runtime's
+ * state (and the runtime a bare Kubernetes id turned out to be). */
+static void upd_container(json_t *o, const char *path, struct container *c)
+{
+	json_t *co;
+
+	if (!has(o, "container", &co) && !has(o, "cgroup", &co) && !has(o, "path", &co))
+		return;
+	container_done(c);
+	container_parse(path, c);
+	co = json_object_get(o, "container");
+	if (!json_is_object(co))
+		return;
+	c->runtime = container_runtime_known(json_string_value(json_object_get(co, "runtime")), c->runtime);
+	upd_str(co, "name", &c->name);
+	upd_str(co, "pod_name", &c->pod_name);
+	upd_str(co, "pod_namespace", &c->pod_namespace);
+	free(c->label);
+	c->label = container_label(c);
+}
+
 static void cgroup_apply(struct cgroup_entity *c, json_t *o)
 {
 	struct cgroup_sample *s = &c->s;
@@ -330,6 +352,7 @@ static void cgroup_apply(struct cgroup_entity *c, json_t *o)
 	}
 	upd_num(o, "usage_pct", &c->usage_pct);
 	upd_bool(o, "selected", &c->selected);
+	upd_container(o, c->s.path, &c->container);
 	trend_from_json(json_object_get(o, "trend"), &c->trend.result);
 }
 
@@ -361,6 +384,7 @@ static void proc_apply(struct proc_entity *p, json_t *o, int64_t t_ms)
 	if (get_range(o, "uid", 0, UINT32_MAX - 1, &v64))
 		p->uid = (uid_t)v64;
 	upd_str(o, "cgroup", &p->cgroup);
+	upd_container(o, p->cgroup, &p->container);
 	if (has(o, "state", &v)) {
 		const char *s = json_string_value(v);
 

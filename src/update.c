@@ -34,8 +34,11 @@ struct cgroup_entity *update_cgroup_get(struct update *u, const char *path, bool
 {
 	struct cgroup_entity *c = model_cgroup_find(u->m, path);
 
-	if (!c)
+	if (!c) {
 		c = model_cgroup_add(u->m, path);
+		if (u->cfg.container_name && c->container.runtime[0])
+			u->cfg.container_name(&c->container);
+	}
 	if (selected)
 		c->selected = true;
 	c->seen_this_tick = true;
@@ -140,6 +143,21 @@ static void series_limits(const struct model *m, const struct cgroup_entity *c, 
 	}
 }
 
+/* The process carries its cgroup's container and unit: the cgroup
+ * entity's, names and all, once there is one; until then the path's. */
+static void proc_container(struct proc_entity *e, const struct cgroup_entity *c)
+{
+	if (e->container_set && (e->container_from_entity || !c))
+		return;
+	container_done(&e->container);
+	if (c)
+		container_copy(&e->container, &c->container);
+	else
+		container_parse(e->cgroup, &e->container);
+	e->container_set = true;
+	e->container_from_entity = c != NULL;
+}
+
 static void proc_update(struct update *u, struct proc_sample *s)
 {
 	struct model *m = u->m;
@@ -171,11 +189,13 @@ static void proc_update(struct update *u, struct proc_sample *s)
 	if (s->cgroup_changed) {
 		model_set_str(&e->cgroup, s->cgroup);
 		e->cg_epoch = 0;
+		e->container_set = false;
 		s->cgroup_changed = false;
 	}
 	proc_copy_values(e, s);
 	e->last_seen_ms = m->mono_ms;
 	c = model_proc_cgroup(m, e);
+	proc_container(e, c);
 	if (c && c->s.exists) {
 		e->limit_bytes = c->limit_bytes;
 		model_set_str(&e->limit_source, c->limit_source);

@@ -32,6 +32,9 @@
 
 /* Fills *out (zeroed by the caller) with the cgroup at path. */
 typedef void update_cgroup_reader(void *ctx, const char *path, struct cgroup_sample *out);
+/* Adds the runtime's names to a container parsed from a new cgroup's path
+ * (container_lookup: reads its state files). */
+typedef void update_container_namer(struct container *c);
 
 struct update_config {
 	bool all;            /* the everything view: no start/exit events, slow cgroups */
@@ -39,6 +42,7 @@ struct update_config {
 	pid_t keep_pid;      /* kept after it exits, with its tree (launch's post-mortem); 0: none */
 	update_cgroup_reader *cgroup_read; /* NULL: no memory controller */
 	void *cgroup_ctx;
+	update_container_namer *container_name; /* NULL: the path's names only */
 };
 
 struct update {

@@ -59,6 +59,10 @@ size_t util_kept_count(void);
  * Returns bytes read or -1 (errno set; ESRCH when the process was reaped). */
 ssize_t util_pread_all(int fd, char *buf, size_t cap);
 
+/* mkdir -p: path and its missing parents, each made with mode. 0, or -1
+ * with errno. */
+int util_mkdir_p(const char *path, mode_t mode);
+
 /* Copy s into a new string with every byte that could act on a terminal
  * replaced: C0/C1 controls, DEL, and invalid UTF-8 become '?' (newline and
  * tab become a space). Valid printable UTF-8 is kept. Caller frees. */

@@ -122,13 +122,15 @@ static void draw_detail(struct canvas *c, const struct model *m, const struct cg
 	char a[16], b[16], d[16], e[16], f[16], h[16], line[320], *path = view_clean(s->path);
 	char *src = view_clean(cg->limit_source ? cg->limit_source : "machine");
 	char *hsrc = view_clean(s->effective_high_source ? s->effective_high_source : "");
+	char *label = cg->container.runtime && cg->container.runtime[0] && cg->container.label
+			      ? view_clean(cg->container.label) : NULL;
 	int row = 0;
 
 	if (rows <= 0)
 		goto out;
 	canvas_fill(c, 0, y, c->w, 1, g->hline, CANVAS_STYLE(ROLE_DIM, 0));
-	canvas_printf(c, 1, y, c->w - 2, CANVAS_STYLE(ROLE_TITLE, CANVAS_BOLD), " %s (%s) ", path,
-		      s->version == CGROUP_V1 ? "v1" : s->version == CGROUP_V2 ? "v2" : "?");
+	canvas_printf(c, 1, y, c->w - 2, CANVAS_STYLE(ROLE_TITLE, CANVAS_BOLD), " %s%s%s (%s) ", label ? label : "",
+		      label ? ": " : "", path, s->version == CGROUP_V1 ? "v1" : s->version == CGROUP_V2 ? "v2" : "?");
 	if (++row >= rows)
 		goto out;
 	if (!s->exists) {
@@ -207,6 +209,7 @@ out:
 	free(path);
 	free(src);
 	free(hsrc);
+	free(label);
 }
 
 void view_cgroup_draw(struct canvas *c, const struct model *m, struct view_state *vs)
@@ -298,7 +301,9 @@ void view_cgroup_draw(struct canvas *c, const struct model *m, struct view_state
 		uint16_t def = CANVAS_STYLE(cg->s.exists ? ROLE_DEFAULT : ROLE_DIM, 0);
 
 		tree_place(v, k, &depth, &rel);
-		name = view_clean(*rel ? rel : "/");
+		/* A container's cgroup by its name (or runtime:id), not its scope. */
+		name = view_clean(cg->container.runtime && cg->container.runtime[0] && cg->container.label
+					  ? cg->container.label : *rel ? rel : "/");
 		xx = 0;
 		for (int d = 0; d < depth && d < 16; d++)
 			xx += canvas_text(c, xx, y + i, w[CG_NAME] - xx, CANVAS_STYLE(ROLE_DIM, 0), "  ");

@@ -95,6 +95,7 @@ bool view_table_match(struct view_state *vs, const struct proc_entity *p)
 	filter_compile(vs);
 	snprintf(pid, sizeof(pid), "%d", (int)p->pid);
 	return text_match(vs, p->name) || text_match(vs, p->cmdline) || text_match(vs, p->user) ||
+	       text_match(vs, p->container.label) ||
 	       strcmp(pid, vs->filter) == 0;
 }
 
@@ -236,7 +237,7 @@ static void key_fill(struct sort_key *k, enum col_id col, struct proc_entity *p)
 		k->v.s = p->user ? p->user : "";
 		break;
 	case COL_CGROUP:
-		k->v.s = p->cgroup ? p->cgroup : "";
+		k->v.s = p->container.label ? p->container.label : p->cgroup ? p->cgroup : "";
 		break;
 	case COL_COMMAND:
 		s = p->cmdline && *p->cmdline ? p->cmdline : p->name;
@@ -667,7 +668,8 @@ static void draw_row(struct canvas *c, const struct model *m, const struct view_
 		  strcmp(buf, "-") ? CANVAS_STYLE(ROLE_WARN, 0) : def,
 		  buf);
 	if (L->on[COL_CGROUP]) {
-		cg = view_clean(p->cgroup ? p->cgroup : "-");
+		/* The container's name or the unit, when the path shows one. */
+		cg = view_clean(p->container.label ? p->container.label : p->cgroup ? p->cgroup : "-");
 		canvas_text_tail(c, L->x[COL_CGROUP], y, L->w[COL_CGROUP], def, cg);
 		free(cg);
 	}

@@ -89,10 +89,12 @@ static void test_parse(void)
 		CHECK_STR(c.pod_uid, cases[i].pod_uid);
 		CHECK(cases[i].qos ? c.qos && strcmp(c.qos, cases[i].qos) == 0 : c.qos == NULL);
 		CHECK_STR(c.unit, cases[i].unit);
-		if (cases[i].label)
+		if (cases[i].label) {
 			CHECK_STR(label, cases[i].label);
-		else
-			CHECK(label == NULL);
+			CHECK_STR(c.label, cases[i].label);
+		} else {
+			CHECK(label == NULL && c.label == NULL);
+		}
 		free(label);
 		container_done(&c);
 	}
@@ -129,6 +131,7 @@ static void test_lookup(const char *root)
 		CHECK(lk[i].pod ? c.pod_name && strcmp(c.pod_name, lk[i].pod) == 0 : c.pod_name == NULL);
 		CHECK(lk[i].ns ? c.pod_namespace && strcmp(c.pod_namespace, lk[i].ns) == 0 : c.pod_namespace == NULL);
 		CHECK_STR(label, lk[i].label);
+		CHECK_STR(c.label, lk[i].label);
 		free(label);
 		container_done(&c);
 	}

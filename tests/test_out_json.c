@@ -13,6 +13,8 @@
 #include "out_ndjson.h"
 #include "util.h"
 
+#define DOCKER_ID "3f9a1c0e7b2d4a58c6e1f0b9d8a7c6e5f4d3c2b1a0918273645546372819a0b1"
+
 static struct model *fixture_model(void)
 {
 	struct model *m = model_new("testhost", 1000);
@@ -378,9 +380,44 @@ static void test_line_cache(void)
 	model_free(m);
 }
 
+/* A cgroup in a named container and a process in it: "container" and
+ * "unit" on both, the process's through its cgroup; a plain cgroup has
+ * null for both. */
+static void test_container(void)
+{
+	struct model *m = model_new("h", 1000);
+	struct cgroup_entity *c = model_cgroup_add(m, "/system.slice/docker-" DOCKER_ID ".scope");
+	struct cgroup_entity *plain = model_cgroup_add(m, "/a/b");
+	struct proc_entity *p = model_proc_add(m, 7, 1);
+	json_t *doc, *cj, *pj, *co;
+
+	c->container.name = xstrdup("web-1");
+	p->cgroup = xstrdup(c->s.path);
+	container_copy(&p->container, &c->container);
+	doc = out_json_snapshot(m, true);
+	cj = json_array_get(json_object_get(doc, "cgroups"), 0);
+	pj = json_array_get(json_object_get(doc, "processes"), 0);
+	for (int i = 0; i < 2; i++) {
+		co = json_object_get(i ? pj : cj, "container");
+		CHECK_STR(json_string_value(json_object_get(co, "runtime")), "docker");
+		CHECK_STR(json_string_value(json_object_get(co, "id")), DOCKER_ID);
+		CHECK_STR(json_string_value(json_object_get(co, "name")), "web-1");
+		CHECK(json_is_null(json_object_get(co, "pod_uid")));
+		CHECK(json_is_null(json_object_get(co, "qos")));
+		CHECK_STR(json_string_value(json_object_get(i ? pj : cj, "unit")), "docker-" DOCKER_ID ".scope");
+	}
+	cj = json_array_get(json_object_get(doc, "cgroups"), 1);
+	CHECK_STR(json_string_value(json_object_get(cj, "path")), plain->s.path);
+	CHECK(json_is_null(json_object_get(cj, "container")));
+	CHECK(json_is_null(json_object_get(cj, "unit")));
+	json_decref(doc);
+	model_free(m);
+}
+
 int main(void)
 {
 	test_golden();
+	test_container();
 	test_delta_and_rotation();
 	test_line_cache();
 	return check_done("test_out_json");

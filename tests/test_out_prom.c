@@ -178,8 +178,34 @@ static void test_file(void)
 	model_free(m);
 }
 
+/* A cgroup in a container, and a process in it, carry a container label:
+ * its name, or runtime:short id without one; a plain cgroup has none. */
+static void test_container_label(void)
+{
+	struct model *m = model_new("h", 1000);
+	struct cgroup_entity *c = model_cgroup_add(m, "/system.slice/docker-3f9a1c0e7b2d4a58c6e1f0b9d8a7c6e5f4d3c2b1a0918273645546372819a0b1.scope");
+	struct cgroup_entity *k = model_cgroup_add(m, "/kubepods/pod1f2e3d4c-5b6a-7980-a1b2-c3d4e5f6a7b8/7e2b9c4d1a0f3e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6a7f8e9d");
+	struct proc_entity *p = proc(m, 100, "nginx", 5 << 20);
+	char *text;
+
+	c->container.name = xstrdup("web\"1");
+	c->s.exists = k->s.exists = true;
+	c->s.current_bytes = k->s.current_bytes = 1 << 20;
+	container_done(&p->container);
+	model_set_str(&p->cgroup, c->s.path);
+	container_copy(&p->container, &c->container);
+	text = out_prom_render(m, 5);
+	CHECK(strstr(text, "memslope_cgroup_usage_bytes{cgroup=\"/system.slice/docker-3f9a1c0e7b2d4a58c6e1f0b9d8a7c6e5f4d3c2b1a0918273645546372819a0b1.scope\",container=\"web\\\"1\"} 1048576\n"));
+	CHECK(strstr(text, "container=\"cri:7e2b9c4d1a0f\"} 1048576\n"));
+	CHECK(strstr(text, "memslope_process_rss_bytes{pid=\"100\",name=\"nginx\",cgroup=\"/system.slice/docker-"));
+	CHECK(strstr(text, ".scope\",container=\"web\\\"1\"} 5242880\n"));
+	free(text);
+	model_free(m);
+}
+
 int main(void)
 {
+	test_container_label();
 	test_escape();
 	test_render();
 	test_file();

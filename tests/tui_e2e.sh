@@ -181,6 +181,7 @@ fi
 cat >"$TMP/run.sh" <<EOF
 cd "$TMP" || exit 1
 export TERM=screen ${UTF8_LOCALE:+LC_ALL=$UTF8_LOCALE}
+export XDG_STATE_HOME="$TMP/state"
 unset NO_COLOR
 printf 'BEFORE-MEMSLOPE\n'
 "$MEMSLOPE" "\$@"
@@ -290,7 +291,8 @@ wait_gone 'PAUSED' 5
 keys e
 wait_for '(snapshot|export).*\.json' 5
 json=$(screen | grep -Eo '[^ ]*\.json' | head -n 1)
-[ -f "$TMP/$json" ] || [ -f "$json" ] || fail "export names $json but there is no such file"
+# No --snapshot-dir: the export goes to \$XDG_STATE_HOME/memslope/.
+[ -f "$TMP/state/memslope/$json" ] || fail "export names $json but there is no such file in \$XDG_STATE_HOME/memslope"
 
 # The truth: the leak is flagged, the flat one is not.
 note "waiting for the growth verdict (up to 120 s)"
