@@ -158,7 +158,7 @@ static char *snapshot_write(struct app *a, char **err)
 	path = xasprintf("%s/memslope-%s-%s.json", dir, a->m->host, when);
 	free(state);
 	doc = out_json_snapshot(a->m, true);
-	if (out_json_write_atomic(doc, path, 0644, err) < 0) {
+	if (out_json_write_atomic(doc, path, a->o->file_gid, err) < 0) {
 		json_decref(doc);
 		free(path);
 		return NULL;
@@ -810,7 +810,7 @@ int main(int argc, char **argv)
 		update_cgroup_get(&a.up, o.cgroups[i], true);
 	if (o.log_path) {
 		a.log = ndjson_open(o.log_path, o.log_delta ? NDJSON_DELTA : NDJSON_SNAPSHOT,
-				    o.log_max_bytes, o.log_keep, &err);
+				    o.log_max_bytes, o.log_keep, o.file_gid, &err);
 		if (!a.log) {
 			fprintf(stderr, "memslope: %s\n", err);
 			free(err);

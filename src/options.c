@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -39,6 +40,7 @@ static const struct opt_def defs[] = {
 	{"count", required_argument, 0},
 	{"duration", required_argument, 0},
 	{"snapshot-dir", required_argument, 0},
+	{"file-group", required_argument, 0},
 	{"warn-pct", required_argument, 0},
 	{"crit-pct", required_argument, 0},
 	{"check", no_argument, 0},
@@ -70,6 +72,7 @@ void options_init(struct options *o)
 	o->prom_top = 20;
 	o->alert_cooldown_ms = 300000;
 	o->alert_timeout_ms = 30000;
+	o->file_gid = (gid_t)-1;
 }
 
 static void free_strv(char **v, size_t n)
@@ -183,6 +186,27 @@ static int add_user(struct options *o, const char *v, char **err)
 	return 0;
 }
 
+/* --file-group: a group name or number. */
+static int set_group(struct options *o, const char *v, char **err)
+{
+	struct group *gr = getgrnam(v);
+	char *end;
+	unsigned long n;
+
+	if (gr) {
+		o->file_gid = gr->gr_gid;
+		return 0;
+	}
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (!*v || *end || errno || n >= (unsigned long)(gid_t)-1) {
+		*err = xasprintf("--file-group: no such group '%s'", v);
+		return -1;
+	}
+	o->file_gid = (gid_t)n;
+	return 0;
+}
+
 static char **split_argv(const char *v)
 {
 	/* --on-alert takes a program and plain arguments split on spaces; no
@@ -291,6 +315,8 @@ int options_set(struct options *o, const char *name, const char *v, char **err)
 	}
 	if (IS("snapshot-dir"))
 		return set_string(&o->snapshot_dir, v);
+	if (IS("file-group"))
+		return set_group(o, v, err);
 	if (IS("warn-pct") || IS("crit-pct")) {
 		if (parse_int(name, v, 1, 100, &n, err) < 0)
 			return -1;
@@ -530,6 +556,7 @@ const char *options_help(void)
 	       "      --count N            stop after N samples\n"
 	       "      --duration T         stop after T (e.g. 90s, 10m)\n"
 	       "      --snapshot-dir DIR   where SIGUSR1 and the 'e' key write snapshots (default .)\n"
+	       "      --file-group GROUP   logs and snapshots readable by GROUP (0640; default 0600)\n"
 	       "\n"
 	       "Analysis and CI gate:\n"
 	       "      --warn-pct N         usage/limit warning level (default 80)\n"

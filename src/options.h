@@ -42,6 +42,7 @@ struct options {
 	int64_t count;           /* 0: unbounded */
 	int64_t duration_ms;     /* 0: unbounded */
 	char *snapshot_dir;      /* SIGUSR1 and TUI 'e' snapshots */
+	gid_t file_gid;          /* --file-group: logs and snapshots 0640 in it; (gid_t)-1: 0600 */
 	/* analysis */
 	int warn_pct, crit_pct;
 	bool check;

@@ -614,7 +614,7 @@ json_t *out_json_snapshot(const struct model *m, bool all_events)
 	return o;
 }
 
-int out_json_write_atomic(json_t *doc, const char *path, mode_t mode, char **err)
+int out_json_write_atomic(json_t *doc, const char *path, gid_t gid, char **err)
 {
 	/* mkostemp: a new file (O_EXCL) under a name nobody can guess, in the
 	 * target's directory so that rename() is atomic. A planted symbolic
@@ -627,8 +627,8 @@ int out_json_write_atomic(json_t *doc, const char *path, mode_t mode, char **err
 	if (!text)
 		fatal("out of memory (JSON)");
 	len = strlen(text);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0 || fchmod(fd, mode) < 0) {
+	fd = mkostemp(tmp, O_CLOEXEC); /* 0600 */
+	if (fd < 0 || (gid != (gid_t)-1 && (fchown(fd, (uid_t)-1, gid) < 0 || fchmod(fd, 0640) < 0))) {
 		*err = xasprintf("cannot write %s: %s", path, strerror(errno));
 		if (fd >= 0) {
 			close(fd);

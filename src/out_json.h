@@ -37,8 +37,8 @@ struct out_json_cache *out_json_cache_new(void);
 void out_json_cache_free(struct out_json_cache *c);
 const char *out_json_line(struct out_json_cache *c, const struct model *m, bool delta, size_t *len);
 /* Write doc to path through a temporary file and rename(2), so readers see
- * the old file or the whole new one; the file gets mode (permission bits).
- * 0, or -1 with *err (caller frees). */
-int out_json_write_atomic(json_t *doc, const char *path, mode_t mode, char **err);
+ * the old file or the whole new one. The file is 0600, or 0640 with group
+ * gid ((gid_t)-1: none). 0, or -1 with *err (caller frees). */
+int out_json_write_atomic(json_t *doc, const char *path, gid_t gid, char **err);
 
 #endif

@@ -27,6 +27,7 @@ struct ndjson_log {
 	off_t size;
 	struct out_json_cache *cache; /* each entity's last text, for reuse and deltas */
 	uint64_t lines;
+	gid_t gid;  /* group of new files ((gid_t)-1: none, mode 0600) */
 	char *note; /* what opening the file repaired, or NULL */
 };
 
@@ -92,15 +93,19 @@ static int open_log(struct ndjson_log *l, char **err)
 {
 	struct stat st;
 	char *shown = util_sanitize(l->path);
-	bool is_null;
+	bool is_null, created;
 	int fl;
 
-	/* Read and write: the tail is checked for a partial line. */
-	l->fd = openat(l->dir_fd, l->base, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
-		       0644);
+	/* Read and write: the tail is checked for a partial line. A new file
+	 * is 0600 (it holds what /proc may hide from other users: command
+	 * lines, PSS under hidepid), 0640 in --file-group's group; an existing
+	 * one keeps its mode. */
+	l->fd = openat(l->dir_fd, l->base, O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0600);
+	created = l->fd >= 0;
+	if (l->fd < 0 && errno == EEXIST)
+		l->fd = openat(l->dir_fd, l->base, O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (l->fd < 0 && errno == EACCES)
-		l->fd = openat(l->dir_fd, l->base, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
-			       0644);
+		l->fd = openat(l->dir_fd, l->base, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (l->fd < 0) {
 		if (errno == ELOOP)
 			*err = xasprintf("log %s is a symbolic link: refused (give the file it points to)", shown);
@@ -127,6 +132,10 @@ static int open_log(struct ndjson_log *l, char **err)
 	}
 	if (geteuid() == 0 && !is_null && st.st_nlink > 1) {
 		*err = xasprintf("log %s has %ju hard links: refused as root", shown, (uintmax_t)st.st_nlink);
+		goto refused;
+	}
+	if (created && l->gid != (gid_t)-1 && (fchown(l->fd, (uid_t)-1, l->gid) < 0 || fchmod(l->fd, 0640) < 0)) {
+		*err = xasprintf("log %s: cannot give it to group %u: %s", shown, (unsigned)l->gid, strerror(errno));
 		goto refused;
 	}
 	fl = fcntl(l->fd, F_GETFL);
@@ -177,10 +186,11 @@ static int open_dir(struct ndjson_log *l, char **err)
 }
 
 struct ndjson_log *ndjson_open(const char *path, enum ndjson_format fmt, int64_t max_bytes,
-			       int keep, char **err)
+			       int keep, gid_t gid, char **err)
 {
 	struct ndjson_log *l = xcalloc(1, sizeof(*l));
 
+	l->gid = gid;
 	l->path = xstrdup(path);
 	l->fmt = fmt;
 	l->max_bytes = max_bytes;

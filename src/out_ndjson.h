@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "model.h"
 
@@ -15,10 +16,11 @@ enum ndjson_format { NDJSON_SNAPSHOT, NDJSON_DELTA };
 
 struct ndjson_log;
 
-/* path "-" is stdout. max_bytes 0: no rotation. NULL with *err on failure
- * (e.g. the directory is not writable). */
+/* path "-" is stdout. max_bytes 0: no rotation. A file memslope creates
+ * is 0600, or 0640 with group gid ((gid_t)-1: none). NULL with *err on
+ * failure (e.g. the directory is not writable). */
 struct ndjson_log *ndjson_open(const char *path, enum ndjson_format fmt, int64_t max_bytes,
-			       int keep, char **err);
+			       int keep, gid_t gid, char **err);
 /* Append one line for the model's current tick. 0, or -1 with *err: the
  * line was not written and the file holds only whole lines. A closed
  * reader on a pipe (EPIPE) is -1 with *err = NULL. */

@@ -162,7 +162,7 @@ static void test_delta_and_rotation(void)
 
 	CHECK(mkdtemp(dir) != NULL);
 	path = xasprintf("%s/log.ndjson", dir);
-	l = ndjson_open(path, NDJSON_DELTA, 0, 3, &err);
+	l = ndjson_open(path, NDJSON_DELTA, 0, 3, (gid_t)-1, &err);
 	CHECK(l != NULL);
 	CHECK(ndjson_write(l, m, &err) == 0);
 	CHECK(ndjson_write(l, m, &err) == 0); /* nothing changed */
@@ -188,7 +188,7 @@ static void test_delta_and_rotation(void)
 	unlink(path);
 
 	/* Rotation: a 4 KiB cap keeps every file whole and starts each with a snapshot. */
-	l = ndjson_open(path, NDJSON_SNAPSHOT, 4096, 2, &err);
+	l = ndjson_open(path, NDJSON_SNAPSHOT, 4096, 2, (gid_t)-1, &err);
 	for (int i = 0; i < 10; i++)
 		CHECK(ndjson_write(l, m, &err) == 0);
 	ndjson_close(l);

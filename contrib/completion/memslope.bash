@@ -43,6 +43,9 @@ _memslope()
 	-u | --user)
 		mapfile -t COMPREPLY < <(compgen -u -- "$cur")
 		return ;;
+	--file-group)
+		mapfile -t COMPREPLY < <(compgen -g -- "$cur")
+		return ;;
 	-c | --cgroup)
 		compopt -o nospace 2>/dev/null
 		mapfile -t COMPREPLY < <(_memslope_cgroups "$cur")
@@ -70,6 +73,7 @@ _memslope()
 			-p --pid -n --name -u --user -c --cgroup -t --tree --cgroup-root
 			-d --interval --pss --no-pss
 			--once --json --log --log-format --log-max-size --log-keep --count --duration --snapshot-dir
+			--file-group
 			--warn-pct --crit-pct --check --max-growth --max-usage
 			--ascii --no-color --replay
 			--prom-file --prom-top --on-alert --alert-cooldown --alert-timeout
