@@ -34,11 +34,13 @@ else
 fi
 mkdir -p "$OUT/obj" || fail "cannot create $OUT"
 
-# The library, every src/*.c but main.c, with coverage for the fuzzer.
+# The library, every src/*.c but main.c and the static binary's own
+# stand-ins (static_*.c replace libc's dlopen and friends, which breaks
+# the sanitizers' interceptors), with coverage for the fuzzer.
 CFLAGS="-g -O1 -std=gnu11 -fsanitize=fuzzer-no-link $SAN -D_GNU_SOURCE -I$srcdir/src -I$BUILD $(pkg-config --cflags libproc2 jansson ncursesw)"
 LIBS="$(pkg-config --libs libproc2 jansson ncursesw) -lm"
 rm -f "$OUT"/obj/*.o "$OUT/libfuzz.a"
-ls "$srcdir"/src/*.c | grep -v '/main\.c$' |
+ls "$srcdir"/src/*.c | grep -v -e '/main\.c$' -e '/static_[a-z_]*\.c$' |
 	xargs -P "$(nproc 2>/dev/null || echo 2)" -I{} sh -c '"$1" $2 -c "$3" -o "$4/obj/$(basename "$3" .c).o" || exit 255' \
 		sh "$CC" "$CFLAGS" {} "$OUT" >"$TMP/build.log" 2>&1 ||
 	{ cat "$TMP/build.log"; fail "building the library for fuzzing failed"; }

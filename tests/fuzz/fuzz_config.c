@@ -8,6 +8,7 @@
 #include "options.h"
 
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -21,6 +22,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fd = memfd_create("config", 0);
 	if (fd < 0)
 		return 0;
+	/* A memfd is 0777: as root such a config is refused (writable by
+	 * others) before a line is read. */
+	fchmod(fd, 0600);
 	if (write(fd, data + 1, size - 1) != (ssize_t)(size - 1)) {
 		close(fd);
 		return 0;
@@ -38,6 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc < 0) {
 		FUZZ_ASSERT(err && *err);
 		FUZZ_ASSERT(strncmp(err, "config ", 7) == 0 || strstr(err, path));
+		FUZZ_ASSERT(!strchr(err, '\n'));
 		free(err);
 		err = NULL;
 	} else {

@@ -48,6 +48,8 @@ static void via_file(const uint8_t *data, size_t size)
 		return;
 	}
 	FUZZ_ASSERT(replay_len(r) >= 1);
+	/* Skipped lines are told in one line (the status line shows it). */
+	FUZZ_ASSERT(!replay_note(r) || (*replay_note(r) && !strchr(replay_note(r), '\n')));
 	m = model_new("fuzz", 1000);
 	replay_seek(r, replay_len(r) - 1, m);
 	replay_seek(r, 0, m);
