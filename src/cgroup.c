@@ -858,6 +858,14 @@ static void read_v1(const struct cgroup_fs *fs, const char *dir, struct cgroup_s
 	}
 }
 
+void cgroup_sample_gone(struct cgroup_sample *out, enum cgroup_version version, const char *path)
+{
+	memset(out, 0, sizeof(*out));
+	sample_clear(out);
+	out->version = version;
+	out->path = xstrdup(path);
+}
+
 void cgroup_read(const struct cgroup_fs *fs, const char *path, struct cgroup_sample *out)
 {
 	char *dir;

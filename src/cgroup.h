@@ -111,6 +111,9 @@ struct cgroup_sample {
  * gives exists = false. Free with cgroup_sample_done. */
 void cgroup_read(const struct cgroup_fs *fs, const char *path, struct cgroup_sample *out);
 void cgroup_sample_done(struct cgroup_sample *s);
+/* What cgroup_read gives for a directory that is not there (exists false,
+ * every value absent). */
+void cgroup_sample_gone(struct cgroup_sample *out, enum cgroup_version version, const char *path);
 /* Look up a memory.stat key in a read sample; MS_ABSENT when missing. */
 int64_t cgroup_stat_get(const struct cgroup_sample *s, const char *key);
 /* True when path names an existing cgroup directory under the root. */

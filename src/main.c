@@ -721,7 +721,7 @@ int main(int argc, char **argv)
 	a.o = &o;
 	util_set_fatal_hook(fatal_restore);
 	/* --replay: the whole log is read and checked first. */
-	if (o.replay_path && !(replay = replay_open(o.replay_path, &err))) {
+	if (o.run_mode == RUN_REPLAY && !(replay = replay_open(o.replay_path, &err))) {
 		fprintf(stderr, "memslope: %s\n", err);
 		free(err);
 		options_done(&o);
@@ -735,6 +735,19 @@ int main(int argc, char **argv)
 			cgroup_fs_done(&a.cgfs);
 		options_done(&o);
 		return code;
+	}
+	if (o.run_mode == RUN_RELOG) {
+		/* The analysis re-run over the log, written as a log. */
+		a.log = ndjson_open(o.log_path, o.log_delta ? NDJSON_DELTA : NDJSON_SNAPSHOT,
+				    o.log_max_bytes, o.log_keep, &err);
+		if (a.log)
+			replay_relog(o.replay_path, a.log, o.warn_pct, o.crit_pct, &err);
+		if (err) /* none: done, or the reader of the output went away */
+			fprintf(stderr, "memslope: %s\n", err);
+		rc = err ? 1 : 0;
+		free(err);
+		app_done(&a, &o);
+		return rc;
 	}
 	if (replay) {
 		a.m = model_new("replay", o.interval_ms);
@@ -836,7 +849,7 @@ int main(int argc, char **argv)
 							    .period_ms = 900}, NULL);
 	/* Headless, nothing reads the histories (only the TUI's detail view
 	 * does): they are not kept. */
-	a.up.cfg.keep_pid = a.launch.pid;
+	update_set_keep_pid(&a.up, a.launch.pid);
 	a.m->no_history = o.run_mode != RUN_TUI;
 	if (o.run_mode == RUN_ONCE)
 		rc = run_once(&a);

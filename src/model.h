@@ -191,6 +191,13 @@ struct model {
 	const char *gpu_pid_map;
 	size_t gpu_unmapped;
 	const char *cgroup_version; /* "v1", "v2" or NULL (no controller) */
+	/* The update stage's settings, written in every log line ("analysis")
+	 * so that --replay --log re-runs the analysis as it ran. */
+	struct {
+		bool all;             /* the everything view */
+		bool trees;           /* tree series kept */
+		pid_t keep_pid;       /* launch mode's command, 0 none */
+	} analysis;
 	/* Only the TUI's detail view reads the histories (hist_rss,
 	 * hist_current); headless runs set this and main.c does not feed them. */
 	bool no_history;

@@ -505,8 +505,8 @@ int options_finish(struct options *o, char **err)
 		*err = xstrdup("--once takes one snapshot: it cannot be combined with --log, --count or --duration");
 		return -1;
 	}
-	if (o->replay_path && (o->once || o->log_path || o->command)) {
-		*err = xstrdup("--replay opens a recorded log in the TUI: it cannot be combined with --once, --log or a command");
+	if (o->replay_path && (o->once || o->command)) {
+		*err = xstrdup("--replay opens a recorded log in the TUI (or with --log re-analyses it): it cannot be combined with --once or a command");
 		return -1;
 	}
 	if (o->check && !o->command && !o->duration_ms && !o->count) {
@@ -515,7 +515,7 @@ int options_finish(struct options *o, char **err)
 	}
 	tty = isatty(STDOUT_FILENO);
 	if (o->replay_path)
-		o->run_mode = RUN_REPLAY;
+		o->run_mode = o->log_path ? RUN_RELOG : RUN_REPLAY;
 	else if (o->once)
 		o->run_mode = RUN_ONCE;
 	else if (o->log_path || o->prom_file || o->json || !tty)

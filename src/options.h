@@ -19,6 +19,7 @@ enum run_mode {
 	RUN_ONCE,      /* --once: one snapshot */
 	RUN_HEADLESS,  /* --log, --prom-file, --json, or stdout not a terminal */
 	RUN_REPLAY,    /* --replay FILE in the TUI */
+	RUN_RELOG,     /* --replay FILE --log OUT: the analysis re-run, headless */
 };
 
 struct options {

@@ -586,6 +586,20 @@ json_t *out_json_header(const struct model *m, const char *type)
 	return o;
 }
 
+/* Log lines only: what --replay --log needs to re-run the analysis. */
+static void analysis_fields(json_t *doc, const struct model *m)
+{
+	json_t *a = json_object();
+
+	set(doc, "mono_ms", json_integer(m->mono_ms));
+	set(a, "everything", json_boolean(m->analysis.all));
+	set(a, "trees", json_boolean(m->analysis.trees));
+	set(a, "launch_pid", m->analysis.keep_pid > 0 ? json_integer(m->analysis.keep_pid) : json_null());
+	set(a, "warn_pct", json_integer(m->warn_pct));
+	set(a, "crit_pct", json_integer(m->crit_pct));
+	set(doc, "analysis", a);
+}
+
 json_t *out_json_snapshot(const struct model *m, bool all_events)
 {
 	json_t *o = out_json_header(m, NULL);
@@ -914,6 +928,7 @@ const char *out_json_line(struct out_json_cache *c, const struct model *m, bool 
 	for (size_t i = 0, ne = model_events_this_tick(m, &first_ev); i < ne; i++)
 		json_array_append_new(evs, out_json_event(model_event_at(m, m->ev_len - ne + i)));
 	set(doc, "events", evs);
+	analysis_fields(doc, m);
 	head = dump_compact(doc, &hlen);
 	json_decref(doc);
 	c->len = 0;

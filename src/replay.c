@@ -1402,3 +1402,306 @@ int replay_seek(struct replay *r, size_t idx, struct model *m)
 	r->pos = idx;
 	return 0;
 }
+
+/* ---- re-analysis: the log as a sampler for the update stage ---- */
+
+struct replay_feed {
+	struct model *rec;           /* the log as recorded, line by line */
+	struct proc_sample **live;   /* samples of the processes alive at the last line */
+	size_t n_live, cap_live;
+	struct proc_sample **gone;   /* exited at the last line: freed at the next */
+	size_t n_gone, cap_gone;
+	struct proc_sample **v;      /* this line's tracked list */
+	size_t cap_v;
+	uint32_t gen;
+	struct replay_settings settings;
+};
+
+struct replay_feed *replay_feed_new(void)
+{
+	struct replay_feed *f = xcalloc(1, sizeof(*f));
+
+	f->rec = model_new("replay", 1000);
+	return f;
+}
+
+static void feed_sample_free(struct proc_sample *s)
+{
+	free(s->user);
+	free(s->name);
+	free(s->cmdline);
+	free(s->cgroup);
+	free(s);
+}
+
+void replay_feed_free(struct replay_feed *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->n_live; i++)
+		feed_sample_free(f->live[i]);
+	for (size_t i = 0; i < f->n_gone; i++)
+		feed_sample_free(f->gone[i]);
+	free(f->live);
+	free(f->gone);
+	free(f->v);
+	model_free(f->rec);
+	free(f);
+}
+
+const struct model *replay_feed_recorded(const struct replay_feed *f)
+{
+	return f->rec;
+}
+
+const struct replay_settings *replay_feed_settings(const struct replay_feed *f)
+{
+	return &f->settings;
+}
+
+static bool str_differs(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0);
+}
+
+/* A recorded live process as the sampler would have handed it over. */
+static struct proc_sample *feed_proc(struct replay_feed *f, struct proc_entity *p)
+{
+	struct proc_sample *s = p->sampler_ref;
+
+	if (!s) {
+		s = xcalloc(1, sizeof(*s));
+		s->pid = p->pid;
+		s->start_ticks = p->start_ticks;
+		s->start_time_ms = p->start_time_ms;
+		s->uid = p->uid;
+		s->user = xstrdup(p->user);
+		s->name = xstrdup(p->name);
+		s->cmdline = xstrdup(p->cmdline);
+		s->cgroup = p->cgroup ? xstrdup(p->cgroup) : NULL;
+		s->is_new = true;
+		p->sampler_ref = s;
+		if (f->n_live == f->cap_live) {
+			f->cap_live = f->cap_live ? 2 * f->cap_live : 64;
+			f->live = xrealloc(f->live, f->cap_live * sizeof(*f->live));
+		}
+		f->live[f->n_live++] = s;
+	} else {
+		s->is_new = false;
+		if (str_differs(s->name, p->name) || str_differs(s->cmdline, p->cmdline)) {
+			model_set_str(&s->name, p->name);
+			model_set_str(&s->cmdline, p->cmdline);
+			s->identity_changed = true; /* execve */
+		}
+		if (str_differs(s->cgroup, p->cgroup)) {
+			model_set_str(&s->cgroup, p->cgroup);
+			s->cgroup_changed = true;
+		}
+	}
+	s->selected = p->selected;
+	s->tracked = s->alive = true;
+#define COPY(fld) s->fld = p->fld;
+	UPDATE_PROC_VALUES(COPY)
+#undef COPY
+	s->gen = f->gen;
+	return s;
+}
+
+static void feed_settings(struct replay_feed *f, json_t *doc, int64_t t_ms)
+{
+	json_t *a = json_object_get(doc, "analysis");
+	int64_t v;
+
+	f->settings.mono_ms = get_range(doc, "mono_ms", INT64_MIN / 2, INT64_MAX / 2, &v) ? v : t_ms;
+	f->settings.known = json_is_object(a);
+	if (!f->settings.known)
+		return;
+	f->settings.all = json_is_true(json_object_get(a, "everything"));
+	f->settings.trees = json_is_true(json_object_get(a, "trees"));
+	f->settings.keep_pid = get_range(a, "launch_pid", 1, INT_MAX, &v) ? (pid_t)v : 0;
+	f->settings.warn_pct = get_range(a, "warn_pct", 1, 1000, &v) ? (int)v : -1;
+	f->settings.crit_pct = get_range(a, "crit_pct", 1, 1000, &v) ? (int)v : -1;
+}
+
+int replay_feed_line(struct replay_feed *f, const char *text, size_t len, struct update_input *in)
+{
+	json_t *doc = json_loadb(text, len, 0, NULL);
+	struct model *rec = f->rec;
+	int64_t t_ms;
+	bool snapshot;
+	size_t n = 0, j = 0;
+
+	if (!doc || line_check(doc, &t_ms, &snapshot)) {
+		json_decref(doc);
+		return -1;
+	}
+	feed_settings(f, doc, t_ms);
+	line_apply(rec, doc, snapshot, t_ms, false);
+	json_decref(doc);
+
+	for (size_t i = 0; i < f->n_gone; i++)
+		feed_sample_free(f->gone[i]);
+	f->n_gone = 0;
+	f->gen++;
+	if (f->cap_v < rec->n_procs + 1) {
+		f->cap_v = rec->n_procs + 1;
+		f->v = xrealloc(f->v, f->cap_v * sizeof(*f->v));
+	}
+	/* Tracked: the recorded live processes, in the log's order (the order
+	 * the live run added them in). */
+	for (size_t i = 0; i < rec->n_procs; i++) {
+		struct proc_entity *p = rec->procs[i];
+
+		if (p->alive)
+			f->v[n++] = feed_proc(f, p);
+		else if (p->sampler_ref)
+			p->sampler_ref = NULL; /* exited: found below */
+	}
+	/* Exited: alive at the last line, not now (dead, or gone from a
+	 * snapshot line). */
+	for (size_t i = 0; i < f->n_live; i++) {
+		struct proc_sample *s = f->live[i];
+
+		if (s->gen == f->gen) {
+			f->live[j++] = s;
+			continue;
+		}
+		s->alive = false;
+		if (f->n_gone == f->cap_gone) {
+			f->cap_gone = f->cap_gone ? 2 * f->cap_gone : 16;
+			f->gone = xrealloc(f->gone, f->cap_gone * sizeof(*f->gone));
+		}
+		f->gone[f->n_gone++] = s;
+	}
+	f->n_live = j;
+	memset(in, 0, sizeof(*in));
+	in->mono_ms = f->settings.mono_ms;
+	in->time_ms = t_ms;
+	in->sys = rec->sys;
+	in->procs = f->v;
+	in->n_procs = n;
+	in->exited = f->gone;
+	in->n_exited = f->n_gone;
+	return 0;
+}
+
+static struct cgroup_kv *kv_dup(const struct cgroup_kv *kv, size_t n)
+{
+	struct cgroup_kv *d = xcalloc(n + 1, sizeof(*d));
+
+	for (size_t i = 0; i < n; i++) {
+		d[i].key = xstrdup(kv[i].key);
+		d[i].value = kv[i].value;
+	}
+	return d;
+}
+
+void replay_feed_cgroup_read(void *ctx, const char *path, struct cgroup_sample *out)
+{
+	struct replay_feed *f = ctx;
+	const struct cgroup_entity *c = model_cgroup_find(f->rec, path);
+
+	if (!c) {
+		/* Not in the log: as a removed directory reads. */
+		cgroup_sample_gone(out, f->rec->cgroup_version && strcmp(f->rec->cgroup_version, "v1") == 0
+					       ? CGROUP_V1 : CGROUP_V2, path);
+		return;
+	}
+	*out = c->s;
+	out->path = xstrdup(path);
+	out->stat = kv_dup(c->s.stat, c->s.n_stat);
+	out->effective_limit_source = c->s.effective_limit_source ? xstrdup(c->s.effective_limit_source) : NULL;
+	out->effective_high_source = c->s.effective_high_source ? xstrdup(c->s.effective_high_source) : NULL;
+}
+
+void replay_feed_after(const struct replay_feed *f, struct model *m)
+{
+	const struct model *rec = f->rec;
+	const struct event *first;
+	size_t n = model_events_this_tick(rec, &first);
+
+	model_set_str(&m->host, rec->host);
+	m->interval_ms = rec->interval_ms;
+	m->cgroup_version = rec->cgroup_version;
+	m->self = rec->self;
+	/* The alert hooks ran after the analysis: their events as recorded. */
+	for (size_t i = 0; i < n; i++) {
+		const struct event *e = model_event_at(rec, rec->ev_len - n + i);
+
+		if (e->kind != EV_ALERT_HOOK)
+			continue;
+		model_event(m, e->kind, e->pid, e->cgroup, "%s", e->message);
+		m->events[(m->ev_head + m->ev_len - 1) % MODEL_EVENTS_MAX].time_ms = e->time_ms;
+	}
+}
+
+int replay_relog(const char *path, struct ndjson_log *log, int warn_pct, int crit_pct, char **err)
+{
+	FILE *fp = fopen(path, "re");
+	struct replay_feed *f;
+	struct model *m = NULL;
+	struct update u;
+	struct update_input in;
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	ssize_t len;
+	int rc = 0;
+
+	*err = NULL;
+	if (!fp) {
+		*err = xasprintf("cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	f = replay_feed_new();
+	while ((len = getline(&line, &cap, fp)) > 0) {
+		bool whole = line[len - 1] == '\n';
+
+		lineno++;
+		if (blank(line, (size_t)len))
+			continue;
+		if (replay_feed_line(f, line, (size_t)len, &in) < 0) {
+			if (!whole)
+				break; /* an incomplete last line (the writer was killed) */
+			*err = xasprintf("%s: line %zu is not a " OUT_JSON_SCHEMA_ID " log line", path, lineno);
+			rc = -1;
+			break;
+		}
+		if (!m) {
+			const struct replay_settings *s = replay_feed_settings(f);
+
+			m = model_new(replay_feed_recorded(f)->host, replay_feed_recorded(f)->interval_ms);
+			m->warn_pct = s->warn_pct > 0 ? s->warn_pct : warn_pct;
+			m->crit_pct = s->crit_pct > 0 ? s->crit_pct : crit_pct;
+			m->no_history = true;
+			update_init(&u, m, &(struct update_config){
+				.all = s->all,
+				.trees = s->trees,
+				.keep_pid = s->keep_pid,
+				.cgroup_read = replay_feed_recorded(f)->cgroup_version ? replay_feed_cgroup_read : NULL,
+				.cgroup_ctx = f,
+			});
+		}
+		update_tick(&u, &in);
+		replay_feed_after(f, m);
+		if (ndjson_write(log, m, err) < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	if (rc == 0 && ferror(fp)) {
+		*err = xasprintf("cannot read %s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	if (rc == 0 && !m) {
+		*err = xasprintf("%s: no log line in it", path);
+		rc = -1;
+	}
+	if (m) {
+		update_done(&u);
+		model_free(m);
+	}
+	replay_feed_free(f);
+	free(line);
+	fclose(fp);
+	return rc;
+}

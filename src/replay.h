@@ -21,6 +21,8 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "out_ndjson.h"
+#include "update.h"
 
 /* How far back a seek rebuilds histories. */
 #define REPLAY_HISTORY_MS (2 * 3600 * 1000)
@@ -60,5 +62,41 @@ size_t replay_find_time(const struct replay *r, int64_t time_ms);
  * line: pure, for tests and fuzzers. Any bytes are safe. 0, or -1 when the
  * text is not a memslope/1 log line (m is then unchanged). */
 int replay_parse_line(const char *text, size_t len, struct model *m);
+
+/* ---- re-analysis (--replay FILE --log OUT): the log as a sampler ----
+ *
+ * Each line becomes the samples a live run read at that tick — the live
+ * processes with their values (exits, PID reuse, execve and cgroup moves
+ * told by the differences between lines), the system figures, a cgroup
+ * reader over the recorded cgroups, the tick's monotonic time — and goes
+ * through the same update stage (update_tick), so re-analysis is the live
+ * analysis by construction. Nothing recorded about the analysis (verdicts,
+ * trends, limits, events) is used, except the alert hooks' events. */
+struct replay_feed;
+/* The settings the line records ("analysis"), known false for old logs. */
+struct replay_settings {
+	bool known, all, trees;
+	pid_t keep_pid;
+	int warn_pct, crit_pct;   /* -1: not recorded */
+	int64_t mono_ms;          /* the line's, or its time_ms when not recorded */
+};
+struct replay_feed *replay_feed_new(void);
+void replay_feed_free(struct replay_feed *f);
+/* One line as this tick's samples in *in (valid until the next call); 0,
+ * or -1 when the text is not a memslope log line (nothing changes). */
+int replay_feed_line(struct replay_feed *f, const char *text, size_t len, struct update_input *in);
+const struct replay_settings *replay_feed_settings(const struct replay_feed *f);
+/* The log as recorded up to the last line. */
+const struct model *replay_feed_recorded(const struct replay_feed *f);
+/* update_cgroup_reader over the recorded cgroups (ctx: the feed). */
+void replay_feed_cgroup_read(void *ctx, const char *path, struct cgroup_sample *out);
+/* After update_tick: what the live run put in the model besides the
+ * analysis (host, interval, memslope's own cost, the alert hooks' events). */
+void replay_feed_after(const struct replay_feed *f, struct model *m);
+/* The whole re-analysis: every line of the file at path through the update
+ * stage, each result written to log. warn_pct/crit_pct apply when the log
+ * does not record them. 0, or -1 with *err (NULL when the reader of the
+ * output went away). */
+int replay_relog(const char *path, struct ndjson_log *log, int warn_pct, int crit_pct, char **err);
 
 #endif

@@ -105,19 +105,9 @@ static void proc_copy_identity(struct proc_entity *e, const struct proc_sample *
 
 static void proc_copy_values(struct proc_entity *e, const struct proc_sample *s)
 {
-	e->ppid = s->ppid;
-	e->state = s->state;
-	e->threads = s->threads;
-	e->rss_bytes = s->rss_bytes;
-	e->rss_anon_bytes = s->rss_anon_bytes;
-	e->rss_file_bytes = s->rss_file_bytes;
-	e->rss_shmem_bytes = s->rss_shmem_bytes;
-	e->swap_bytes = s->swap_bytes;
-	e->peak_rss_bytes = s->peak_rss_bytes;
-	e->pss_bytes = s->pss_bytes;
-	e->uss_bytes = s->uss_bytes;
-	e->oom_score = s->oom_score;
-	e->oom_score_adj = s->oom_score_adj;
+#define COPY(f) e->f = s->f;
+	UPDATE_PROC_VALUES(COPY)
+#undef COPY
 }
 
 /* The limit a series x inside cgroup c can grow to: x plus the headroom
@@ -355,6 +345,15 @@ void update_init(struct update *u, struct model *m, const struct update_config *
 	u->m = m;
 	u->cfg = *cfg;
 	u->first_tick = true;
+	update_set_keep_pid(u, cfg->keep_pid);
+	m->analysis.all = cfg->all;
+	m->analysis.trees = cfg->trees;
+}
+
+void update_set_keep_pid(struct update *u, pid_t pid)
+{
+	u->cfg.keep_pid = pid;
+	u->m->analysis.keep_pid = pid;
 }
 
 void update_done(struct update *u)
@@ -383,14 +382,16 @@ void update_tick(struct update *u, const struct update_input *in)
 			if (v[i]->cgroup && (!v[i]->owner || v[i]->cgroup_changed))
 				update_cgroup_get(u, v[i]->cgroup, false);
 		/* Processes that just exited are still shown (and a launched
-		 * command's post-mortem needs its cgroup's last oom_kill count). */
+		 * command's post-mortem needs its cgroup's last oom_kill count).
+		 * A cgroup gone since is not looked up again for a dead process:
+		 * that told "cgroup X is gone" every tick of its retention. */
 		for (size_t i = 0; i < m->n_procs; i++) {
 			struct proc_entity *e = m->procs[i];
 			struct cgroup_entity *c = model_proc_cgroup(m, e);
 
 			if (c)
 				c->seen_this_tick = true;
-			else if (e->cgroup)
+			else if (e->cgroup && e->alive)
 				update_cgroup_get(u, e->cgroup, false);
 		}
 		for (size_t i = 0; i < m->n_cgroups; i++) {
@@ -433,9 +434,12 @@ void update_tick(struct update *u, const struct update_input *in)
 		e->exit_ms = m->mono_ms;
 		e->sampler_ref = NULL;
 		v[i]->owner = NULL;
-		if (!u->cfg.all)
-			events_proc_exit(m, e);
 	}
+	/* Exits told in the model's order, not the sampler's (hash order):
+	 * a replayed log tells them in the same order. */
+	for (size_t i = 0; i < m->n_procs && n && !u->cfg.all; i++)
+		if (!m->procs[i]->alive && m->procs[i]->exit_ms == m->mono_ms)
+			events_proc_exit(m, m->procs[i]);
 	model_procs_compact(m, keep_proc, u);
 	update_gpu_procs(m, in->gpu);
 	trees_update(u);

@@ -36,6 +36,15 @@ typedef void update_cgroup_reader(void *ctx, const char *path, struct cgroup_sam
  * (container_lookup: reads its state files). */
 typedef void update_container_namer(struct container *c);
 
+/* The values a process sample carries into its entity (same names in
+ * struct proc_sample and struct proc_entity), copied each tick; replay's
+ * sampler copies them back from a recorded entity. A new per-process value
+ * is added here. */
+#define UPDATE_PROC_VALUES(X) \
+	X(ppid) X(state) X(threads) X(rss_bytes) X(rss_anon_bytes) X(rss_file_bytes) \
+	X(rss_shmem_bytes) X(swap_bytes) X(peak_rss_bytes) X(pss_bytes) X(uss_bytes) \
+	X(oom_score) X(oom_score_adj)
+
 struct update_config {
 	bool all;            /* the everything view: no start/exit events, slow cgroups */
 	bool trees;          /* keep tree series (--tree, launch mode) */
@@ -67,6 +76,8 @@ struct update_input {
 void update_init(struct update *u, struct model *m, const struct update_config *cfg);
 void update_done(struct update *u);
 void update_tick(struct update *u, const struct update_input *in);
+/* Launch mode: the command's PID, once started. */
+void update_set_keep_pid(struct update *u, pid_t pid);
 /* The entity of cgroup path, added when new; selected: named with -c. */
 struct cgroup_entity *update_cgroup_get(struct update *u, const char *path, bool selected);
 
