@@ -568,7 +568,7 @@ const char *options_help(void)
 	       "Interactive:\n"
 	       "      --ascii              plain ASCII plots and bars\n"
 	       "      --no-color           no colours (also: NO_COLOR environment variable)\n"
-	       "      --replay FILE        browse a recorded NDJSON log\n"
+	       "      --replay FILE        browse a recorded NDJSON log (with --log OUT: re-analyse it)\n"
 	       "\n"
 	       "Integrations:\n"
 	       "      --prom-file PATH     write Prometheus text metrics to PATH each interval\n"
