@@ -142,28 +142,15 @@ static char *snapshot_write(struct app *a, char **err)
 	 * read by someone who may not know where memslope was started. */
 	char *state = a->o->snapshot_dir ? NULL : config_file_state_dir();
 	const char *dir;
-	char when[40];
-	json_t *doc;
 	char *path;
 
-	out_json_time(a->m->time_ms, when, sizeof(when));
-	for (char *c = when; *c; c++)
-		if (*c == ':')
-			*c = '-';
 	if (state && util_mkdir_p(state, 0700) < 0) {
 		free(state);
 		state = NULL;
 	}
 	dir = a->o->snapshot_dir ? a->o->snapshot_dir : state ? state : getcwd(cwd, sizeof(cwd)) ? cwd : ".";
-	path = xasprintf("%s/memslope-%s-%s.json", dir, a->m->host, when);
+	path = out_json_export(a->m, dir, a->o->file_gid, err);
 	free(state);
-	doc = out_json_snapshot(a->m, true);
-	if (out_json_write_atomic(doc, path, a->o->file_gid, err) < 0) {
-		json_decref(doc);
-		free(path);
-		return NULL;
-	}
-	json_decref(doc);
 	return path;
 }
 
@@ -721,7 +708,7 @@ int main(int argc, char **argv)
 	a.o = &o;
 	util_set_fatal_hook(fatal_restore);
 	/* --replay: the whole log is read and checked first. */
-	if (o.run_mode == RUN_REPLAY && !(replay = replay_open(o.replay_path, &err))) {
+	if (o.replay_path && !(replay = replay_open(o.replay_path, &err))) {
 		fprintf(stderr, "memslope: %s\n", err);
 		free(err);
 		options_done(&o);
@@ -739,13 +726,16 @@ int main(int argc, char **argv)
 	if (o.run_mode == RUN_RELOG) {
 		/* The analysis re-run over the log, written as a log. */
 		a.log = ndjson_open(o.log_path, o.log_delta ? NDJSON_DELTA : NDJSON_SNAPSHOT,
-				    o.log_max_bytes, o.log_keep, &err);
+				    o.log_max_bytes, o.log_keep, o.file_gid, &err);
+		if (a.log && replay_note(replay))
+			fprintf(stderr, "memslope: %s: %s\n", o.replay_path, replay_note(replay));
 		if (a.log)
-			replay_relog(o.replay_path, a.log, o.warn_pct, o.crit_pct, &err);
+			replay_relog(replay, a.log, o.warn_pct, o.crit_pct, &err);
 		if (err) /* none: done, or the reader of the output went away */
 			fprintf(stderr, "memslope: %s\n", err);
 		rc = err ? 1 : 0;
 		free(err);
+		replay_free(replay);
 		app_done(&a, &o);
 		return rc;
 	}

@@ -541,6 +541,20 @@ json_t *out_json_event(const struct event *e)
 	return o;
 }
 
+/* What --replay --log needs to re-run the analysis of a log line. */
+static void analysis_fields(json_t *doc, const struct model *m)
+{
+	json_t *a = json_object();
+
+	set(doc, "mono_ms", json_integer(m->mono_ms));
+	set(a, "everything", json_boolean(m->analysis.all));
+	set(a, "trees", json_boolean(m->analysis.trees));
+	set(a, "launch_pid", m->analysis.keep_pid > 0 ? json_integer(m->analysis.keep_pid) : json_null());
+	set(a, "warn_pct", json_integer(m->warn_pct));
+	set(a, "crit_pct", json_integer(m->crit_pct));
+	set(doc, "analysis", a);
+}
+
 json_t *out_json_header(const struct model *m, const char *type)
 {
 	json_t *o = json_object(), *sys = json_object(), *self = json_object();
@@ -583,21 +597,8 @@ json_t *out_json_header(const struct model *m, const char *type)
 		set(o, "gpu_pid_map", j_str(m->gpu_pid_map));
 		set(o, "gpu_unmapped_processes", json_integer((json_int_t)m->gpu_unmapped));
 	}
+	analysis_fields(o, m);
 	return o;
-}
-
-/* Log lines only: what --replay --log needs to re-run the analysis. */
-static void analysis_fields(json_t *doc, const struct model *m)
-{
-	json_t *a = json_object();
-
-	set(doc, "mono_ms", json_integer(m->mono_ms));
-	set(a, "everything", json_boolean(m->analysis.all));
-	set(a, "trees", json_boolean(m->analysis.trees));
-	set(a, "launch_pid", m->analysis.keep_pid > 0 ? json_integer(m->analysis.keep_pid) : json_null());
-	set(a, "warn_pct", json_integer(m->warn_pct));
-	set(a, "crit_pct", json_integer(m->crit_pct));
-	set(doc, "analysis", a);
 }
 
 json_t *out_json_snapshot(const struct model *m, bool all_events)
@@ -626,6 +627,27 @@ json_t *out_json_snapshot(const struct model *m, bool all_events)
 	set(o, "cgroups", cgs);
 	set(o, "events", evs);
 	return o;
+}
+
+char *out_json_export(const struct model *m, const char *dir, gid_t gid, char **err)
+{
+	char when[40];
+	json_t *doc;
+	char *path;
+
+	out_json_time(m->time_ms, when, sizeof(when));
+	for (char *c = when; *c; c++)
+		if (*c == ':')
+			*c = '-';
+	path = xasprintf("%s/memslope-%s-%s.json", dir, m->host, when);
+	doc = out_json_snapshot(m, true);
+	if (out_json_write_atomic(doc, path, gid, err) < 0) {
+		json_decref(doc);
+		free(path);
+		return NULL;
+	}
+	json_decref(doc);
+	return path;
 }
 
 int out_json_write_atomic(json_t *doc, const char *path, gid_t gid, char **err)
@@ -928,7 +950,6 @@ const char *out_json_line(struct out_json_cache *c, const struct model *m, bool 
 	for (size_t i = 0, ne = model_events_this_tick(m, &first_ev); i < ne; i++)
 		json_array_append_new(evs, out_json_event(model_event_at(m, m->ev_len - ne + i)));
 	set(doc, "events", evs);
-	analysis_fields(doc, m);
 	head = dump_compact(doc, &hlen);
 	json_decref(doc);
 	c->len = 0;

@@ -40,5 +40,9 @@ const char *out_json_line(struct out_json_cache *c, const struct model *m, bool 
  * the old file or the whole new one. The file is 0600, or 0640 with group
  * gid ((gid_t)-1: none). 0, or -1 with *err (caller frees). */
 int out_json_write_atomic(json_t *doc, const char *path, gid_t gid, char **err);
+/* A full snapshot (every event held) exported to DIR/memslope-HOST-TIME.json
+ * (made as out_json_write_atomic makes it), for SIGUSR1 and the TUI's 'e'.
+ * The path written, or NULL with *err. */
+char *out_json_export(const struct model *m, const char *dir, gid_t gid, char **err);
 
 #endif

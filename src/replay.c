@@ -1235,8 +1235,9 @@ size_t replay_find_time(const struct replay *r, int64_t time_ms)
 	return r->n_lines ? r->n_lines - 1 : 0;
 }
 
-/* Read line idx back and parse it; NULL when the file changed under us. */
-static json_t *line_load(struct replay *r, size_t idx)
+/* Read line idx's text back into r->buf; false when the file changed
+ * under us. */
+static bool line_read(struct replay *r, size_t idx)
 {
 	const struct line_ref *l = &r->lines[idx];
 	size_t got = 0;
@@ -1251,11 +1252,17 @@ static json_t *line_load(struct replay *r, size_t idx)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return NULL;
+			return false;
 		got += (size_t)n;
 	}
 	r->buf[got] = '\0';
-	return json_loadb(r->buf, got, 0, NULL);
+	return true;
+}
+
+/* Read line idx back and parse it; NULL when the file changed under us. */
+static json_t *line_load(struct replay *r, size_t idx)
+{
+	return line_read(r, idx) ? json_loadb(r->buf, r->lines[idx].len, 0, NULL) : NULL;
 }
 
 static int apply_idx(struct replay *r, size_t idx, struct model *m, bool events_only, bool push)
@@ -1635,49 +1642,34 @@ void replay_feed_after(const struct replay_feed *f, struct model *m)
 	}
 }
 
-int replay_relog(const char *path, struct ndjson_log *log, int warn_pct, int crit_pct, char **err)
+int replay_relog(struct replay *r, struct ndjson_log *log, int warn_pct, int crit_pct, char **err)
 {
-	FILE *fp = fopen(path, "re");
-	struct replay_feed *f;
+	struct replay_feed *f = replay_feed_new();
 	struct model *m = NULL;
 	struct update u;
 	struct update_input in;
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
-	ssize_t len;
 	int rc = 0;
 
 	*err = NULL;
-	if (!fp) {
-		*err = xasprintf("cannot open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	f = replay_feed_new();
-	while ((len = getline(&line, &cap, fp)) > 0) {
-		bool whole = line[len - 1] == '\n';
-
-		lineno++;
-		if (blank(line, (size_t)len))
-			continue;
-		if (replay_feed_line(f, line, (size_t)len, &in) < 0) {
-			if (!whole)
-				break; /* an incomplete last line (the writer was killed) */
-			*err = xasprintf("%s: line %zu is not a " OUT_JSON_SCHEMA_ID " log line", path, lineno);
+	/* The lines replay_open kept: bad ones are skipped as the TUI skips them. */
+	for (size_t idx = 0; idx < r->n_lines; idx++) {
+		if (!line_read(r, idx) || replay_feed_line(f, r->buf, r->lines[idx].len, &in) < 0) {
+			*err = xasprintf("%s changed while it was read", r->path);
 			rc = -1;
 			break;
 		}
 		if (!m) {
-			const struct replay_settings *s = replay_feed_settings(f);
+			const struct replay_settings *st = replay_feed_settings(f);
 
-			m = model_new(replay_feed_recorded(f)->host, replay_feed_recorded(f)->interval_ms);
-			m->warn_pct = s->warn_pct > 0 ? s->warn_pct : warn_pct;
-			m->crit_pct = s->crit_pct > 0 ? s->crit_pct : crit_pct;
+			m = model_new(f->rec->host, f->rec->interval_ms);
+			m->warn_pct = st->warn_pct > 0 ? st->warn_pct : warn_pct;
+			m->crit_pct = st->crit_pct > 0 ? st->crit_pct : crit_pct;
 			m->no_history = true;
 			update_init(&u, m, &(struct update_config){
-				.all = s->all,
-				.trees = s->trees,
-				.keep_pid = s->keep_pid,
-				.cgroup_read = replay_feed_recorded(f)->cgroup_version ? replay_feed_cgroup_read : NULL,
+				.all = st->all,
+				.trees = st->trees,
+				.keep_pid = st->keep_pid,
+				.cgroup_read = f->rec->cgroup_version ? replay_feed_cgroup_read : NULL,
 				.cgroup_ctx = f,
 			});
 		}
@@ -1688,20 +1680,10 @@ int replay_relog(const char *path, struct ndjson_log *log, int warn_pct, int cri
 			break;
 		}
 	}
-	if (rc == 0 && ferror(fp)) {
-		*err = xasprintf("cannot read %s: %s", path, strerror(errno));
-		rc = -1;
-	}
-	if (rc == 0 && !m) {
-		*err = xasprintf("%s: no log line in it", path);
-		rc = -1;
-	}
 	if (m) {
 		update_done(&u);
 		model_free(m);
 	}
 	replay_feed_free(f);
-	free(line);
-	fclose(fp);
 	return rc;
 }

@@ -93,10 +93,11 @@ void replay_feed_cgroup_read(void *ctx, const char *path, struct cgroup_sample *
 /* After update_tick: what the live run put in the model besides the
  * analysis (host, interval, memslope's own cost, the alert hooks' events). */
 void replay_feed_after(const struct replay_feed *f, struct model *m);
-/* The whole re-analysis: every line of the file at path through the update
+/* The whole re-analysis: every line replay_open kept (bad lines are
+ * skipped as for the TUI: replay_note tells them) through the update
  * stage, each result written to log. warn_pct/crit_pct apply when the log
  * does not record them. 0, or -1 with *err (NULL when the reader of the
  * output went away). */
-int replay_relog(const char *path, struct ndjson_log *log, int warn_pct, int crit_pct, char **err);
+int replay_relog(struct replay *r, struct ndjson_log *log, int warn_pct, int crit_pct, char **err);
 
 #endif
