@@ -154,20 +154,6 @@ static char *snapshot_write(struct app *a, char **err)
 	return path;
 }
 
-/* The status line after 'e': the file name first (an 80-column line cuts
- * a long directory), then where it is. */
-static char *export_status(const char *path, const char *err)
-{
-	const char *base;
-
-	if (!path)
-		return xasprintf("export failed: %s", err ? err : "unknown error");
-	base = strrchr(path, '/');
-	if (!base)
-		return xasprintf("snapshot written to %s", path);
-	return xasprintf("snapshot written to %s in %.*s", base + 1, (int)(base - path), path);
-}
-
 /* ---- setup checks: everything that can be wrong with the input ---- */
 
 /* -c NAME that is no cgroup path: a container id prefix, a container or
@@ -498,7 +484,7 @@ static int run_tui(struct app *a)
 		case TUI_EXPORT: {
 			char *path = snapshot_write(a, &err), *msg;
 
-			msg = export_status(path, err);
+			msg = out_json_export_status(path, err);
 			tui_set_status(a->tui, msg);
 			free(msg);
 			free(path);
@@ -537,102 +523,9 @@ out:
 	return 0;
 }
 
-/* The status line of a replay: where in the log, and when that was. */
-static void replay_status(struct app *a, const struct replay *rp, const char *extra)
+static char *replay_export(void *ctx, char **err)
 {
-	int64_t t_ms = a->m->time_ms;
-	time_t t_s = (time_t)(t_ms / 1000);
-	struct tm tm;
-	char when[48] = "?";
-	char *msg;
-
-	if (localtime_r(&t_s, &tm))
-		snprintf(when, sizeof(when), "%04d-%02d-%02d %02d:%02d:%02d.%03d", tm.tm_year + 1900,
-			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(t_ms % 1000));
-	msg = xasprintf("replay %zu/%zu  %s%s%s", replay_pos(rp) + 1, replay_len(rp), when,
-			extra ? "  " : "", extra ? extra : "");
-	tui_set_status(a->tui, msg);
-	free(msg);
-}
-
-/* --replay: the TUI over a recorded log; keys move through it, nothing is
- * sampled. */
-static int run_replay(struct app *a, struct replay *rp)
-{
-	struct tui_opts to = {
-		.ascii = a->o->ascii,
-		.no_color = a->o->no_color || getenv("NO_COLOR"),
-		.replay = true,
-	};
-	char *err = NULL;
-
-	if (replay_seek(rp, replay_len(rp) - 1, a->m) < 0) {
-		fprintf(stderr, "memslope: %s changed while it was read\n", a->o->replay_path);
-		return 1;
-	}
-	signals_install();
-	a->tui = tui_new(&to, &err);
-	if (!a->tui) {
-		fprintf(stderr, "memslope: %s\n", err ? err : "cannot start the terminal interface");
-		free(err);
-		return 1;
-	}
-	replay_status(a, rp, replay_note(rp));
-	while (!got_stop) {
-		size_t pos = replay_pos(rp), to_idx = pos;
-		int64_t t_ms = replay_time_ms(rp, pos);
-		enum tui_cmd cmd;
-
-		tui_draw(a->tui, a->m);
-		cmd = tui_input(a->tui, a->m, 1000);
-		if (got_usr1) {
-			got_usr1 = 0;
-			cmd = TUI_EXPORT;
-		}
-		switch (cmd) {
-		case TUI_QUIT:
-			goto out;
-		case TUI_EXPORT: {
-			char *path = snapshot_write(a, &err), *msg;
-
-			msg = export_status(path, err);
-			replay_status(a, rp, msg);
-			free(msg);
-			free(path);
-			free(err);
-			err = NULL;
-			continue;
-		}
-		case TUI_REPLAY_STEP_BACK:
-			to_idx = pos > 0 ? pos - 1 : 0;
-			break;
-		case TUI_REPLAY_STEP_FWD:
-			to_idx = pos + 1;
-			break;
-		case TUI_REPLAY_JUMP_BACK:
-			to_idx = replay_find_time(rp, t_ms - 60000);
-			break;
-		case TUI_REPLAY_JUMP_FWD:
-			to_idx = replay_find_time(rp, t_ms + 60000);
-			break;
-		case TUI_REPLAY_START:
-			to_idx = 0;
-			break;
-		case TUI_REPLAY_END:
-			to_idx = replay_len(rp) - 1;
-			break;
-		default:
-			continue;
-		}
-		if (replay_seek(rp, to_idx, a->m) < 0)
-			replay_status(a, rp, "the log changed on disk: cannot read it back");
-		else
-			replay_status(a, rp, to_idx >= replay_len(rp) ? "end of the log" : NULL);
-	}
-out:
-	tui_free(a->tui);
-	a->tui = NULL;
-	return 0;
+	return snapshot_write(ctx, err);
 }
 
 static void fatal_restore(void)
@@ -743,7 +636,10 @@ int main(int argc, char **argv)
 		a.m = model_new("replay", o.interval_ms);
 		a.m->warn_pct = o.warn_pct;
 		a.m->crit_pct = o.crit_pct;
-		rc = run_replay(&a, replay);
+		signals_install();
+		rc = replay_browse(replay, a.m, &(struct replay_browse_opts){
+			.ascii = o.ascii, .no_color = o.no_color || getenv("NO_COLOR"),
+			.stop = &got_stop, .usr1 = &got_usr1, .export = replay_export, .export_ctx = &a});
 		replay_free(replay);
 		model_free(a.m);
 		if (a.have_cgfs)

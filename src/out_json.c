@@ -650,6 +650,20 @@ char *out_json_export(const struct model *m, const char *dir, gid_t gid, char **
 	return path;
 }
 
+/* The status line after 'e': the file name first (an 80-column line cuts
+ * a long directory), then where it is. */
+char *out_json_export_status(const char *path, const char *err)
+{
+	const char *base;
+
+	if (!path)
+		return xasprintf("export failed: %s", err ? err : "unknown error");
+	base = strrchr(path, '/');
+	if (!base)
+		return xasprintf("snapshot written to %s", path);
+	return xasprintf("snapshot written to %s in %.*s", base + 1, (int)(base - path), path);
+}
+
 int out_json_write_atomic(json_t *doc, const char *path, gid_t gid, char **err)
 {
 	/* mkostemp: a new file (O_EXCL) under a name nobody can guess, in the

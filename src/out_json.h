@@ -44,5 +44,8 @@ int out_json_write_atomic(json_t *doc, const char *path, gid_t gid, char **err);
  * (made as out_json_write_atomic makes it), for SIGUSR1 and the TUI's 'e'.
  * The path written, or NULL with *err. */
 char *out_json_export(const struct model *m, const char *dir, gid_t gid, char **err);
+/* The status line after an export (path NULL: it failed with err): the
+ * file name first (an 80-column line cuts a long directory), then where. */
+char *out_json_export_status(const char *path, const char *err);
 
 #endif

@@ -1205,6 +1205,11 @@ void replay_free(struct replay *r)
 	free(r);
 }
 
+const char *replay_path(const struct replay *r)
+{
+	return r->path;
+}
+
 size_t replay_len(const struct replay *r)
 {
 	return r->n_lines;

@@ -17,6 +17,8 @@
 #ifndef MEMSLOPE_REPLAY_H
 #define MEMSLOPE_REPLAY_H
 
+#include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +38,8 @@ struct replay;
 struct replay *replay_open(const char *path, char **err);
 /* NULL is a no-op. */
 void replay_free(struct replay *r);
+/* The file's name, as given. */
+const char *replay_path(const struct replay *r);
 /* Number of valid lines (>= 1 for an open replay). */
 size_t replay_len(const struct replay *r);
 /* The line of the last successful seek (0 before the first). */
@@ -99,5 +103,15 @@ void replay_feed_after(const struct replay_feed *f, struct model *m);
  * does not record them. 0, or -1 with *err (NULL when the reader of the
  * output went away). */
 int replay_relog(struct replay *r, struct ndjson_log *log, int warn_pct, int crit_pct, char **err);
+
+/* ---- the browser (replay_tui.c) ---- */
+struct replay_browse_opts {
+	bool ascii, no_color;
+	volatile sig_atomic_t *stop, *usr1; /* signal flags: quit; export a snapshot */
+	char *(*export)(void *ctx, char **err); /* the 'e' key: the path written, or NULL */
+	void *export_ctx;
+};
+/* The TUI over the log, from its last line; returns the exit status. */
+int replay_browse(struct replay *r, struct model *m, const struct replay_browse_opts *o);
 
 #endif
