@@ -39,7 +39,7 @@ static const double tier_g_abs_bytes[TREND_TIERS] = { 8 * MIB, 16 * MIB, 32 * MI
  * requires (within 60 s / 11 min); 1.5 % and 2.5 % do, at the cost of a
  * transient GROWING on 22 % of heavy-noise flat runs (1.5 % at 5 %) and
  * no false LEAK (docs/leak-detection-results.md). */
-static const double tier_rel_level[TREND_TIERS] = { 0.015, 0.025, 0.05, 0.05 };
+static const double tier_rel_level[TREND_TIERS] = { 0.015, 0.025, 0.015, 0.015 };
 
 #define MIN_POINTS 8                          /* evaluate only with n >= 8 */
 #define HALF_RETEST_POINTS 16                 /* recent-half retest needs n >= 16 */
@@ -78,13 +78,26 @@ static const double tier_rel_level[TREND_TIERS] = { 0.015, 0.025, 0.05, 0.05 };
 #define OOM_T_6DOF 1.943
 #define OOM_TTL_S 120.0
 #define OOM_LEVEL 0.5
+/* OOM-IMMINENT extrapolates at most this share of the evidence's duration:
+ * the tier's window, or the time since the rise began (the start, or the
+ * last drop after a ramp of >= RAMP_MIN_S; shorter "drops" are spikes). */
+#define OOM_EXTRAP 0.5
+#define RAMP_MIN_S 8.0
+#define NEAR_LEVEL 0.75 /* near the limit: size gates off for OOM (tier_evaluate) */
 
 /* TTL band floor: +-10 % on the slope (real rates drift with load). */
 #define BAND_SLOPE 0.1
+#define ACCEL_SIG 2.0 /* curvature counts beyond 2 SE (ttl_from, levelling off) */
+
+/* Stall check (stall_check): 8 tier-0 minima, t(0.975, 6 dof). */
+#define STALL_POINTS 8
+#define STALL_T 2.447
+#define STALL_SHARE 0.25
 
 /* One tested window of envelope points. */
 struct window_stats {
 	double slope, slope_lo, slope_hi; /* Sen (OLS when only screened), bytes/s */
+	double accel, accel_se;           /* quadratic fit's d2y/dt2 and its SE (passing fits) */
 	double mk_z, mk_s_frac, r2, span_s;
 	bool pass;                        /* every gate held */
 };
@@ -212,6 +225,52 @@ static void ols_fit(const double *tau, const double *y, int n, double *slope, do
 	}
 }
 
+/* Least squares of y = c0 + c1 x + c2 x^2 (x = tau - mean tau): the
+ * curvature 2 c2 (bytes/s^2) and its standard error, the latter inflated
+ * by var_factor (autocorrelated envelope points). O(n). Both 0 when the
+ * system is degenerate (n < 4 or equal times). */
+static void quad_fit(const double *tau, const double *y, int n, double var_factor, double *accel,
+		     double *accel_se)
+{
+	double mt = 0, s2 = 0, s3 = 0, s4 = 0, sy = 0, sxy = 0, sx2y = 0, my = 0;
+	double det, c0, c1, c2, ssr = 0, inv22;
+
+	*accel = *accel_se = 0;
+	if (n < 4)
+		return;
+	for (int i = 0; i < n; i++) {
+		mt += tau[i];
+		my += y[i];
+	}
+	mt /= n;
+	my /= n;
+	for (int i = 0; i < n; i++) {
+		double x = tau[i] - mt, x2 = x * x, dy = y[i] - my;
+
+		s2 += x2;
+		s3 += x2 * x;
+		s4 += x2 * x2;
+		sy += dy;
+		sxy += x * dy;
+		sx2y += x2 * dy;
+	}
+	/* Normal equations with sum x = 0: [n 0 s2; 0 s2 s3; s2 s3 s4]. */
+	det = n * (s2 * s4 - s3 * s3) - s2 * s2 * s2;
+	if (!(fabs(det) > 0) || !(s2 > 0))
+		return;
+	c2 = (n * (s2 * sx2y - s3 * sxy) - s2 * s2 * sy) / det;
+	c1 = (sxy - s3 * c2) / s2;
+	c0 = (sy - s2 * c2) / n;
+	for (int i = 0; i < n; i++) {
+		double x = tau[i] - mt, r = y[i] - my - c0 - c1 * x - c2 * x * x;
+
+		ssr += r * r;
+	}
+	inv22 = n * s2 / det;
+	*accel = 2 * c2;
+	*accel_se = 2 * sqrt(fmax(0, ssr / (n - 3) * inv22 * var_factor));
+}
+
 /* LEAK-DETECTION.md steps 2-4 on one window: screen, Mann-Kendall with tie
  * tolerance and AR(1) inflation, Sen slope and 90 % CI, then the gates.
  * Rising y passes; callers test a decline by negating y. */
@@ -227,6 +286,7 @@ static void window_test(const double *tau, const double *y, int n, const struct 
 	ols_fit(tau, y, n, &beta, &w->r2, NULL);
 	w->slope = beta;
 	w->slope_lo = w->slope_hi = w->mk_z = w->mk_s_frac = NAN;
+	w->accel = w->accel_se = 0;
 	w->span_s = span;
 	w->pass = false;
 
@@ -359,6 +419,13 @@ static void window_test(const double *tau, const double *y, int n, const struct 
 		return; /* the retest is for growth that began or sped up mid-window */
 	if (isfinite(g->period_s) && !(growth >= SAW_GROWTH * g->drop_bytes))
 		return; /* sawtooth guard, growth part */
+	quad_fit(tau, y, n, ar, &w->accel, &w->accel_se);
+	/* Levelling off (a warm-up, a fill settling): the quadratic says the
+	 * rate at the window's end is under half its mean, beyond 2 SE. The
+	 * half-window slopes above swing by +-50 % on noise and cannot be this
+	 * strict; a significant curvature can. */
+	if (w->accel < -ACCEL_SIG * w->accel_se && b + w->accel * span / 2 < DECEL_MIN * b)
+		return;
 	w->pass = true;
 }
 
@@ -463,6 +530,8 @@ static void saw_update(struct trend *t, int64_t rel_ms, uint32_t x_kib)
 	if (t->n_drops < 5)
 		t->n_drops++;
 	t->last_drop_rel_ms = rel_ms;
+	if (ramp_s >= RAMP_MIN_S)
+		t->ramp_start_rel_ms = rel_ms;
 	t->drop_peak_kib = t->peak_kib;
 	t->trough_kib = x_kib;
 	t->peak_kib = x_kib;
@@ -583,6 +652,8 @@ static void fit_from(struct trend_fit *fit, const struct window_stats *w, int32_
 	fit->mk_s_frac = (float)w->mk_s_frac;
 	fit->r2 = (float)w->r2;
 	fit->window_s = (float)w->span_s;
+	fit->accel = (float)w->accel;
+	fit->accel_se = (float)w->accel_se;
 	fit->end_idx = end_idx;
 	fit->floor_kib = (uint32_t)(f[n - 1] / KIB);
 	fit->amp_med_kib = fit->amp_max_kib = 0;
@@ -689,6 +760,31 @@ static void tier_evaluate(struct trend *t, int k)
 		}
 	}
 	pass = best != NULL;
+	/* Not while the series is flat now (stall_check): a fill that ended
+	 * within the envelope's lag would otherwise switch the tier back on. */
+	if (pass && t->stall_hi < STALL_SHARE * best->slope)
+		pass = false;
+
+	/* Near the limit, any sustained rise counts for OOM-IMMINENT: the same
+	 * test without the size gates (G_abs, level share). A 1 MB/min leak
+	 * 15-60 MB under its limit never grows by tier 1's 16 MiB or tier 2's
+	 * 32 MiB before it is killed; with this its kill was warned in ~95 %
+	 * instead of ~50 % of runs (docs/leak-detection-results.md). Only for
+	 * series above NEAR_LEVEL of their limit, so most never pay for it. */
+	tr->near = 0;
+	if (!pass && !flat && !tr->active && k >= 1 && limit_known(t->limit_bytes) &&
+	    t->peak16_kib * KIB >= NEAR_LEVEL * (double)t->limit_bytes) {
+		struct gate_ctx gn = g;
+		struct window_stats near;
+
+		gn.g_abs_bytes = 0;
+		gn.rel_level = 0;
+		window_test(tau, f, n, &gn, &near);
+		if (near.pass && !(t->stall_hi < STALL_SHARE * near.slope)) {
+			tr->near = 1;
+			fit_from(&tr->fit, &near, end_idx, f, u, n, true, scratch);
+		}
+	}
 
 	if (!pass && !flat && k == SHRINK_TIER) {
 		/* Shrinking: the same gates on the negated peak envelope, i.e. the
@@ -737,8 +833,73 @@ static void tier_evaluate(struct trend *t, int k)
 		w.mk_z = -shrink.mk_z;
 		w.mk_s_frac = -shrink.mk_s_frac;
 		fit_from(&tr->fit, &w, end_idx, f, u, n, false, scratch);
-	} else if (!tr->active) {
+	} else if (!tr->active && !tr->near) {
 		fit_from(&tr->fit, &full, end_idx, f, u, n, false, scratch);
+	}
+}
+
+/* After each tier-0 close: has the series stopped rising under an active
+ * tier? An envelope floor lags the series by its span (16 s to 17 min), so a
+ * fill that has ended keeps its tier passing for up to half a window. The
+ * newest 8 tier-0 bucket minima (16 s) give the rate now; when even its
+ * upper 97.5 % bound (t, 6 dof) is under a quarter of the tier's slope, the
+ * tier is switched off at once. Not with a known sawtooth, whose ramps and
+ * drops are no rate at all on 16 s. */
+static void stall_check(struct trend *t)
+{
+	const struct trend_tier *t0 = &t->tier[0];
+	double tau[STALL_POINTS], y[STALL_POINTS], beta, se, num = 0, den = 0, rho, ar, r_prev = 0;
+	int n = 0;
+	bool stalled;
+
+	t->stall_hi = INFINITY;
+	if (saw_known(t, NULL, NULL))
+		return;
+	for (int64_t p = t0->newest_idx; p > (int64_t)t0->newest_idx - t0->n && n < STALL_POINTS;
+	     p--) {
+		if (t0->mn[slot(p)] == GAP)
+			continue;
+		n++;
+		tau[STALL_POINTS - n] = (double)p * (tier_w_ms[0] / 1000.0);
+		y[STALL_POINTS - n] = t0->mn[slot(p)] * KIB;
+	}
+	if (n < STALL_POINTS)
+		return;
+	ols_fit(tau, y, n, &beta, NULL, &se);
+	/* The residuals of a wandering (AR(1)) series are correlated: inflate
+	 * the variance as the MK test does, or noise reads as a stall. */
+	{
+		double my = 0, mt = 0;
+
+		for (int i = 0; i < n; i++) {
+			my += y[i];
+			mt += tau[i];
+		}
+		my /= n;
+		mt /= n;
+		for (int i = 0; i < n; i++) {
+			double r = y[i] - my - beta * (tau[i] - mt);
+
+			den += r * r;
+			if (i)
+				num += r * r_prev;
+			r_prev = r;
+		}
+	}
+	rho = den > 0 ? num / den : 0;
+	ar = rho < 1 ? (1 + rho) / (1 - rho) : n / 2.0;
+	ar = fmin(fmax(ar, 1), n / 2.0);
+	t->stall_hi = beta + STALL_T * se * sqrt(ar);
+	for (int k = 0; k < TREND_TIERS; k++) {
+		struct trend_tier *tr = &t->tier[k];
+
+		stalled = tr->active && tr->fit.slope > 0 && t->stall_hi < STALL_SHARE * tr->fit.slope;
+		if (stalled) {
+			tr->active = 0;
+			tr->passes = 0;
+			tr->fails = FAILS_OFF;
+			tr->last_pass = 0;
+		}
 	}
 }
 
@@ -819,11 +980,31 @@ static void oom_evaluate(struct trend *t)
 	t->oom_fit.floor_kib = t->peak16_kib;
 	t->oom_fit.amp_med_kib = t->oom_fit.amp_max_kib = 0;
 	t->oom_fit.mk_z = t->oom_fit.mk_s_frac = t->oom_fit.r2 = NAN;
+	t->oom_fit.accel = t->oom_fit.accel_se = 0;
+}
+
+/* Time for h bytes at rate v growing by a bytes/s^2 (a <= 0: linear). */
+static double time_to(double h, double v, double a)
+{
+	if (!(h > 0))
+		return 0;
+	if (!(a > 0))
+		return v > 0 ? h / v : INFINITY;
+	return 2 * h / (v + sqrt(v * v + 2 * a * h));
 }
 
 /* Step 6: TTL and band to target_bytes from a fit of a tier of width w_s,
  * relative to now_s: the fit's level is that at the end of its newest
- * bucket, so the time since then is subtracted. */
+ * bucket, so the time since then is subtracted.
+ *
+ * Accelerating growth (a list copied each iteration) reaches a limit before
+ * the line through its window says: the slope b is the rate at the middle
+ * of the window. The fit's curvature (a quadratic fit, SE inflated like MK's
+ * variance) moves the rate to the window's end and bends the projection:
+ * the point TTL bends only when the curvature is significant (> 2 SE), the
+ * band's near end always with curvature + 2 SE (the band widens as honestly
+ * as the curvature is uncertain), the far end with curvature - 2 SE when
+ * that is still > 0, else the line. */
 static bool ttl_from(const struct trend_fit *fit, double w_s, double target_bytes, double now_s,
 		     double *ttl, double *lo, double *hi)
 {
@@ -832,6 +1013,9 @@ static bool ttl_from(const struct trend_fit *fit, double w_s, double target_byte
 	double h_min = target_bytes - (fit->floor_kib + (double)fit->amp_max_kib) * KIB;
 	double b_plus = fmax(fit->slope_hi, (1 + BAND_SLOPE) * b);
 	double b_minus = fmin(fit->slope_lo, (1 - BAND_SLOPE) * b);
+	double half = fit->window_s / 2, a = fit->accel, se = fit->accel_se;
+	double a_pt = a > ACCEL_SIG * se ? a : 0, a_hi = fmax(0, a + ACCEL_SIG * se);
+	double a_lo = fmax(0, a - ACCEL_SIG * se);
 
 	if (!(b > 0))
 		return false;
@@ -839,9 +1023,9 @@ static bool ttl_from(const struct trend_fit *fit, double w_s, double target_byte
 		b_plus = (1 + BAND_SLOPE) * b;
 	if (!isfinite(fit->slope_lo))
 		b_minus = (1 - BAND_SLOPE) * b;
-	*ttl = fmax(0, h / b - age);
-	*lo = fmax(0, h_min / b_plus - w_s - age);
-	*hi = b_minus > 0 ? fmax(0, h / b_minus + w_s - age) : INFINITY;
+	*ttl = fmax(0, time_to(h, b + a_pt * half, a_pt) - age);
+	*lo = fmax(0, time_to(h_min, b_plus + a_hi * half, a_hi) - w_s - age);
+	*hi = b_minus > 0 ? fmax(0, time_to(h, b_minus + a_lo * half, a_lo) + w_s - age) : INFINITY;
 	return true;
 }
 
@@ -868,6 +1052,47 @@ static void result_clear(struct trend_result *r)
 	r->oom_imminent = false;
 }
 
+/* The highest level held before the last minute (tier-1 maxima older than
+ * its newest 4 buckets, i.e. 64 s, back 8.5 min). */
+static uint32_t known_peak_kib(const struct trend *t)
+{
+	const struct trend_tier *tr = &t->tier[1];
+	uint32_t mx = 0;
+
+	for (int64_t p = (int64_t)tr->newest_idx - 4; p > (int64_t)tr->newest_idx - tr->n; p--)
+		if (tr->mx[slot(p)] != GAP && tr->mx[slot(p)] > mx)
+			mx = tr->mx[slot(p)];
+	return mx;
+}
+
+/* A fit whose floor bends down beyond 2 SE: a warm-up still ramping (a
+ * 20-minute one is still growing at 10 min) is no confirmed leak; a leak is
+ * straight or accelerating. Such a tier stays GROWING (suspect). */
+static bool fit_concave(const struct trend_fit *fit)
+{
+	return fit->accel < -ACCEL_SIG * fit->accel_se;
+}
+
+/* How long the evidence for an OOM projection has been building (s): a
+ * ramp seen for D seconds is projected at most OOM_EXTRAP x D ahead. The
+ * first ramp of a GC sawtooth, a warm-up's fast start or a cache being
+ * rebuilt look like a race for the length of their ramp; projecting no
+ * further than half of it fired on the first ramp of 42 % of never-hit
+ * 30-180 s sawtooths and every 10-minute cache rebuild without this rule
+ * (docs/leak-detection-results.md), and a race is still warned a third of
+ * its observed run before the limit. tier < 0: the fast path (time since
+ * the rise began); a tier: its window and envelope, but not past the rise's
+ * start unless the sawtooth is known (then the window spans cycles). */
+static double oom_evidence_s(const struct trend *t, int tier)
+{
+	double rise_s = (t->last_rel_ms - t->ramp_start_rel_ms) / 1000.0, win_s;
+
+	if (tier < 0)
+		return rise_s;
+	win_s = t->tier[tier].fit.window_s + tier_m[tier] * tier_w_ms[tier] / 1000.0;
+	return saw_known(t, NULL, NULL) ? win_s : fmin(win_s, rise_s);
+}
+
 /* Verdict (step 5), TTL (step 6) and OOM-IMMINENT (step 7) from the tiers'
  * state; cheap, run on every push so the TTL counts down between closes. */
 static void result_update(struct trend *t)
@@ -878,7 +1103,7 @@ static void result_update(struct trend *t)
 	const struct trend_fit *src = NULL;
 	int active = -1, shrink = -1, shown = -1;
 	bool has_lim = limit_known(t->limit_bytes);
-	bool oom = false;
+	bool oom = false, oom_fine = false; /* oom_fine: from tier 0 or the fast path */
 
 	result_clear(r);
 	for (int k = TREND_TIERS - 1; k >= 0; k--)
@@ -890,7 +1115,7 @@ static void result_update(struct trend *t)
 		/* Confirm only on a tier >= 1 passing now (its last 2
 		 * evaluations): stale hysteresis confirmed warm-ups. */
 		for (int k = 1; k < TREND_TIERS && t->leak_tier < 0; k++)
-			if ((t->tier[k].last_pass & 3) == 3)
+			if ((t->tier[k].last_pass & 3) == 3 && !fit_concave(&t->tier[k].fit))
 				t->leak_tier = (int8_t)k;
 	}
 	if ((t->tier[SHRINK_TIER].last_shrink & 3) == 3)
@@ -925,18 +1150,40 @@ static void result_update(struct trend *t)
 			ttl_from(src, w_s, (double)t->limit_bytes, now_s, &ttl_max, &lo_max,
 				 &hi_max);
 		/* Tier path of OOM-IMMINENT: the finest active tier, passing at
-		 * its last evaluation, projects the limit within 120 s. */
+		 * its last evaluation, projects the limit within 120 s, and
+		 * within half of what its evidence spans (see oom_evidence_s). */
 		if (has_lim && (t->tier[active].last_pass & 1) && ttl_max <= OOM_TTL_S &&
-		    t->peak16_kib * KIB >= OOM_LEVEL * (double)t->limit_bytes)
+		    ttl_max <= OOM_EXTRAP * oom_evidence_s(t, active) &&
+		    t->peak16_kib * KIB >= OOM_LEVEL * (double)t->limit_bytes) {
 			oom = true;
+			oom_fine = active == 0;
+		}
+	}
+	if (has_lim && !oom && !isfinite(ttl_max)) {
+		/* Near-limit path: the finest tier rising without the size gates. */
+		for (int k = 1; k < TREND_TIERS; k++) {
+			const struct trend_tier *tr = &t->tier[k];
+
+			if (!tr->near)
+				continue;
+			src = &tr->fit;
+			w_s = tier_w_ms[k] / 1000.0;
+			ttl_from(src, w_s, (double)t->limit_bytes, now_s, &ttl_max, &lo_max, &hi_max);
+			if (ttl_max <= OOM_TTL_S && ttl_max <= OOM_EXTRAP * oom_evidence_s(t, k))
+				oom = true;
+			break;
+		}
 	}
 	if (t->oom_fast && has_lim) {
 		double f_ttl, f_lo, f_hi;
 
-		oom = true;
 		if (ttl_from(&t->oom_fit, tier_w_ms[0] / 1000.0, (double)t->limit_bytes, now_s,
 			     &f_ttl, &f_lo, &f_hi) &&
-		    !(ttl_max <= f_ttl)) {
+		    f_ttl <= OOM_EXTRAP * oom_evidence_s(t, -1)) {
+			oom_fine = oom_fine || !oom;
+			oom = true;
+		}
+		if (oom && !(ttl_max <= f_ttl)) {
 			/* Band as in step 6 with W = 2 s; the nearer TTL wins. */
 			src = &t->oom_fit;
 			w_s = tier_w_ms[0] / 1000.0;
@@ -945,6 +1192,13 @@ static void result_update(struct trend *t)
 			hi_max = f_hi;
 		}
 	}
+	/* A climb back to a level held within the last 8.5 min (a cache
+	 * rebuilt after a drop, a buffer refilled) is no new high: the series
+	 * has been there and lived. Not with a known sawtooth, whose leak shows
+	 * as peaks only slightly above the last ones, nor from the slow tiers
+	 * (>= 1), whose evidence spans minutes of noise maxima near a limit. */
+	if (oom && oom_fine && !saw_known(t, NULL, NULL) && t->peak16_kib <= known_peak_kib(t))
+		oom = false;
 	r->oom_imminent = oom;
 	if (!src)
 		return;
@@ -982,6 +1236,7 @@ void trend_init(struct trend *t)
 	}
 	t->leak_tier = -1;
 	t->limit_bytes = t->high_bytes = MS_ABSENT;
+	t->stall_hi = INFINITY;
 	result_clear(&t->result);
 }
 
@@ -1024,6 +1279,8 @@ void trend_push(struct trend *t, int64_t t_ms, int64_t x_bytes, int64_t limit_by
 
 		if (tr->open_idx >= 0 && idx != tr->open_idx) {
 			tier_close(tr, idx);
+			if (k == 0)
+				stall_check(t);
 			tier_evaluate(t, k);
 			if (k == 0)
 				oom_evaluate(t);

@@ -50,6 +50,7 @@ struct trend_result {
 struct trend_fit {                         /* a tier's evidence, compact */
 	float slope, slope_lo, slope_hi;   /* bytes/s; lo/hi NAN: screen only */
 	float mk_z, mk_s_frac, r2, window_s;
+	float accel, accel_se;             /* curvature: d2x/dt2 (bytes/s^2) and its SE; 0 unknown */
 	int32_t end_idx;                   /* newest bucket of the fit (its tier's W) */
 	uint32_t floor_kib, amp_med_kib, amp_max_kib; /* at end_idx; median/max amplitude */
 };
@@ -62,6 +63,7 @@ struct trend_tier {
 	uint8_t last_pass;                 /* last 2 evaluations as bits */
 	uint8_t last_shrink;               /* same, for the shrinking test */
 	uint8_t evaluable;                 /* last attempt had >= 8 envelope points */
+	uint8_t near;                      /* near the limit: rising without the size gates */
 	struct trend_fit fit;              /* last passing fit while active, else latest */
 };
 struct trend {
@@ -72,6 +74,7 @@ struct trend {
 	uint32_t floor_first_kib;   /* min of the first 16 s (lifetime rate) */
 	uint32_t peak_kib;          /* sawtooth guard: peak since last drop */
 	int64_t last_drop_rel_ms;   /* relative to t_first_ms */
+	int64_t ramp_start_rel_ms;  /* start of the current rise: the last drop after a ramp >= 8 s */
 	uint16_t interval_s[4];     /* period estimates of the last drops, newest first */
 	uint32_t drop_kib[4];       /* last drop sizes, newest first */
 	uint32_t drop_peak_kib, trough_kib; /* the drop in progress */
@@ -80,6 +83,7 @@ struct trend {
 	int8_t leak_tier;           /* tier that confirmed LEAK, -1 none */
 	uint8_t oom_fast;           /* step 7 fast path fired at the last 2 s bucket */
 	uint32_t peak16_kib;        /* max of the last 8 tier-0 bucket maxima */
+	double stall_hi;            /* upper bound of the rate over the last 16 s (stall_check) */
 	struct trend_fit oom_fit;   /* fast-path fit of the maxima (amp = 0) */
 	int64_t limit_bytes, high_bytes; /* last limits given, for TTL */
 	struct trend_result result;
