@@ -5,7 +5,7 @@
  * four tiers of min/max buckets (2 s, 16 s, 128 s, 1024 s), floor/peak
  * envelopes, an O(n) OLS screen, then Mann-Kendall with AR(1) correction and
  * Theil-Sen slope with a 90 % CI, gated against noise, tiny creep, warm-up
- * ramps, one-off steps and GC sawtooth. State is fixed-size (about 1.5 KB) and
+ * ramps, one-off steps and GC sawtooth. State is fixed-size (about 1.7 KB) and
  * a push is O(1) except when a bucket closes and the screen says "rising". */
 #ifndef MEMSLOPE_TREND_H
 #define MEMSLOPE_TREND_H
@@ -44,9 +44,10 @@ struct trend_result {
 };
 
 /* The per-entity state. Embedded by the model; internals are private to
- * trend.c but sized here so no allocation is needed (about 1.5 KB). */
+ * trend.c but sized here so no allocation is needed (about 1.7 KB). */
 #define TREND_K 32
 #define TREND_TIERS 4
+#define TREND_TROUGHS 8
 struct trend_fit {                         /* a tier's evidence, compact */
 	float slope, slope_lo, slope_hi;   /* bytes/s; lo/hi NAN: screen only */
 	float mk_z, mk_s_frac, r2, window_s;
@@ -64,6 +65,7 @@ struct trend_tier {
 	uint8_t last_shrink;               /* same, for the shrinking test */
 	uint8_t evaluable;                 /* last attempt had >= 8 envelope points */
 	uint8_t near;                      /* near the limit: rising without the size gates */
+	uint8_t stalled;                   /* switched off by stall_check: fresh rise needed */
 	struct trend_fit fit;              /* last passing fit while active, else latest */
 };
 struct trend {
@@ -79,11 +81,18 @@ struct trend {
 	uint32_t drop_kib[4];       /* last drop sizes, newest first */
 	uint32_t drop_peak_kib, trough_kib; /* the drop in progress */
 	uint8_t n_drops, in_drop;
+	uint8_t n_troughs, saw_rising; /* trough test (trough_test) */
+	int32_t trough_at_s;        /* time of the drop in progress's lowest sample */
+	uint32_t trough_kib_ring[TREND_TROUGHS]; /* last troughs, newest first */
+	int32_t trough_s_ring[TREND_TROUGHS];    /* their times, s since the first sample */
+	float saw_slope, saw_window_s; /* the troughs' Sen slope (bytes/s) and span */
 	uint8_t started;
 	int8_t leak_tier;           /* tier that confirmed LEAK, -1 none */
 	uint8_t oom_fast;           /* step 7 fast path fired at the last 2 s bucket */
 	uint32_t peak16_kib;        /* max of the last 8 tier-0 bucket maxima */
 	double stall_hi;            /* upper bound of the rate over the last 16 s (stall_check) */
+	double stall_rate;          /* its estimate */
+	int32_t stall_idx;          /* tier-0 bucket they were computed at */
 	struct trend_fit oom_fit;   /* fast-path fit of the maxima (amp = 0) */
 	int64_t limit_bytes, high_bytes; /* last limits given, for TTL */
 	struct trend_result result;

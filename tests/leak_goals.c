@@ -36,6 +36,7 @@ struct kind_stats {
 	int runs;
 	int grew, leaked, false_leak, false_oom, killed, warned, settled, settle_runs, one_episode;
 	int grow60, grow120, leak45;
+	int short_p, short_p60, long_p, long_p60; /* runs with a period <= / > 20 s */
 	long samples, growing, ttl_checks, ttl_inside;
 	double ttl_width_sum;
 	double grow_s[MAX_RUNS], leak_s[MAX_RUNS];
@@ -144,6 +145,13 @@ static void run_kind(enum lg_kind k, int runs, uint64_t base, struct lg_series *
 		st->grew += isfinite(o.grow_s);
 		st->leaked += isfinite(o.leak_s);
 		st->grow60 += o.grow_s <= 60;
+		if (s->period_s <= 20) {
+			st->short_p++;
+			st->short_p60 += o.grow_s <= 60;
+		} else if (s->period_s > 20) {
+			st->long_p++;
+			st->long_p60 += o.grow_s <= 60;
+		}
 		st->grow120 += o.grow_s <= 120;
 		st->leak45 += o.leak_s <= 45 * 60;
 		st->samples += o.samples;
@@ -158,7 +166,7 @@ static void run_kind(enum lg_kind k, int runs, uint64_t base, struct lg_series *
 				miss = "false leak";
 			else if (o.oom_any)
 				miss = "false oom_imminent";
-			if (isfinite(s->settle_s)) {
+			if (isfinite(s->settle_s) && k != LG_MIX_NOLEAK) {
 				st->settle_runs++;
 				st->settled += !(o.last_grow_s > s->settle_s + SETTLE_S);
 				st->one_episode += o.episodes <= 1;
@@ -227,16 +235,17 @@ static void print_kind(enum lg_kind k, struct kind_stats *st)
 }
 
 /* The fast subset (make check): the first FAST_RUNS runs of every kind; each goal
- * must hold at least what it held when last measured (the same seeds give
- * the same values), so a change that makes any row worse fails the build.
- * In the order of the goal rows; "higher" rows are shares in %. */
+ * must hold what it held when last measured less one run (5 %, 1 point of
+ * checkpoints), so a change that makes any row worse fails the build while
+ * a compiler's rounding that moves one borderline run does not. In the
+ * order of the goal rows; "higher" rows are shares in %. */
 #define FAST_RUNS 20
 static const struct {
 	bool higher; /* larger is better */
 	double floor;
 } fast_floor[] = {
-	{ false, 0 }, { true, 45 }, { true, 80 }, { true, 75 }, { true, 85 },
-	{ true, 73 }, { false, 5 }, { true, 70 }, { true, 50 },
+	{ false, 0 }, { true, 55 }, { true, 95 }, { true, 90 }, { true, 80 },
+	{ true, 82 }, { false, 10 }, { true, 80 }, { true, 75 },
 };
 static bool fast = true;
 static int goal_row;
@@ -392,6 +401,10 @@ int main(int argc, char **argv)
 		snprintf(what, sizeof(what), "warm-ups/plateaus: one `growing` episode at most (%s)",
 			 lg_kinds[ep_worst].name);
 		all &= goal(what, ep_min, "%", ep_min >= 95, ">= 95 %");
+		printf("%-62s %8.1f%-2s %-10s %s\n", "info: 1-4 MB/s under a sawtooth of 10-20 s `growing` <= 60 s",
+		       pct(st[LG_LEAK_FAST_SAW].short_p60, st[LG_LEAK_FAST_SAW].short_p), "%", "-", "");
+		printf("%-62s %8.1f%-2s %-10s %s\n", "info: 1-4 MB/s under a sawtooth of 20-60 s `growing` <= 60 s",
+		       pct(st[LG_LEAK_FAST_SAW].long_p60, st[LG_LEAK_FAST_SAW].long_p), "%", "-", "");
 		printf("%-62s %8.1f%-2s %-10s %s\n", "info: 0.5 MB/min under a 200 MB sawtooth `leak` in 2 h",
 		       pct(st[LG_LEAK_HALF_SAW].leaked, st[LG_LEAK_HALF_SAW].runs), "%", "-", "");
 	}

@@ -59,6 +59,7 @@ struct lg_series {
 	int64_t limit_bytes;   /* MS_UNLIMITED / MS_ABSENT when none */
 	double level_bytes;
 	double rate_bytes_per_s; /* leak rate (at the kill for accelerating growth) */
+	double period_s;       /* the sawtooth's period, NAN: none */
 	double settle_s;       /* no-leak kinds: when the last ramp reached 95 %; NAN none */
 	double hit_s;          /* first sample at or over the limit; NAN: never hit */
 	bool killed;           /* the series ends at hit_s (an OOM kill) */

@@ -997,7 +997,7 @@ static void test_stop_and_shrink(void)
 static void test_size(void)
 {
 	printf("sizeof(struct trend) = %zu bytes\n", sizeof(struct trend));
-	CHECK(sizeof(struct trend) <= 1700);
+	CHECK(sizeof(struct trend) <= 1800);
 }
 
 int main(void)
