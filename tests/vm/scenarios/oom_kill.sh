@@ -4,13 +4,16 @@
 # show the kill (exit 137, SIGKILL, oom_killed, oom_imminent fired), the log
 # oom_imminent before oom_kill, and the oom_kill event must name the cgroup
 # the process was killed in (memory.events.local), not the parent whose
-# memory.events counts its subtree's kills too, nor the sibling.
+# memory.events counts its subtree's kills too, nor the sibling; so must the
+# oom_kill alert hook.
 . "$srcdir/tests/vm/lib.sh"
 cg_new vmoom/job
 cg_new vmoom/other
 echo $((160 << 20)) >"$CGROOT/vmoom/memory.max" || fail "cannot set memory.max"
 B=$(hold 8 "$CGROOT/vmoom/other")
-in_cg vmoom/job "$MEMSLOPE" --json --interval 500ms -c /vmoom --log "$TMP/oom.ndjson" -- \
+printf '#!/bin/sh\necho "$MEMSLOPE_EVENT ${MEMSLOPE_CGROUP:-}" >>"%s/alerts"\n' "$TMP" >"$TMP/hook.sh"
+chmod +x "$TMP/hook.sh"
+in_cg vmoom/job "$MEMSLOPE" --json --interval 500ms -c /vmoom --log "$TMP/oom.ndjson" --on-alert "$TMP/hook.sh" -- \
 	python3 "$srcdir/tests/workloads/workload.py" race --rate 6 --duration 300 >"$TMP/pm.json" 2>"$TMP/pm.err"
 rc=$?
 cat "$TMP/pm.err"
@@ -40,4 +43,6 @@ print("oom_imminent %.1f s before the kill" % ((kill - imm) / 1000))
 if kills != ["/vmoom/job"]:
     sys.exit("oom_kill events name %s, expected only /vmoom/job" % kills)
 PY
+echo "alert hooks run: $(sort "$TMP/alerts" | uniq -c | tr '\n' ';')"
+[ "$(grep '^oom_kill ' "$TMP/alerts")" = "oom_kill /vmoom/job" ] || fail "the oom_kill alert hook must run once, for /vmoom/job"
 ok "OOM kill in /vmoom/job: exit 137, oom_imminent first, the kill attributed to /vmoom/job only"
