@@ -111,7 +111,9 @@ static const double tier_rel_level[TREND_TIERS] = { 0.015, 0.025, 0.015, 0.015 }
 #define STALL_SHARE 0.25
 #define STALL_TAIL 6      /* a tier's newest floor points tested for a stall */
 #define STALL_T_TAIL 2.776 /* t(0.975, 4 dof) */
+#define FLAT_T 2.04       /* t(0.975, ~30 dof): the 64 s test (flat_update) */
 #define RESTART_SHARE 0.5 /* after a stall, the rate now vs the window's to pass */
+#define RESTART_GROWTH 1.5 /* ... and tier 0's growth vs its G_min (no chatter at G_min) */
 
 /* One tested window of envelope points. */
 struct window_stats {
@@ -815,6 +817,32 @@ static void stall_update(struct trend *t)
 	t->stall_hi = recent_rate_hi(tau, y, n, STALL_T, &t->stall_rate);
 }
 
+/* The same over the whole tier-0 ring (64 s, 32 minima): 8x the power of
+ * the 16 s test against noise, for the coarser tiers, whose slopes are
+ * smaller (t->flat_hi; INFINITY when unknown). */
+static void flat_update(struct trend *t)
+{
+	const struct trend_tier *t0 = &t->tier[0];
+	double tau[TREND_K], y[TREND_K];
+	int n = 0;
+
+	if (t->flat_idx == t0->newest_idx)
+		return;
+	t->flat_idx = t0->newest_idx;
+	t->flat_hi = INFINITY;
+	if (saw_known(t, NULL, NULL))
+		return;
+	for (int64_t p = (int64_t)t0->newest_idx - t0->n + 1; p <= t0->newest_idx; p++) {
+		if (t0->mn[slot(p)] == GAP)
+			continue;
+		tau[n] = (double)p * (tier_w_ms[0] / 1000.0);
+		y[n++] = t0->mn[slot(p)] * KIB;
+	}
+	if (n < TREND_K * 3 / 4)
+		return;
+	t->flat_hi = recent_rate_hi(tau, y, n, FLAT_T, NULL);
+}
+
 /* Steps 1-5 for tier k after one of its buckets closed. */
 static void tier_evaluate(struct trend *t, int k)
 {
@@ -908,6 +936,11 @@ static void tier_evaluate(struct trend *t, int k)
 		stall_update(t);
 	if (pass && t->stall_hi < STALL_SHARE * best->slope)
 		pass = false;
+	if (pass && k >= 1) {
+		flat_update(t);
+		if (t->flat_hi < STALL_SHARE * best->slope)
+			pass = false;
+	}
 	/* The tier's own newest floor points levelled off: the same stall
 	 * test on them (a known sawtooth mutes stall_check, but a floor over
 	 * >= 1.2 periods is trough minima, not ramps). */
@@ -929,7 +962,8 @@ static void tier_evaluate(struct trend *t, int k)
 	/* After a stall the window still holds the old rise for a while (a
 	 * decaying warm-up re-passed and flickered growing 2-3 times): until
 	 * the last 16 s rise at >= half the window's rate again, on a window
-	 * that does not bend down (fit_concave), no pass. Tier 0 only: 16 s
+	 * that does not bend down (fit_concave), growing by 1.5 G_min (a slow
+	 * ramp's tail chattered on and off at G_min), no pass. Tier 0 only: 16 s
 	 * of heavy noise say little about a coarser tier's rate (a 1.3 MB/s
 	 * leak under 33 MB of noise was confirmed at 689 s instead of 625 s);
 	 * a coarser tier has the tail test above. */
@@ -943,8 +977,11 @@ static void tier_evaluate(struct trend *t, int k)
 			pass = false;
 	}
 	if (pass && tr->stalled && k == 0) {
+		double g_min = fmax(tier_g_abs_bytes[0], tier_rel_level[0] * f[n / 2]);
+
 		if ((t->stall_rate >= RESTART_SHARE * best->slope &&
-		     !(best->accel < -ACCEL_SIG * best->accel_se)) ||
+		     !(best->accel < -ACCEL_SIG * best->accel_se) &&
+		     best->slope * best->span_s >= RESTART_GROWTH * g_min) ||
 		    saw_known(t, NULL, NULL))
 			tr->stalled = 0;
 		else
@@ -1063,7 +1100,11 @@ static void stall_check(struct trend *t)
 	for (int k = 0; k < TREND_TIERS; k++) {
 		struct trend_tier *tr = &t->tier[k];
 
-		if (tr->active && tr->fit.slope > 0 && t->stall_hi < STALL_SHARE * tr->fit.slope) {
+		if (k >= 1 && tr->active && tr->fit.slope > 0)
+			flat_update(t);
+		if (tr->active && tr->fit.slope > 0 &&
+		    (t->stall_hi < STALL_SHARE * tr->fit.slope ||
+		     (k >= 1 && t->flat_hi < STALL_SHARE * tr->fit.slope))) {
 			tr->stalled = 1;
 			tr->active = 0;
 			tr->passes = 0;
@@ -1389,7 +1430,7 @@ static void result_update(struct trend *t)
 			src = &tr->fit;
 			w_s = tier_w_ms[k] / 1000.0;
 			ttl_from(src, w_s, (double)t->limit_bytes, now_s, &ttl_max, &lo_max, &hi_max);
-			if (ttl_max <= OOM_TTL_S && ttl_max <= OOM_EXTRAP * oom_evidence_s(t, k))
+			if (lo_max <= OOM_TTL_S && lo_max <= OOM_EXTRAP * oom_evidence_s(t, k))
 				oom = true;
 			break;
 		}
@@ -1471,7 +1512,8 @@ void trend_init(struct trend *t)
 	t->leak_tier = -1;
 	t->limit_bytes = t->high_bytes = MS_ABSENT;
 	t->stall_hi = t->stall_rate = INFINITY;
-	t->stall_idx = -2;
+	t->stall_idx = t->flat_idx = -2;
+	t->flat_hi = INFINITY;
 	result_clear(&t->result);
 }
 

@@ -93,6 +93,8 @@ struct trend {
 	double stall_hi;            /* upper bound of the rate over the last 16 s (stall_check) */
 	double stall_rate;          /* its estimate */
 	int32_t stall_idx;          /* tier-0 bucket they were computed at */
+	double flat_hi;             /* the same bound over the last 64 s (flat_update) */
+	int32_t flat_idx;
 	struct trend_fit oom_fit;   /* fast-path fit of the maxima (amp = 0) */
 	int64_t limit_bytes, high_bytes; /* last limits given, for TTL */
 	struct trend_result result;

@@ -244,8 +244,8 @@ static const struct {
 	bool higher; /* larger is better */
 	double floor;
 } fast_floor[] = {
-	{ false, 0 }, { true, 55 }, { true, 95 }, { true, 90 }, { true, 80 },
-	{ true, 82 }, { false, 10 }, { true, 80 }, { true, 75 },
+	{ false, 0 }, { true, 55 }, { true, 95 }, { true, 90 }, { true, 90 },
+	{ true, 82 }, { false, 10 }, { true, 95 }, { true, 85 },
 };
 static bool fast = true;
 static int goal_row;
