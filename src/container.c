@@ -62,8 +62,20 @@ static void set_id(struct container *c, const char *runtime, const char *id, siz
 	if (n > CONTAINER_ID_MAX)
 		n = CONTAINER_ID_MAX;
 	c->runtime = runtime;
-	memcpy(c->id, id, n);
-	c->id[n] = '\0';
+	free(c->id);
+	c->id = xasprintf("%.*s", (int)n, id);
+}
+
+/* A pod's own cgroup: the uid, no container (yet). */
+static void set_pod(struct container *c, const char *uid)
+{
+	free(c->pod_uid);
+	c->pod_uid = xstrdup(uid);
+	if (!c->qos)
+		c->qos = "guaranteed";
+	c->runtime = "kubernetes";
+	free(c->id);
+	c->id = NULL;
 }
 
 /* "pod<uid>" with the systemd driver's '_' for '-'; uids are hex and
@@ -98,7 +110,7 @@ static bool kube_component(struct container *c, const char *s, size_t n, bool *i
 {
 	const char *id;
 	size_t id_n;
-	char uid[sizeof(c->pod_uid)];
+	char uid[40];
 
 	if (has_prefix(s, n, "kubepods-") && has_suffix(s, n, ".slice")) {
 		/* kubepods-<qos>.slice, kubepods-pod<uid>.slice, kubepods-<qos>-pod<uid>.slice */
@@ -113,12 +125,8 @@ static bool kube_component(struct container *c, const char *s, size_t n, bool *i
 			p = dash + 1;
 		}
 		if (pod_uid(p, (size_t)(end - p), uid, sizeof(uid))) {
-			strcpy(c->pod_uid, uid);
-			if (!c->qos)
-				c->qos = "guaranteed";
+			set_pod(c, uid);
 			*in_pod = true;
-			c->runtime = "kubernetes";
-			c->id[0] = '\0';
 			return true;
 		}
 		return false;
@@ -131,12 +139,8 @@ static bool kube_component(struct container *c, const char *s, size_t n, bool *i
 			return true;
 		}
 		if (pod_uid(s, n, uid, sizeof(uid))) {
-			strcpy(c->pod_uid, uid);
-			if (!c->qos)
-				c->qos = "guaranteed";
+			set_pod(c, uid);
 			*in_pod = true;
-			c->runtime = "kubernetes";
-			c->id[0] = '\0';
 			return true;
 		}
 		return false;
@@ -179,8 +183,8 @@ bool container_parse(const char *path, struct container *c)
 		if (n == 0)
 			break;
 		if (n <= CONTAINER_UNIT_MAX && is_unit(s, n)) {
-			memcpy(c->unit, s, n);
-			c->unit[n] = '\0';
+			free(c->unit);
+			c->unit = xasprintf("%.*s", (int)n, s);
 		}
 		if ((n == 8 && memcmp(s, "kubepods", 8) == 0) || (n == 14 && memcmp(s, "kubepods.slice", 14) == 0)) {
 			kube = true;
@@ -206,7 +210,7 @@ bool container_parse(const char *path, struct container *c)
 		after_lxc = n == 3 && memcmp(s, "lxc", 3) == 0;
 	}
 	c->label = container_label(c);
-	return c->runtime[0] || c->unit[0];
+	return c->runtime[0] || c->unit;
 }
 
 /* ---- runtime state ---- */
@@ -355,7 +359,7 @@ void container_lookup(struct container *c, const char *root)
 
 	if (!root)
 		root = "";
-	if (!rt || !c->id[0] || c->name || c->pod_name)
+	if (!rt || !c->id || c->name || c->pod_name)
 		return;
 	container_lookup_state(c, root);
 	free(c->label);
@@ -378,7 +382,10 @@ void container_done(struct container *c)
 	free(c->pod_name);
 	free(c->pod_namespace);
 	free(c->label);
-	c->name = c->pod_name = c->pod_namespace = c->label = NULL;
+	free(c->id);
+	free(c->pod_uid);
+	free(c->unit);
+	c->name = c->pod_name = c->pod_namespace = c->label = c->id = c->pod_uid = c->unit = NULL;
 }
 
 void container_copy(struct container *dst, const struct container *src)
@@ -388,6 +395,9 @@ void container_copy(struct container *dst, const struct container *src)
 	dst->pod_name = src->pod_name ? xstrdup(src->pod_name) : NULL;
 	dst->pod_namespace = src->pod_namespace ? xstrdup(src->pod_namespace) : NULL;
 	dst->label = src->label ? xstrdup(src->label) : NULL;
+	dst->id = src->id ? xstrdup(src->id) : NULL;
+	dst->pod_uid = src->pod_uid ? xstrdup(src->pod_uid) : NULL;
+	dst->unit = src->unit ? xstrdup(src->unit) : NULL;
 }
 
 const char *container_state_root(void)
@@ -408,11 +418,11 @@ char *container_label(const struct container *c)
 		return xstrdup(c->name);
 	if (c->runtime && strcmp(c->runtime, "lxc") == 0)
 		return xasprintf("lxc:%s", c->id);
-	if (c->runtime && c->id[0])
+	if (c->runtime && c->id)
 		return xasprintf("%s:%.12s", c->runtime, c->id);
-	if (c->pod_uid[0])
+	if (c->pod_uid)
 		return xasprintf("pod:%.8s", c->pod_uid);
-	if (c->unit[0])
+	if (c->unit)
 		return xstrdup(c->unit);
 	return NULL;
 }
@@ -436,11 +446,11 @@ bool container_matches(const struct container *c, const char *text)
 		text += strlen(c->runtime) + 1;
 		n = strlen(text);
 	}
-	if (n >= 4 && ((c->id[0] && strncmp(c->id, text, n) == 0) || (c->pod_uid[0] && strncmp(c->pod_uid, text, n) == 0)))
+	if (n >= 4 && ((c->id && strncmp(c->id, text, n) == 0) || (c->pod_uid && strncmp(c->pod_uid, text, n) == 0)))
 		return true;
 	if (eq(c->name, text) || eq(c->pod_name, text))
 		return true;
-	if (c->unit[0]) {
+	if (c->unit) {
 		/* "nginx" names nginx.service; the last dot starts the suffix. */
 		size_t u = (size_t)(strrchr(c->unit, '.') - c->unit);
 

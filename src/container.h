@@ -25,12 +25,13 @@ struct container {
 	 * kubepods: the runtime cannot be told from the path), "lxc",
 	 * "kubernetes" (a pod's own cgroup, no container id); "" when none. */
 	const char *runtime;
-	char id[CONTAINER_ID_MAX + 1];     /* full id (LXC: the name); "" for a pod */
-	char pod_uid[40];                  /* Kubernetes, with dashes; "" otherwise */
 	const char *qos;                   /* "guaranteed", "burstable", "besteffort"; NULL */
-	char unit[CONTAINER_UNIT_MAX + 1]; /* deepest systemd unit; "" none */
-	/* From container_lookup (owned, raw: sanitise before showing); NULL
-	 * when unknown. */
+	/* Owned strings, NULL when absent (most processes have a unit and
+	 * nothing else, so the struct stays small). */
+	char *id;                          /* full id (LXC: the name); NULL for a pod */
+	char *pod_uid;                     /* Kubernetes, with dashes */
+	char *unit;                        /* deepest systemd unit */
+	/* From container_lookup (raw: sanitise before showing). */
 	char *name;                        /* container name */
 	char *pod_name, *pod_namespace;    /* Kubernetes */
 	char *label;                       /* container_label's text, kept; NULL: none */

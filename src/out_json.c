@@ -332,9 +332,9 @@ FW_INLINE void container_fields(struct fw *w, const struct container *ct)
 	if (ct->runtime && ct->runtime[0]) {
 		f_begin(w, &co);
 		f_str(&co, "runtime", ct->runtime);
-		f_str(&co, "id", ct->id[0] ? ct->id : NULL);
+		f_str(&co, "id", ct->id);
 		f_str(&co, "name", ct->name);
-		f_str(&co, "pod_uid", ct->pod_uid[0] ? ct->pod_uid : NULL);
+		f_str(&co, "pod_uid", ct->pod_uid);
 		f_str(&co, "qos", ct->qos);
 		f_str(&co, "pod_name", ct->pod_name);
 		f_str(&co, "pod_namespace", ct->pod_namespace);
@@ -342,7 +342,7 @@ FW_INLINE void container_fields(struct fw *w, const struct container *ct)
 	} else {
 		f_null(w, "container");
 	}
-	f_str(w, "unit", ct->unit[0] ? ct->unit : NULL);
+	f_str(w, "unit", ct->unit);
 }
 
 FW_INLINE void process_body(struct fw *w, const struct proc_entity *p)

@@ -85,10 +85,11 @@ static void test_parse(void)
 			fprintf(stderr, "case %zu: %s\n", i, cases[i].path);
 		CHECK(hit == cases[i].hit);
 		CHECK_STR(c.runtime, cases[i].runtime);
-		CHECK_STR(c.id, cases[i].id);
-		CHECK_STR(c.pod_uid, cases[i].pod_uid);
+		CHECK_STR(c.id ? c.id : "", cases[i].id);
+		CHECK_STR(c.pod_uid ? c.pod_uid : "", cases[i].pod_uid);
 		CHECK(cases[i].qos ? c.qos && strcmp(c.qos, cases[i].qos) == 0 : c.qos == NULL);
-		CHECK_STR(c.unit, cases[i].unit);
+		CHECK_STR(c.unit ? c.unit : "", cases[i].unit);
+		CHECK(!c.id == !cases[i].id[0] && !c.unit == !cases[i].unit[0]); /* NULL, never "" */
 		if (cases[i].label) {
 			CHECK_STR(label, cases[i].label);
 			CHECK_STR(c.label, cases[i].label);

@@ -31,7 +31,7 @@ done
 CHILDREN="$CHILDREN $SLEEPERS"
 
 cd "$TMP" || fail "no temp dir"
-T new-session -d -s t -x 120 -y 20 "LC_ALL=C.UTF-8 TERM=screen '$MEMSLOPE'; sleep 600" ||
+T new-session -d -s t -x 120 -y 20 "LC_ALL=C.UTF-8 TERM=screen XDG_STATE_HOME='$TMP/state' '$MEMSLOPE'; sleep 600" ||
 	fail "tmux cannot start"
 deadline=$(($(date +%s) + 10))
 until screen | grep -q 'COMMAND'; do
@@ -68,6 +68,7 @@ while ! json=$(screen | grep -Eo '[^ ]*\.json' | head -n 1) || [ -z "$json" ]; d
 	[ "$(date +%s)" -ge "$deadline" ] && fail "no export file named on screen"
 	sleep 0.2
 done
+json="$TMP/state/memslope/$json" # no --snapshot-dir: $XDG_STATE_HOME/memslope/
 [ -f "$json" ] || fail "export names $json but there is no such file"
 
 python3 - "$json" "$TMP/onscreen" $SLEEPERS <<'PY' || fail "PSS is not limited to the rows on screen"
