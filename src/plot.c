@@ -172,6 +172,32 @@ static int64_t nice_step(int64_t range, int max_ticks)
 	return INT64_C(1) << 50;
 }
 
+/* A value-axis label for v on an axis stepping by step: the 1024-based
+ * unit of v, with as many decimals as the step needs (at most 2) so that
+ * neighbouring labels differ, in at most max_w columns. */
+static char *axis_label(int64_t v, int64_t step, int max_w, char *buf, size_t cap)
+{
+	static const char units[] = "BKMGTP";
+	double unit = 1;
+	int u = 0, d;
+
+	if (v < 1024)
+		return util_fmt_bytes(v, buf, cap);
+	while ((double)v >= 1024 * unit && u < 5) {
+		unit *= 1024;
+		u++;
+	}
+	d = (double)step >= unit ? 0 : (double)step >= unit / 10 ? 1 : 2;
+	if (d == 0 && (double)v / unit < 100)
+		d = 1; /* "1.5G" as util_fmt_bytes writes it */
+	for (; d >= 0; d--) {
+		snprintf(buf, cap, "%.*f%c", d, (double)v / unit, units[u]);
+		if ((int)strlen(buf) <= max_w)
+			break;
+	}
+	return buf;
+}
+
 /* Where the projected trend ends inside [t_now, t_to]; true when that is
  * the point where it meets its target. */
 static bool trend_end(const struct plot_spec *s, int64_t t_to, double *t_end, double *y_end)
@@ -464,6 +490,7 @@ void plot_draw(struct canvas *c, int x, int y, int w, int h, const struct plot_s
 	/* Value axis: ticks at nice steps, limit values in their colour. */
 	if (gw > 0) {
 		int last_row = -2;
+		char last[16] = "";
 
 		for (int row = 0; row < r.ph; row++)
 			canvas_put(c, ax - 1, ay + row, g->vline, CANVAS_STYLE(ROLE_AXIS, 0));
@@ -472,10 +499,12 @@ void plot_draw(struct canvas *c, int x, int y, int w, int h, const struct plot_s
 			int row = row_of(&r, v);
 			char buf[16];
 
-			if (row == last_row || row == last_row + 1)
+			axis_label(v, step, gw - 2, buf, sizeof(buf));
+			/* Never the same label twice: a reader would take it for two values. */
+			if (row == last_row || row == last_row + 1 || strcmp(buf, last) == 0)
 				continue;
-			canvas_text_right(c, x, ay + row, gw - 2, CANVAS_STYLE(ROLE_AXIS, 0),
-					  util_fmt_bytes(v, buf, sizeof(buf)));
+			canvas_text_right(c, x, ay + row, gw - 2, CANVAS_STYLE(ROLE_AXIS, 0), buf);
+			snprintf(last, sizeof(last), "%s", buf);
 			last_row = row;
 		}
 		for (int i = 0; i < s->n_lines; i++) {

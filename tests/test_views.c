@@ -833,6 +833,52 @@ static void test_formats(void)
 	CHECK_I64(view_zoom_ms(ZOOM_15M), 900000);
 }
 
+/* The value axis never shows the same label twice (a 1.0G, 1.0G, 1.0G
+ * axis was seen at 200x50), at any size. */
+static void test_axis_labels(const struct model *m)
+{
+	static const int sizes[][2] = {{200, 50}, {160, 60}, {120, 40}, {80, 24}, {100, 70}};
+	static const pid_t pids[] = {4242, 777, 1001, 2020};
+	struct canvas *c = canvas_new(1, 1);
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		for (size_t k = 0; k < sizeof(pids) / sizeof(pids[0]); k++) {
+			for (int z = ZOOM_1M; z < ZOOM_COUNT; z++) {
+				struct view_state vs;
+				char labels[64][8], *text, *line;
+				int n = 0;
+
+				view_state_init(&vs, GLYPHS_UTF8);
+				vs.view = VIEW_DETAIL;
+				vs.detail_pid = pids[k];
+				vs.zoom = (enum view_zoom)z;
+				canvas_resize(c, sizes[i][0], sizes[i][1]);
+				view_screen_draw(c, m, &vs);
+				text = canvas_to_text(c);
+				/* Gutter rows: a label in columns 0-4, the axis "│" at 6. */
+				for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+					char lab[8];
+
+					if (strncmp(line + 6, "\u2502", 3) != 0 || strncmp(line, "      ", 6) == 0)
+						continue;
+					sscanf(line, "%7s", lab);
+					for (int j = 0; j < n; j++)
+						if (strcmp(labels[j], lab) == 0) {
+							fprintf(stderr, "axis label %s twice at %dx%d pid %d zoom %d\n", lab,
+								sizes[i][0], sizes[i][1], (int)pids[k], z);
+							check_failures++;
+						}
+					if (n < 64)
+						snprintf(labels[n++], sizeof(labels[0]), "%s", lab);
+				}
+				free(text);
+				view_state_done(&vs);
+			}
+		}
+	}
+	canvas_free(c);
+}
+
 /* Every view at every small size, every glyph mode: nothing may crash or
  * draw outside the canvas (ASan catches the latter). */
 static void test_tiny(const struct model *m)
@@ -989,6 +1035,7 @@ int main(void)
 	test_styles(m);
 	test_formats();
 	test_tiny(m);
+	test_axis_labels(m);
 	test_plot_truth(m);
 	model_free(m);
 	test_cgroup_find();
