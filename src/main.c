@@ -485,7 +485,7 @@ static int run_tui(struct app *a)
 			char *path = snapshot_write(a, &err), *msg;
 
 			msg = out_json_export_status(path, err);
-			tui_set_status(a->tui, msg);
+			tui_flash(a->tui, msg);
 			free(msg);
 			free(path);
 			free(err);
@@ -496,14 +496,11 @@ static int run_tui(struct app *a)
 		case TUI_SLOWER: {
 			char *msg;
 
-			if (cmd == TUI_FASTER)
-				a->o->interval_ms = a->o->interval_ms / 2 < 100 ? 100 : a->o->interval_ms / 2;
-			else
-				a->o->interval_ms = a->o->interval_ms * 2 > 60000 ? 60000 : a->o->interval_ms * 2;
+			a->o->interval_ms = util_interval_step_ms(a->o->interval_ms, cmd == TUI_FASTER ? -1 : 1);
 			a->m->interval_ms = a->o->interval_ms;
 			next = util_now_mono_ms() + a->o->interval_ms;
-			msg = xasprintf("interval %.1f s", (double)a->o->interval_ms / 1000.0);
-			tui_set_status(a->tui, msg);
+			msg = xasprintf("interval %g s", (double)a->o->interval_ms / 1000.0);
+			tui_flash(a->tui, msg);
 			free(msg);
 			break;
 		}

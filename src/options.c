@@ -476,6 +476,23 @@ int options_finish(struct options *o, char **err)
 		char *joined, *p;
 		int rc;
 
+		/* Each pattern alone first, so an error names it as typed (the
+		 * joined "(a)|(b)" is memslope's, not the user's). */
+		for (size_t i = 0; i < o->n_names; i++) {
+			regex_t re;
+			char msg[256];
+
+			rc = regcomp(&re, o->names[i], REG_EXTENDED | REG_NOSUB);
+			if (rc != 0) {
+				char *clean = util_sanitize(o->names[i]);
+
+				regerror(rc, &re, msg, sizeof(msg));
+				*err = xasprintf("-n: bad regular expression '%s': %s", clean, msg);
+				free(clean);
+				return -1;
+			}
+			regfree(&re);
+		}
 		for (size_t i = 0; i < o->n_names; i++)
 			len += strlen(o->names[i]) + 3;
 		joined = p = xmalloc(len + 1);

@@ -1262,6 +1262,16 @@ static void result_slopes(struct trend_result *r, const struct trend_fit *fit)
 	r->r2 = fit->r2;
 }
 
+const struct trend_result *trend_evidence(const struct trend *t, struct trend_result *out)
+{
+	*out = t->result;
+	if (out->verdict == TREND_LEAK && t->leak_tier >= 0) {
+		result_slopes(out, &t->tier[t->leak_tier].fit);
+		out->tier = t->leak_tier;
+	}
+	return out;
+}
+
 static void result_clear(struct trend_result *r)
 {
 	memset(r, 0, sizeof(*r));

@@ -110,6 +110,11 @@ void trend_push(struct trend *t, int64_t t_ms, int64_t x_bytes, int64_t limit_by
 		int64_t high_bytes);
 /* The current verdict and numbers; valid until the next push. */
 const struct trend_result *trend_get(const struct trend *t);
+/* The evidence to show for the verdict: the result, except that a LEAK
+ * carries the slope, CI, Mann-Kendall Z, R² and window of the tier that
+ * confirmed it (>= 8.5 min) rather than of the finest active tier (whose
+ * slope the TTL uses). Fills *out and returns it. */
+const struct trend_result *trend_evidence(const struct trend *t, struct trend_result *out);
 /* "stable", "growing", "leak", "shrinking", "unknown". */
 const char *trend_verdict_name(enum trend_verdict v);
 

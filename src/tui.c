@@ -42,6 +42,7 @@ struct tui {
 	SCREEN *scr;
 	struct view_state vs;
 	struct canvas *cur, *prev;
+	int64_t status_until_ms;      /* monotonic; 0: the status stays */
 	bool utf8, color, ended;
 	attr_t role_attr[ROLE_COUNT];
 	short role_pair[ROLE_COUNT];
@@ -283,12 +284,19 @@ static void check_size(struct tui *t)
 	clearok(curscr, TRUE);
 }
 
+static int64_t wait_clock_ms(void);
+
 void tui_draw(struct tui *t, const struct model *m)
 {
 	struct canvas *tmp;
 
 	if (!t || t->ended)
 		return;
+	if (t->status_until_ms > 0 && wait_clock_ms() >= t->status_until_ms) {
+		free(t->vs.status);
+		t->vs.status = NULL;
+		t->status_until_ms = 0;
+	}
 	check_size(t);
 	view_screen_draw(t->cur, m, &t->vs);
 	blit(t);
@@ -405,6 +413,16 @@ void tui_set_status(struct tui *t, const char *msg)
 		return;
 	free(t->vs.status);
 	t->vs.status = msg && *msg ? xstrdup(msg) : NULL;
+	t->status_until_ms = 0;
+}
+
+void tui_flash(struct tui *t, const char *msg)
+{
+	if (!t)
+		return;
+	tui_set_status(t, msg);
+	if (t->vs.status)
+		t->status_until_ms = wait_clock_ms() + TUI_FLASH_MS;
 }
 
 void tui_set_paused(struct tui *t, bool paused)
@@ -452,7 +470,7 @@ static enum tui_cmd handle_key(struct tui *t, const struct model *m, bool fn, wi
 		[VIEW_CMD_PAUSE] = TUI_PAUSE_TOGGLE, [VIEW_CMD_STEP_BACK] = TUI_REPLAY_STEP_BACK,
 		[VIEW_CMD_STEP_FWD] = TUI_REPLAY_STEP_FWD, [VIEW_CMD_JUMP_BACK] = TUI_REPLAY_JUMP_BACK,
 		[VIEW_CMD_JUMP_FWD] = TUI_REPLAY_JUMP_FWD, [VIEW_CMD_START] = TUI_REPLAY_START,
-		[VIEW_CMD_END] = TUI_REPLAY_END, [VIEW_CMD_PASS] = TUI_NONE,
+		[VIEW_CMD_END] = TUI_REPLAY_END, [VIEW_CMD_REDRAW] = TUI_NONE, [VIEW_CMD_PASS] = TUI_NONE,
 	};
 	uint32_t key = key_of(fn, k);
 	enum view_cmd cmd;
@@ -460,6 +478,12 @@ static enum tui_cmd handle_key(struct tui *t, const struct model *m, bool fn, wi
 	if (key == 0)
 		return TUI_NONE;
 	cmd = view_screen_key(m, &t->vs, key);
+	if (cmd == VIEW_CMD_REDRAW) {
+		/* Ctrl-L: whatever else wrote to the terminal is painted over. */
+		mark_stale(t->prev);
+		clearok(curscr, TRUE);
+		return TUI_NONE;
+	}
 	assert(cmd < sizeof(cmds) / sizeof(cmds[0]));
 	return cmds[cmd];
 }
@@ -507,6 +531,17 @@ enum tui_cmd tui_input(struct tui *t, const struct model *m, int timeout_ms)
 		left = deadline - wait_clock_ms();
 		if (left <= 0)
 			return TUI_NONE;
+		/* A flashed status goes away on time, even between samples. */
+		if (t->status_until_ms > 0) {
+			int64_t until = t->status_until_ms - wait_clock_ms();
+
+			if (until <= 0) {
+				tui_draw(t, m);
+				continue;
+			}
+			if (until < left)
+				left = until;
+		}
 		rc = poll(&pfd, 1, (int)(left > 60000 ? 60000 : left));
 		if (rc < 0 && errno == EINTR)
 			interrupted = true;

@@ -51,6 +51,10 @@ enum tui_cmd tui_input(struct tui *t, const struct model *m, int timeout_ms);
 /* Text for the status area above the key bar; may hold several lines
  * ('\n'); stays until replaced; NULL or "" clears it. Copied. */
 void tui_set_status(struct tui *t, const char *msg);
+/* The same for a message that only reports what a key did ("snapshot
+ * written to ...", "interval 2 s"): it goes away after TUI_FLASH_MS. */
+#define TUI_FLASH_MS 5000
+void tui_flash(struct tui *t, const char *msg);
 /* Show PAUSED in the header. */
 void tui_set_paused(struct tui *t, bool paused);
 /* The processes on screen (the table's visible rows, or the detail view's

@@ -610,3 +610,36 @@ int util_mkdir_p(const char *path, mode_t mode)
 	free(p);
 	return rc;
 }
+
+char *util_fmt_rate(double bytes_per_s, char *buf, size_t cap)
+{
+	const double mib = 1024.0 * 1024.0;
+	double a = fabs(bytes_per_s);
+
+	if (!isfinite(bytes_per_s))
+		snprintf(buf, cap, "-");
+	else if (a >= 0.5 * mib)
+		snprintf(buf, cap, "%.3g MiB/s", bytes_per_s / mib);
+	else if (a * 60 >= 0.1 * mib)
+		snprintf(buf, cap, "%.3g MiB/min", bytes_per_s * 60 / mib);
+	else
+		snprintf(buf, cap, "%.3g KiB/min", bytes_per_s * 60 / 1024);
+	return buf;
+}
+
+int64_t util_interval_step_ms(int64_t interval_ms, int dir)
+{
+	static const int64_t ladder[] = {100, 200, 250, 500, 1000, 2000, 5000, 10000, 15000, 30000, 60000};
+	const size_t n = sizeof(ladder) / sizeof(ladder[0]);
+
+	if (dir > 0) {
+		for (size_t i = 0; i < n; i++)
+			if (ladder[i] > interval_ms)
+				return ladder[i];
+	} else {
+		for (size_t i = n; i-- > 0;)
+			if (ladder[i] < interval_ms)
+				return ladder[i];
+	}
+	return interval_ms;
+}

@@ -68,10 +68,20 @@ int util_mkdir_p(const char *path, mode_t mode);
  * tab become a space). Valid printable UTF-8 is kept. Caller frees. */
 char *util_sanitize(const char *s);
 
-/* Format bytes as a short human string ("1.2G", "512M", "4.0K", "-" when
- * absent, "max" when unlimited) into buf. Returns buf. */
+/* Format bytes as a short human string, 1024-based ("1.2G" is 1.2 GiB,
+ * "512M", "4.0K"; "-" when absent, "max" when unlimited) into buf.
+ * Returns buf. */
 char *util_fmt_bytes(int64_t bytes, char *buf, size_t cap);
 /* Format seconds as "4m52s", "2h05m", "3d04h"; "-" for NAN. Returns buf. */
 char *util_fmt_duration(double s, char *buf, size_t cap);
+/* A growth rate for people, 1024-based like every size memslope shows or
+ * reads (K = KiB, M = MiB): "1.91 MiB/s", "120 MiB/min", "12 KiB/min",
+ * "-" when not finite. The one rate format of the TUI, the events, the
+ * check reasons and the post-mortem. */
+char *util_fmt_rate(double bytes_per_s, char *buf, size_t cap);
+/* The next sampling interval up (dir > 0) or down from interval_ms on the
+ * ladder 0.1, 0.2, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 60 s, so + and - always
+ * lead back to 1 s; interval_ms itself at either end. */
+int64_t util_interval_step_ms(int64_t interval_ms, int dir);
 
 #endif

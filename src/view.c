@@ -69,6 +69,7 @@ void view_state_init(struct view_state *vs, enum glyph_mode mode)
 	vs->glyph_mode = mode;
 	vs->sort_col = COL_RSS;
 	vs->zoom = ZOOM_5M;
+	vs->zoom_fit = true;
 	vs->chooser_sel = COL_RSS;
 }
 
@@ -123,6 +124,22 @@ const struct proc_entity *view_focus_proc(const struct model *m, const struct vi
 	return NULL;
 }
 
+void view_event_draw(struct canvas *c, int x, int y, int w, const struct event *e, const struct glyphs *g,
+		     uint16_t style)
+{
+	char clock[16], *msg = view_clean(e->message), *cg = view_clean(e->cgroup);
+	int used;
+
+	view_fmt_clock(e->time_ms, clock, sizeof(clock));
+	used = canvas_text(c, x, y, w, style, msg);
+	if (e->pid <= 0 && e->cgroup && *e->cgroup)
+		used += canvas_printf(c, x + used, y, w - used, CANVAS_STYLE(ROLE_DIM, 0), "%s%s", g->sep, cg);
+	canvas_printf(c, x + used, y, w - used, CANVAS_STYLE(ROLE_DIM, 0), "%s%s %s", g->sep,
+		      model_event_kind_name(e->kind), clock);
+	free(msg);
+	free(cg);
+}
+
 char *view_clean(const char *s)
 {
 	return util_sanitize(s ? s : "");
@@ -157,22 +174,6 @@ char *view_fmt_slope_min(double bytes_per_s, char *buf, size_t cap)
 	}
 	util_fmt_bytes((int64_t)llround(fabs(per_min)), tmp, sizeof(tmp));
 	snprintf(buf, cap, "%c%s", per_min < 0 ? '-' : '+', tmp);
-	return buf;
-}
-
-char *view_fmt_rate(double bytes_per_s, char *buf, size_t cap)
-{
-	const double mib = 1024.0 * 1024.0;
-	double a = fabs(bytes_per_s);
-
-	if (!isfinite(bytes_per_s))
-		snprintf(buf, cap, "-");
-	else if (a >= 0.5 * mib)
-		snprintf(buf, cap, "%.3g MB/s", bytes_per_s / mib);
-	else if (a * 60 >= 0.1 * mib)
-		snprintf(buf, cap, "%.3g MB/min", bytes_per_s * 60 / mib);
-	else
-		snprintf(buf, cap, "%.3g KB/min", bytes_per_s * 60 / 1024);
 	return buf;
 }
 
@@ -256,7 +257,7 @@ char *view_fmt_ttl_full(const struct trend_result *r, int64_t limit_bytes, int64
 const char *view_verdict_word(const struct trend_result *r)
 {
 	if (r->oom_imminent)
-		return "oom-soon";
+		return "oom_imminent";
 	if (r->verdict == TREND_UNKNOWN)
 		return "-";
 	return trend_verdict_name(r->verdict);
@@ -313,16 +314,35 @@ uint16_t view_pct_style(const struct model *m, double pct)
 	return CANVAS_STYLE(ROLE_OK, 0);
 }
 
+/* The CI's ends in the slope's unit at the slope's precision; when they
+ * round alike, its half-width relative to the slope instead. */
+static void fmt_ci(const struct trend_result *r, const char *rate, const struct glyphs *g, char *buf,
+		   size_t cap)
+{
+	const double mib = 1024.0 * 1024.0;
+	double unit = strstr(rate, "MiB/s") ? mib : strstr(rate, "MiB/min") ? mib / 60 : 1024.0 / 60;
+	double lo = r->slope_lo_bytes_per_s, hi = r->slope_hi_bytes_per_s, s = r->slope_bytes_per_s;
+	char a[24], b[24];
+
+	snprintf(a, sizeof(a), "%.3g", lo / unit);
+	snprintf(b, sizeof(b), "%.3g", hi / unit);
+	if (strcmp(a, b) != 0 || s == 0) {
+		snprintf(buf, cap, " [90%% CI %s%s%s]", a, g->dash, b);
+		return;
+	}
+	snprintf(buf, cap, " [90%% CI %s%.2g%%]", g->mode == GLYPHS_UTF8 ? "\u00b1" : "+-",
+		 100 * fmax(hi - s, s - lo) / fabs(s));
+}
+
 char *view_fmt_evidence(const struct trend_result *r, int64_t limit_bytes, int64_t high_bytes,
 			const struct glyphs *g, char *buf, size_t cap)
 {
-	const double mib = 1024.0 * 1024.0;
 	char rate[32], win[24], ttl[96], ci[64] = "";
 	const char *word;
 	size_t n;
 
 	if (r->oom_imminent)
-		word = "OOM-IMMINENT";
+		word = "OOM_IMMINENT";
 	else
 		switch (r->verdict) {
 		case TREND_LEAK:
@@ -346,22 +366,9 @@ char *view_fmt_evidence(const struct trend_result *r, int64_t limit_bytes, int64
 		snprintf(buf, cap, "%s", word);
 		return buf;
 	}
-	view_fmt_rate(r->slope_bytes_per_s, rate, sizeof(rate));
-	if (isfinite(r->slope_lo_bytes_per_s) && isfinite(r->slope_hi_bytes_per_s)) {
-		/* The CI in the slope's own unit, so the two read together. */
-		double unit = strstr(rate, "MB/s") ? mib : strstr(rate, "MB/min") ? mib / 60 : 1024.0 / 60;
-
-		double lo = r->slope_lo_bytes_per_s / unit, hi = r->slope_hi_bytes_per_s / unit;
-		char a[24], b[24];
-		int prec = 3;
-
-		/* A tight interval needs more digits to show that it is one. */
-		do {
-			snprintf(a, sizeof(a), "%.*g", prec, lo);
-			snprintf(b, sizeof(b), "%.*g", prec, hi);
-		} while (strcmp(a, b) == 0 && lo != hi && ++prec <= 5);
-		snprintf(ci, sizeof(ci), " [90%% CI %s%s%s]", a, g->dash, b);
-	}
+	util_fmt_rate(r->slope_bytes_per_s, rate, sizeof(rate));
+	if (isfinite(r->slope_lo_bytes_per_s) && isfinite(r->slope_hi_bytes_per_s))
+		fmt_ci(r, rate, g, ci, sizeof(ci));
 	n = (size_t)snprintf(buf, cap, "%s %s%s%s%s", word,
 			     r->slope_bytes_per_s > 0 ? g->up : r->slope_bytes_per_s < 0 ? g->down : "",
 			     r->slope_bytes_per_s != 0 ? " " : "", rate, ci);
@@ -517,7 +524,7 @@ static int header_top(struct canvas *c, const struct model *m, const struct view
 		seg_add(segs, &n, 4, CANVAS_STYLE(ROLE_DEFAULT, 0), " %s", host);
 		util_fmt_duration(m->interval_ms / 1000.0, iv, sizeof(iv));
 		if (m->interval_ms % 1000)
-			snprintf(iv, sizeof(iv), "%.1fs", m->interval_ms / 1000.0);
+			snprintf(iv, sizeof(iv), "%gs", m->interval_ms / 1000.0);
 		seg_add(segs, &n, 3, dim, " every %s", iv);
 		seg_add(segs, &n, 5, dim, " %zu proc%s", m->n_procs, m->n_procs == 1 ? "" : "s");
 	}
@@ -726,19 +733,30 @@ void view_keybar_draw(struct canvas *c, const struct view_state *vs,
 	if (y < 0)
 		return;
 	canvas_fill(c, 0, y, c->w, 1, ' ', CANVAS_STYLE(ROLE_KEYTEXT, 0));
-	if (vs->filter_editing) {
-		x += canvas_text(c, x, y, c->w, CANVAS_STYLE(ROLE_KEY, CANVAS_BOLD), "Filter: ");
-		x += canvas_text_tail(c, x, y, c->w - x - 1, CANVAS_STYLE(ROLE_KEYTEXT, 0), vs->filter);
+	if (vs->filter_editing || vs->search_editing) {
+		const char *hint = vs->filter_editing ? "Enter keep  Esc clear" : "F3 next  Enter/Esc done";
+
+		x += canvas_text(c, x, y, c->w, CANVAS_STYLE(ROLE_KEY, CANVAS_BOLD),
+				 vs->filter_editing ? "Filter: " : "Search: ");
+		x += canvas_text_tail(c, x, y, c->w - x - 1, CANVAS_STYLE(ROLE_KEYTEXT, 0),
+				      vs->filter_editing ? vs->filter : vs->search);
 		canvas_put(c, x, y, '_', CANVAS_STYLE(ROLE_KEY, CANVAS_BOLD));
 		x += 2;
-		if (x + 22 <= c->w)
-			canvas_text(c, x, y, c->w - x, CANVAS_STYLE(ROLE_KEYTEXT, 0), "Enter keep  Esc clear");
+		if (x + canvas_text_width(c, hint) <= c->w)
+			canvas_text(c, x, y, c->w - x, CANVAS_STYLE(ROLE_KEYTEXT, 0), hint);
 		return;
 	}
+	/* What narrows the table is always in sight. */
 	if (vs->filter[0] && vs->view == VIEW_TABLE) {
 		x += canvas_text(c, x, y, c->w / 2, CANVAS_STYLE(ROLE_KEY, CANVAS_BOLD), "/");
 		x += canvas_text(c, x, y, c->w / 2, CANVAS_STYLE(ROLE_WARN, CANVAS_BOLD | CANVAS_REVERSE),
 				 vs->filter);
+		x += 1;
+	}
+	if (vs->tagged_only && vs->view == VIEW_TABLE) {
+		x += canvas_text(c, x, y, c->w - x, CANVAS_STYLE(ROLE_KEY, CANVAS_BOLD), "T");
+		x += canvas_text(c, x, y, c->w - x, CANVAS_STYLE(ROLE_WARN, CANVAS_BOLD | CANVAS_REVERSE),
+				 "tagged only");
 		x += 1;
 	}
 	for (size_t i = 0; i < n; i++) {

@@ -46,7 +46,7 @@ enum view_key_code {
 enum view_cmd {
 	VIEW_CMD_NONE, VIEW_CMD_QUIT, VIEW_CMD_EXPORT, VIEW_CMD_FASTER, VIEW_CMD_SLOWER,
 	VIEW_CMD_PAUSE, VIEW_CMD_STEP_BACK, VIEW_CMD_STEP_FWD, VIEW_CMD_JUMP_BACK,
-	VIEW_CMD_JUMP_FWD, VIEW_CMD_START, VIEW_CMD_END, VIEW_CMD_PASS
+	VIEW_CMD_JUMP_FWD, VIEW_CMD_START, VIEW_CMD_END, VIEW_CMD_REDRAW, VIEW_CMD_PASS
 };
 
 struct view_state;
@@ -107,6 +107,9 @@ struct view_state {
 	bool tree, tagged_only;
 	char filter[128];
 	bool filter_editing;
+	/* F3: the cursor jumps to the next row matching search (substring). */
+	char search[128];
+	bool search_editing;
 	/* The filter compiled as a regex when it is one (filter_re_ok), for
 	 * the text in filter_re_src. */
 	regex_t filter_re;
@@ -119,6 +122,7 @@ struct view_state {
 	int cursor_idx, top, page_rows;
 	pid_t detail_pid;
 	enum view_zoom zoom;
+	bool zoom_fit;                /* zoom follows the data until < or > */
 	bool chooser_open;
 	int chooser_sel;
 	int help_top;
@@ -147,18 +151,18 @@ const struct proc_entity *view_focus_proc(const struct model *m, const struct vi
 char *view_fmt_clock(int64_t wall_ms, char *buf, size_t cap);
 /* A slope as a signed per-minute amount: "+1.2M", "-512K", "0", "-" (NAN). */
 char *view_fmt_slope_min(double bytes_per_s, char *buf, size_t cap);
-/* A rate for people: "2.87 MB/s", "0.35 MB/min", "12.0 KB/min". */
-char *view_fmt_rate(double bytes_per_s, char *buf, size_t cap);
 /* A TTL band in a few columns: "4–5m", "45s–2m", ">4m", "-" when none. */
 char *view_fmt_ttl_short(const struct trend_result *r, const struct glyphs *g, char *buf,
 			 size_t cap);
 /* "TTL→1.0G 4m52s [4m24s–5m27s]"; "" when there is no TTL. */
 char *view_fmt_ttl_full(const struct trend_result *r, int64_t limit_bytes, int64_t high_bytes,
 			const struct glyphs *g, char *buf, size_t cap);
-/* The verdict with its evidence, as one line (LEAK-DETECTION.md §5). */
+/* The verdict with its evidence, as one line (LEAK-DETECTION.md §5); r as
+ * trend_evidence gives it, so a LEAK shows the tier that confirmed it. */
 char *view_fmt_evidence(const struct trend_result *r, int64_t limit_bytes, int64_t high_bytes,
 			const struct glyphs *g, char *buf, size_t cap);
-/* Short verdict word for tables ("growing", "oom-soon", "-") and its style. */
+/* Short verdict word for tables ("growing", "oom_imminent", "-": the names
+ * the JSON and the events use) and its style. */
 const char *view_verdict_word(const struct trend_result *r);
 /* The process's GPU-memory trend when it is more urgent than its RSS trend
  * (OOM imminent, leak, growing, then the nearer TTL), else NULL. */
@@ -183,6 +187,11 @@ int view_status_draw(struct canvas *c, const struct view_state *vs, int max_rows
 /* A horizontal bar of width w: used/total filled, a mark at mark/total. */
 void view_bar_draw(struct canvas *c, int x, int y, int w, const struct glyphs *g, double frac,
 		   double mark_frac, uint16_t fill_style);
+
+/* One event in w columns from (x, y): the news first (its message), then
+ * the cgroup it is about, its kind and its time, which are cut first. */
+void view_event_draw(struct canvas *c, int x, int y, int w, const struct event *e, const struct glyphs *g,
+		     uint16_t style);
 
 /* System text made safe to draw; caller frees. */
 char *view_clean(const char *s);

@@ -203,7 +203,12 @@ static void draw_detail(struct canvas *c, const struct model *m, const struct cg
 	}
 	if (++row >= rows)
 		goto out;
-	view_fmt_evidence(r, cg->limit_bytes, s->effective_high_bytes, g, line, sizeof(line));
+	{
+		struct trend_result ev;
+
+		view_fmt_evidence(trend_evidence(&cg->trend, &ev), cg->limit_bytes, s->effective_high_bytes, g,
+				  line, sizeof(line));
+	}
 	canvas_text(c, 0, y + row, c->w, view_verdict_style(r), line);
 out:
 	free(path);

@@ -34,6 +34,19 @@ const char *view_zoom_name(enum view_zoom z)
 	return z < ZOOM_COUNT ? names[z] : "?";
 }
 
+/* The narrowest zoom that holds all of p's history (and its tree's). */
+static enum view_zoom zoom_fitting(const struct proc_entity *p, int64_t now_ms)
+{
+	int64_t first = p->hist_rss.first_ms >= 0 ? p->hist_rss.first_ms : now_ms;
+
+	if (p->tree && p->tree->hist_rss.first_ms >= 0 && p->tree->hist_rss.first_ms < first)
+		first = p->tree->hist_rss.first_ms;
+	for (int z = ZOOM_1M; z < ZOOM_ALL; z++)
+		if (view_zoom_ms((enum view_zoom)z) >= now_ms - first)
+			return (enum view_zoom)z;
+	return ZOOM_ALL;
+}
+
 static bool event_about(const struct event *e, const struct proc_entity *p)
 {
 	if (e->pid > 0)
@@ -192,8 +205,8 @@ static int draw_wrapped(struct canvas *c, int y, const char *text, const char *s
 	return 2;
 }
 
-static void draw_events(struct canvas *c, const struct model *m, const struct proc_entity *p, int y,
-			int rows)
+static void draw_events(struct canvas *c, const struct model *m, const struct proc_entity *p,
+			const struct glyphs *g, int y, int rows)
 {
 	const struct event *shown[DETAIL_EVENTS_MAX];
 	int n = 0;
@@ -204,15 +217,8 @@ static void draw_events(struct canvas *c, const struct model *m, const struct pr
 		if (e && event_about(e, p))
 			shown[n++] = e;
 	}
-	for (int k = 0; k < n; k++) {
-		const struct event *e = shown[n - 1 - k];
-		char clock[16], *msg = view_clean(e->message);
-
-		view_fmt_clock(e->time_ms, clock, sizeof(clock));
-		canvas_printf(c, 0, y + k, c->w, event_style(e->kind), "%s %s: %s", clock,
-			      model_event_kind_name(e->kind), msg);
-		free(msg);
-	}
+	for (int k = 0; k < n; k++)
+		view_event_draw(c, 0, y + k, c->w, shown[n - 1 - k], g, event_style(shown[n - 1 - k]->kind));
 }
 
 static int count_events(const struct model *m, const struct proc_entity *p)
@@ -234,6 +240,7 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 	const struct proc_entity *p = m ? model_proc_find(m, vs->detail_pid) : NULL;
 	const struct cgroup_entity *cg;
 	const struct trend_result *r, *tr, *gr;
+	struct trend_result ev;
 	const struct history *trend_hist;
 	struct history_point *pts[4] = {NULL, NULL, NULL, NULL};
 	struct legend_item legend[8];
@@ -274,7 +281,7 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 		memcpy(line, "GPU ", 4);
 		view_fmt_evidence(gr, p->gpu->limit_bytes, MS_ABSENT, g, line + 4, sizeof(line) - 4);
 	} else {
-		view_fmt_evidence(r, p->limit_bytes, high, g, line, sizeof(line));
+		view_fmt_evidence(trend_evidence(&p->trend, &ev), p->limit_bytes, high, g, line, sizeof(line));
 	}
 	/* Evidence wider than the screen continues on a second row when the
 	 * plot can spare it: the TTL at its end matters most. */
@@ -302,6 +309,8 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 
 	/* The time window, and room after "now" for the projection. */
 	now = m->mono_ms;
+	if (vs->zoom_fit)
+		vs->zoom = zoom_fitting(p, now);
 	window = view_zoom_ms(vs->zoom);
 	if (window == 0) {
 		int64_t first = p->hist_rss.first_ms >= 0 ? p->hist_rss.first_ms : now;
@@ -472,7 +481,7 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 	if (want_legend)
 		draw_legend(c, vs, legend, n_legend, y++);
 	if (n_ev > 0)
-		draw_events(c, m, p, y, n_ev);
+		draw_events(c, m, p, g, y, n_ev);
 	for (int i = 0; i < 4; i++)
 		free(pts[i]);
 }
@@ -482,6 +491,7 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 static enum view_cmd key_zoom(const struct model *m, struct view_state *vs, uint32_t key)
 {
 	(void)m;
+	vs->zoom_fit = false;
 	if ((key == '<' || key == ',') && vs->zoom > ZOOM_1M)
 		vs->zoom--;
 	else if ((key == '>' || key == '.') && vs->zoom < ZOOM_ALL)

@@ -15,16 +15,17 @@
 static const char *const legend_text[] = {
 	"#Columns",
 	"RSS PSS SWAP\tresident, proportional (when sampled) and swapped memory",
+	"units\tK M G are KiB MiB GiB (powers of 1024), everywhere",
 	"$D/min\tgrowth per minute (Theil-Sen slope of the floor)",
 	"VERDICT\tstable, growing (suspect), leak (confirmed), shrinking,",
-	"\toom-soon (limit within 2 min); - while history is short",
+	"\toom_imminent (limit within 2 min); - while history is short",
 	"%LIM\tusage of the effective limit (tightest memory.max above)",
 	"TTL\ttime until the limit at this growth: the band, lo-hi",
 	"",
 	"#Colours",
 	"green\tstable, below the warn level",
 	"yellow\tgrowing, or above the warn level (default 80 %)",
-	"red\tleak, OOM soon, or above the critical level (default 90 %)",
+	"red\tleak, oom_imminent, or above the critical level (default 90 %)",
 	"",
 	"#Plot",
 	"lines\tRSS, tree sum, cgroup usage; max and high as dashed lines",
@@ -191,17 +192,17 @@ static enum view_cmd key_quit(const struct model *m, struct view_state *vs, uint
 {
 	(void)m;
 	(void)vs;
-	(void)key;
-	return VIEW_CMD_QUIT;
+	return key == VK_CTRL('l') ? VIEW_CMD_REDRAW : VIEW_CMD_QUIT;
 }
 
 /* Only these keys work in the help: the ones that would leave it elsewhere
  * leave the help here. */
 static const struct view_binding help_bindings[] = {
-	{"back", {VK_ESC, 'q', '?', 'h', VK_F1}, key_back, NULL, NULL, "Esc", NULL, "back"},
+	{"back", {VK_ESC, 'q', '?', 'h', VK_F1}, key_back, NULL, NULL, "Esc/q", NULL, "back"},
 	{"scroll", {VK_UP, VK_DOWN, VK_PPAGE, VK_NPAGE, VK_HOME, VK_END}, key_scroll, NULL, NULL,
 	 "Up/Down", NULL, "scroll"},
-	{"quit", {VK_F(10)}, key_quit, NULL, NULL, NULL, NULL, NULL},
+	{"quit", {VK_F(10)}, key_quit, NULL, NULL, "F10", NULL, "quit"},
+	{"redraw", {VK_CTRL('l')}, key_quit, NULL, NULL, NULL, NULL, NULL},
 };
 
 const struct view_keymap view_help_keys = VIEW_KEYMAP(NULL, help_bindings);

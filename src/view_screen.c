@@ -31,6 +31,14 @@ static enum view_cmd key_back(const struct model *m, struct view_state *vs, uint
 	return VIEW_CMD_NONE;
 }
 
+static enum view_cmd key_redraw(const struct model *m, struct view_state *vs, uint32_t key)
+{
+	(void)m;
+	(void)vs;
+	(void)key;
+	return VIEW_CMD_REDRAW;
+}
+
 static enum view_cmd key_cgroups(const struct model *m, struct view_state *vs, uint32_t key)
 {
 	(void)m;
@@ -74,6 +82,7 @@ static const struct view_binding global_bindings[] = {
 	 NULL, "pause"},
 	{"cgroups", {'c'}, key_cgroups, "c", "cgroup view: the watched cgroups as a tree", "c", NULL,
 	 "cgroups"},
+	{"redraw", {VK_CTRL('l')}, key_redraw, "Ctrl-L", "redraw the whole screen", NULL, NULL, NULL},
 };
 
 static const struct view_keymap global_keys = VIEW_KEYMAP("Anywhere", global_bindings);

@@ -1,7 +1,8 @@
 /* view_table: header + process table. See view_table.h.
  *
  * Columns are dropped by priority as the screen narrows (CGROUP first, then
- * PSS, USER, SWAP, TTL, %LIMIT, Δ/min); PID, RSS, VERDICT and COMMAND stay. */
+ * PSS, USER, SWAP, TTL, %LIMIT, Δ/min) until COMMAND has 2/5 of the width
+ * (8 to 40 columns); PID, RSS, VERDICT and COMMAND stay. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* qsort_r, strcasestr */
 #endif
@@ -29,7 +30,7 @@ static const struct col_def cols[COL_COUNT] = {
 	[COL_SWAP] = {"SWAP", "SWAP", 6, true, 4},
 	[COL_GPU] = {"GPU", "GPU", 7, true, 4},
 	[COL_SLOPE] = {"\u0394/min", "d/min", 6, true, 1},
-	[COL_VERDICT] = {"VERDICT", "VERDICT", 9, false, 0},
+	[COL_VERDICT] = {"VERDICT", "VERDICT", 12, false, 0}, /* "oom_imminent" */
 	[COL_LIMIT] = {"%LIM", "%LIM", 4, true, 2},
 	[COL_TTL] = {"TTL", "TTL", 6, true, 3},
 	[COL_CGROUP] = {"CGROUP", "CGROUP", 16, false, 7},
@@ -536,10 +537,11 @@ struct layout {
 
 static void layout_columns(const struct canvas *c, const struct model *m, struct layout *L)
 {
-	int total, min_cmd = c->w / 5 > 8 ? c->w / 5 : 8;
+	int total, min_cmd = c->w * 2 / 5 > 8 ? c->w * 2 / 5 : 8;
 
-	if (min_cmd > 16)
-		min_cmd = 16;
+	/* The command says which process it is: give it the room. */
+	if (min_cmd > 40)
+		min_cmd = 40;
 	for (int i = 0; i < COL_COUNT; i++) {
 		L->on[i] = true;
 		L->w[i] = cols[i].width;
@@ -611,6 +613,21 @@ static void draw_cell(struct canvas *c, const struct layout *L, enum col_id col,
 		canvas_text(c, L->x[col], y, L->w[col], st, text);
 }
 
+/* What COMMAND shows: argv without argv[0]'s directory (the column is
+ * narrow; the detail view shows the whole command line), or "[name]" for a
+ * process without one (a kernel thread). Caller frees; not yet sanitised. */
+static char *command_text(const struct proc_entity *p)
+{
+	if (p->cmdline && *p->cmdline) {
+		const char *end = strchr(p->cmdline, ' ');
+		size_t argv0_len = end ? (size_t)(end - p->cmdline) : strlen(p->cmdline);
+		const char *slash = memrchr(p->cmdline, '/', argv0_len);
+
+		return xstrdup(slash && slash[1] && slash[1] != ' ' ? slash + 1 : p->cmdline);
+	}
+	return xasprintf("[%s]", p->name ? p->name : "");
+}
+
 static void draw_row(struct canvas *c, const struct model *m, const struct view_state *vs,
 		     const struct layout *L, const struct view_row *row, int y, bool cursor)
 {
@@ -619,7 +636,6 @@ static void draw_row(struct canvas *c, const struct model *m, const struct view_
 	const struct trend_result *r = trend_get(&p->trend), *gr = view_gpu_urgent(p);
 	uint16_t def = CANVAS_STYLE(p->alive ? ROLE_DEFAULT : ROLE_DIM, 0);
 	char buf[64], *user, *cg, *cmd, *raw;
-	size_t len;
 	int x;
 
 	snprintf(buf, sizeof(buf), "%d", (int)p->pid);
@@ -681,19 +697,7 @@ static void draw_row(struct canvas *c, const struct model *m, const struct view_
 		x += canvas_text(c, x, y, c->w - x, CANVAS_STYLE(ROLE_DIM, 0),
 				 row->last_child ? g->tree_last : g->tree_mid);
 	}
-	if (p->cmdline && *p->cmdline) {
-		/* argv[0] without its directory: the column is narrow and the
-		 * detail view shows the whole command line. */
-		const char *end = strchr(p->cmdline, ' ');
-		size_t argv0_len = end ? (size_t)(end - p->cmdline) : strlen(p->cmdline);
-		const char *slash = memrchr(p->cmdline, '/', argv0_len);
-
-		raw = xstrdup(slash && slash[1] && slash[1] != ' ' ? slash + 1 : p->cmdline);
-	} else {
-		len = strlen(p->name ? p->name : "") + 3;
-		raw = xmalloc(len);
-		snprintf(raw, len, "[%s]", p->name ? p->name : "");
-	}
+	raw = command_text(p);
 	cmd = view_clean(raw);
 	canvas_text(c, x, y, c->w - x, view_is_tagged(vs, p) ? CANVAS_STYLE(ROLE_TAG, CANVAS_BOLD) : def,
 		    cmd);
@@ -737,10 +741,9 @@ static void draw_chooser(struct canvas *c, const struct model *m, const struct v
 }
 
 /* The latest event, one line. */
-static void draw_last_event(struct canvas *c, const struct model *m, int y)
+static void draw_last_event(struct canvas *c, const struct model *m, const struct glyphs *g, int y)
 {
 	const struct event *e;
-	char clock[16], *msg, *cg;
 	uint16_t st;
 
 	if (!m || m->ev_len == 0)
@@ -748,24 +751,70 @@ static void draw_last_event(struct canvas *c, const struct model *m, int y)
 	e = model_event_at(m, m->ev_len - 1);
 	if (!e)
 		return;
-	msg = view_clean(e->message);
-	cg = view_clean(e->cgroup);
-	view_fmt_clock(e->time_ms, clock, sizeof(clock));
 	st = CANVAS_STYLE(e->kind == EV_OOM_KILL || e->kind == EV_OOM_IMMINENT ? ROLE_CRIT : ROLE_EVENT, 0);
-	if (e->pid > 0)
-		canvas_printf(c, 0, y, c->w, st, "%s %s pid %d: %s", clock, model_event_kind_name(e->kind),
-			      (int)e->pid, msg);
-	else
-		canvas_printf(c, 0, y, c->w, st, "%s %s %s: %s", clock, model_event_kind_name(e->kind), cg,
-			      msg);
-	free(msg);
-	free(cg);
+	view_event_draw(c, 0, y, c->w, e, g, st);
+}
+
+/* Growing, leaking and oom_imminent processes that the filter lets through
+ * but the page does not show: in rows[] order, at most max, into out. */
+static int flagged_hidden(const struct view_state *vs, int top, int page, const struct view_row **out,
+			  int max)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < vs->n_rows && n < max; i++) {
+		const struct proc_entity *p = vs->rows[i].p;
+		const struct trend_result *r = trend_get(&p->trend);
+
+		if ((int)i >= top && (int)i < top + page)
+			continue;
+		if (p->alive && (r->oom_imminent || r->verdict == TREND_GROWING || r->verdict == TREND_LEAK))
+			out[n++] = &vs->rows[i];
+	}
+	return n;
+}
+
+/* One line for the flagged processes off the page, worst first, so a
+ * growing process shows within a tick of its verdict whatever the sort. */
+static void draw_flagged(struct canvas *c, const struct view_state *vs, const struct view_row **fl, int n,
+			 int y)
+{
+	const struct glyphs *g = view_glyphs(vs->glyph_mode);
+	int x = 0, worst = 0;
+
+	for (int i = 1; i < n; i++)
+		if (verdict_rank(trend_get(&fl[i]->p->trend)) > verdict_rank(trend_get(&fl[worst]->p->trend)))
+			worst = i;
+	canvas_fill(c, 0, y, c->w, 1, ' ', CANVAS_STYLE(ROLE_DEFAULT, 0));
+	x += canvas_printf(c, x, y, c->w, CANVAS_STYLE(ROLE_WARN, CANVAS_BOLD), "%zu off-page%s",
+			   (size_t)n, g->sep);
+	for (int k = 0; k < n && x < c->w; k++) {
+		/* The worst first, then the others in table order. */
+		const struct proc_entity *p = fl[k == 0 ? worst : k <= worst ? k - 1 : k]->p;
+		const struct trend_result *r = trend_get(&p->trend);
+		char slope[24], *raw = command_text(p), *cmd;
+
+		/* The first two words say which program it is. */
+		for (char *q = strchr(raw, ' '); q; q = NULL) {
+			char *q2 = strchr(q + 1, ' ');
+
+			if (q2)
+				*q2 = '\0';
+		}
+		cmd = view_clean(raw);
+		view_fmt_slope_min(r->slope_bytes_per_s, slope, sizeof(slope));
+		x += canvas_printf(c, x, y, c->w - x, view_verdict_style(r), "%s%d %s %s %s/min", k ? g->sep : "",
+				   (int)p->pid, cmd, view_verdict_word(r), slope);
+		free(cmd);
+		free(raw);
+	}
 }
 
 void view_table_draw(struct canvas *c, const struct model *m, struct view_state *vs)
 {
+	const struct view_row *flagged[8];
 	struct layout L;
-	int y, status_rows, bottom, rows;
+	int y, status_rows, bottom, rows, n_flagged = 0;
 	bool ev_line;
 
 	if (c->h <= 0 || c->w <= 0)
@@ -788,16 +837,23 @@ void view_table_draw(struct canvas *c, const struct model *m, struct view_state 
 	if (y < bottom - 1)
 		draw_colhdr(c, vs, &L, y++);
 	rows = bottom - y;
-	vs->page_rows = rows > 0 ? rows : 1;
-	/* Keep the cursor row in view. */
-	if (vs->cursor_idx < vs->top)
-		vs->top = vs->cursor_idx;
-	if (vs->cursor_idx >= vs->top + vs->page_rows)
-		vs->top = vs->cursor_idx - vs->page_rows + 1;
-	if (vs->top > (int)vs->n_rows - vs->page_rows)
-		vs->top = (int)vs->n_rows - vs->page_rows;
-	if (vs->top < 0)
-		vs->top = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		vs->page_rows = rows > 0 ? rows : 1;
+		/* Keep the cursor row in view. */
+		if (vs->cursor_idx < vs->top)
+			vs->top = vs->cursor_idx;
+		if (vs->cursor_idx >= vs->top + vs->page_rows)
+			vs->top = vs->cursor_idx - vs->page_rows + 1;
+		if (vs->top > (int)vs->n_rows - vs->page_rows)
+			vs->top = (int)vs->n_rows - vs->page_rows;
+		if (vs->top < 0)
+			vs->top = 0;
+		/* Growing processes off the page take the table's last row. */
+		n_flagged = rows >= 4 ? flagged_hidden(vs, vs->top, vs->page_rows, flagged, 8) : 0;
+		if (n_flagged == 0 || pass == 1)
+			break;
+		rows--;
+	}
 	if (vs->n_rows == 0 && rows > 0) {
 		if (vs->filter[0] || vs->tagged_only)
 			canvas_text(c, 1, y, c->w - 1, CANVAS_STYLE(ROLE_DIM, 0),
@@ -811,40 +867,99 @@ void view_table_draw(struct canvas *c, const struct model *m, struct view_state 
 
 		draw_row(c, m, vs, &L, &vs->rows[idx], y + i, idx == vs->cursor_idx);
 	}
+	if (n_flagged > 0)
+		draw_flagged(c, vs, flagged, n_flagged, y + rows);
 	if (vs->chooser_open)
 		draw_chooser(c, m, vs, y - 1, rows + 1);
 	if (ev_line)
-		draw_last_event(c, m, c->h - 2);
+		draw_last_event(c, m, view_glyphs(vs->glyph_mode), c->h - 2);
 }
 
 /* ---- keys ------------------------------------------------------------ */
 
+/* A key typed into a text field of cap bytes: Backspace drops one whole
+ * UTF-8 sequence, Ctrl-U clears, a printable character is appended.
+ * Returns true when the text changed. */
+static bool text_key(char *text, size_t cap, uint32_t k)
+{
+	size_t len = strlen(text);
+
+	if (k == VK_BACKSPACE) {
+		while (len > 0 && ((unsigned char)text[len - 1] & 0xc0) == 0x80)
+			len--;
+		if (len > 0)
+			len--;
+		text[len] = '\0';
+		return true;
+	}
+	if (k == VK_CTRL('u')) {
+		text[0] = '\0';
+		return true;
+	}
+	if (k >= 0x20 && k != 0x7f && !(k >= 0x80 && k < 0xa0) && k < VK_ENTER) {
+		char enc[8];
+		int n = canvas_utf8_encode(k, enc);
+
+		if (len + (size_t)n < cap) {
+			memcpy(text + len, enc, (size_t)n + 1);
+			return true;
+		}
+	}
+	return false;
+}
+
 static void filter_key(struct view_state *vs, uint32_t k)
 {
-	size_t len = strlen(vs->filter);
-
-	if (k == VK_ENTER) {
+	if (k == VK_ENTER || k == VK_F(4)) {
 		vs->filter_editing = false;
 	} else if (k == VK_ESC) {
 		vs->filter_editing = false;
 		vs->filter[0] = '\0';
-	} else if (k == VK_BACKSPACE) {
-		/* Drop one whole UTF-8 sequence. */
-		while (len > 0 && ((unsigned char)vs->filter[len - 1] & 0xc0) == 0x80)
-			len--;
-		if (len > 0)
-			len--;
-		vs->filter[len] = '\0';
-	} else if (k == VK_CTRL('u')) {
-		vs->filter[0] = '\0';
-	} else if (k >= 0x20 && k != 0x7f && !(k >= 0x80 && k < 0xa0) && k < VK_ENTER) {
-		char enc[8];
-		int n = canvas_utf8_encode(k, enc);
-
-		if (len + (size_t)n < sizeof(vs->filter))
-			memcpy(vs->filter + len, enc, (size_t)n + 1);
+	} else {
+		text_key(vs->filter, sizeof(vs->filter), k);
 	}
 	vs->top = 0;
+}
+
+/* htop's search: a case-insensitive substring of the name, command line or
+ * user, or the PID. */
+static bool search_match(const struct proc_entity *p, const char *text)
+{
+	char pid[16];
+
+	snprintf(pid, sizeof(pid), "%d", (int)p->pid);
+	return (p->name && strcasestr(p->name, text)) || (p->cmdline && strcasestr(p->cmdline, text)) ||
+	       (p->user && strcasestr(p->user, text)) || strcmp(pid, text) == 0;
+}
+
+/* Put the cursor on the first row from cursor_idx + skip (wrapping) that
+ * matches the search; it stays put when none does. */
+static void search_jump(const struct model *m, struct view_state *vs, int skip)
+{
+	int n;
+
+	view_table_sync(m, vs);
+	n = (int)vs->n_rows;
+	if (!vs->search[0] || n == 0)
+		return;
+	for (int i = 0; i < n; i++) {
+		int idx = (vs->cursor_idx + skip + i) % n;
+
+		if (search_match(vs->rows[idx].p, vs->search)) {
+			view_table_move(vs, idx - vs->cursor_idx);
+			return;
+		}
+	}
+}
+
+static void search_key(const struct model *m, struct view_state *vs, uint32_t k)
+{
+	if (k == VK_ENTER || k == VK_ESC)
+		vs->search_editing = false;
+	else if (k == VK_F(3))
+		search_jump(m, vs, 1);
+	else if (text_key(vs->search, sizeof(vs->search), k))
+		search_jump(m, vs, 0);
 }
 
 static void chooser_key(const struct model *m, struct view_state *vs, uint32_t k)
@@ -869,7 +984,7 @@ static void chooser_key(const struct model *m, struct view_state *vs, uint32_t k
 		}
 		vs->tree = false;
 		vs->chooser_open = false;
-	} else if (k == VK_ESC || k == 's' || k == 'q' || k == VK_F(10)) {
+	} else if (k == VK_ESC || k == 's' || k == 'q' || k == VK_F(6) || k == VK_F(10)) {
 		vs->chooser_open = false;
 	}
 }
@@ -878,6 +993,8 @@ bool view_table_modal_key(const struct model *m, struct view_state *vs, uint32_t
 {
 	if (vs->filter_editing)
 		filter_key(vs, key);
+	else if (vs->search_editing)
+		search_key(m, vs, key);
 	else if (vs->chooser_open)
 		chooser_key(m, vs, key);
 	else
@@ -929,6 +1046,7 @@ static enum view_cmd key_detail(const struct model *m, struct view_state *vs, ui
 	if (p) {
 		vs->detail_pid = p->pid;
 		vs->view = VIEW_DETAIL;
+		vs->zoom_fit = true;
 	}
 	return VIEW_CMD_NONE;
 }
@@ -950,7 +1068,7 @@ static enum view_cmd key_sort_chooser(const struct model *m, struct view_state *
 static enum view_cmd key_sort_by(const struct model *m, struct view_state *vs, uint32_t key)
 {
 	(void)m;
-	vs->sort_col = key == 'g' ? COL_SLOPE : COL_RSS;
+	vs->sort_col = key == 'g' ? COL_SLOPE : COL_RSS; /* m, M */
 	vs->sort_reverse = false;
 	vs->tree = false;
 	return VIEW_CMD_NONE;
@@ -969,6 +1087,14 @@ static enum view_cmd key_filter(const struct model *m, struct view_state *vs, ui
 	(void)m;
 	(void)key;
 	vs->filter_editing = true;
+	return VIEW_CMD_NONE;
+}
+
+static enum view_cmd key_search(const struct model *m, struct view_state *vs, uint32_t key)
+{
+	(void)key;
+	vs->search_editing = true;
+	search_jump(m, vs, 0);
 	return VIEW_CMD_NONE;
 }
 
@@ -1040,20 +1166,22 @@ static const struct view_binding table_bindings[] = {
 	{"ends", {VK_HOME, VK_END}, key_move, "Home End", "first / last row", NULL, NULL, NULL},
 	{"detail", {VK_ENTER}, key_detail, "Enter", "detail view of the process under the cursor",
 	 "Enter", NULL, "detail"},
-	{"sort", {'s'}, key_sort_chooser, "s", "choose the sort column (Enter picks, again reverses)", "s",
-	 NULL, "sort"},
-	{"growth", {'g'}, key_sort_by, "g  m", "sort by growth (slope) / by memory (RSS)", "g", NULL,
+	{"sort", {'s', VK_F(6)}, key_sort_chooser, "s  F6", "choose the sort column (Enter picks, again reverses)",
+	 "s", NULL, "sort"},
+	{"growth", {'g'}, key_sort_by, "g  m  M", "sort by growth (slope) / by memory (RSS)", "g", NULL,
 	 "growth"},
-	{"memory", {'m'}, key_sort_by, NULL, NULL, "m", NULL, "memory"},
+	{"memory", {'m', 'M'}, key_sort_by, NULL, NULL, "m", NULL, "memory"},
 	{"reverse", {'I'}, key_reverse, "I", "reverse the sort order", NULL, NULL, NULL},
-	{"filter", {'/'}, key_filter, "/", "filter: case-insensitive substring, or a regex if it is one",
+	{"filter", {'/', VK_F(4)}, key_filter, "/  F4", "filter: case-insensitive substring, or a regex if it is one",
 	 "/", NULL, "filter"},
+	{"search", {VK_F(3)}, key_search, "F3", "search: the cursor jumps to a match (F3 again: the next)", "F3",
+	 NULL, "search"},
 	{"unfilter", {'\\'}, key_unfilter, "\\", "clear the filter", NULL, NULL, NULL},
-	{"tree", {'t'}, key_tree, "t", "tree view by parent process", "t", NULL, "tree"},
+	{"tree", {'t', VK_F(5)}, key_tree, "t  F5", "tree view by parent process", "t", NULL, "tree"},
 	{"tag", {' '}, key_tag, "space", "tag or untag the process (cursor moves down)", "space", NULL,
 	 "tag"},
-	{"tagged-only", {'T'}, key_tagged_only, "T  U", "show only tagged processes / untag all", NULL,
-	 NULL, NULL},
+	{"tagged-only", {'T'}, key_tagged_only, "T  U", "show only tagged processes (marked in the key bar) / untag all",
+	 NULL, NULL, NULL},
 	{"untag-all", {'U'}, key_untag, NULL, NULL, NULL, NULL, NULL},
 	{"clear", {VK_ESC}, key_esc, NULL, NULL, NULL, NULL, NULL},
 };

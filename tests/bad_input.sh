@@ -20,6 +20,9 @@ expect 2 "needs a value" --interval
 expect 2 "not a process ID" -p abc --once --json
 expect 2 "not a process ID" -p 12,x --once --json
 expect 2 "bad regular expression" -n '(' --once --json
+# The pattern is echoed as typed, not as memslope joined it ('(()').
+grep -Fq "expression '(':" "$TMP/err" || fail "-n '(' echoed as: $(cat "$TMP/err")"
+expect 2 "expression 'b\[':" -n ok -n 'b[' --once --json
 expect 2 "no such user" -u no_such_user_xyz --once --json
 expect 2 "interval" --interval 5ms --once --json
 expect 2 "duration" --duration 10parsecs --log /dev/null

@@ -110,6 +110,30 @@ static void test_format(void)
 	CHECK_STR(util_fmt_duration(292, b, sizeof(b)), "4m52s");
 	CHECK_STR(util_fmt_duration(7500, b, sizeof(b)), "2h05m");
 	CHECK_STR(util_fmt_duration(INFINITY, b, sizeof(b)), "inf");
+	/* Rates: 1024-based, as sizes are shown and read. */
+	CHECK_STR(util_fmt_rate(2e6, b, sizeof(b)), "1.91 MiB/s");
+	CHECK_STR(util_fmt_rate(-3.0 * 1024 * 1024 / 60, b, sizeof(b)), "-3 MiB/min");
+	CHECK_STR(util_fmt_rate(NAN, b, sizeof(b)), "-");
+}
+
+/* + and - walk a ladder that always leads back to 1 s (halving and
+ * doubling did not: 1 s, 0.5, 0.25, 0.125, 0.1, then 0.2, 0.4, 0.8, 1.6). */
+static void test_interval_ladder(void)
+{
+	int64_t ms = 1000;
+
+	for (int i = 0; i < 6; i++)
+		ms = util_interval_step_ms(ms, -1);
+	CHECK_I64(ms, 100);
+	for (int i = 0; i < 4; i++)
+		ms = util_interval_step_ms(ms, 1);
+	CHECK_I64(ms, 1000);
+	for (int i = 0; i < 10; i++)
+		ms = util_interval_step_ms(ms, 1);
+	CHECK_I64(ms, 60000);
+	CHECK_I64(util_interval_step_ms(1500, -1), 1000); /* -d 1.5s */
+	CHECK_I64(util_interval_step_ms(1500, 1), 2000);
+	CHECK_I64(util_interval_step_ms(50, 1), 100);
 }
 
 static int open_fds(void)
@@ -177,6 +201,7 @@ int main(void)
 	test_rates();
 	test_sanitize();
 	test_format();
+	test_interval_ladder();
 	test_read_kept();
 	return check_done("test_util");
 }

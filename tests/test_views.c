@@ -498,6 +498,48 @@ static void test_keys(const struct model *m)
 	CHECK_I64(view_screen_key(m, &vs, VK_HOME), VIEW_CMD_START);
 	view_screen_key(m, &vs, 'c');
 	CHECK_I64(view_screen_key(m, &vs, VK_END), VIEW_CMD_END);
+	/* htop's keys: F3 search, F4 filter, F5 tree, F6 sort, M, Ctrl-L. */
+	vs.replay = false;
+	vs.view = VIEW_TABLE;
+	view_screen_key(m, &vs, VK_F(3));
+	CHECK(vs.search_editing);
+	view_screen_key(m, &vs, 'n');
+	view_screen_key(m, &vs, 'g');
+	view_screen_key(m, &vs, 'i');
+	CHECK(view_table_cursor(&vs) && strstr(view_table_cursor(&vs)->cmdline, "nginx"));
+	{
+		pid_t first = view_table_cursor(&vs)->pid;
+
+		view_screen_key(m, &vs, VK_F(3));
+		CHECK(view_table_cursor(&vs)->pid != first);
+		CHECK(strstr(view_table_cursor(&vs)->cmdline, "nginx") != NULL);
+	}
+	view_screen_key(m, &vs, VK_ENTER);
+	CHECK(!vs.search_editing);
+	CHECK_STR(vs.filter, ""); /* searching never filters */
+	view_screen_key(m, &vs, VK_F(4));
+	CHECK(vs.filter_editing);
+	view_screen_key(m, &vs, 'x');
+	view_screen_key(m, &vs, VK_F(4));
+	CHECK(!vs.filter_editing);
+	CHECK_STR(vs.filter, "x");
+	view_screen_key(m, &vs, VK_ESC);
+	view_screen_key(m, &vs, VK_F(5));
+	CHECK(vs.tree);
+	view_screen_key(m, &vs, VK_F(6));
+	CHECK(vs.chooser_open);
+	view_screen_key(m, &vs, VK_F(6));
+	CHECK(!vs.chooser_open);
+	vs.sort_col = COL_PID;
+	view_screen_key(m, &vs, 'M');
+	CHECK_I64(vs.sort_col, COL_RSS);
+	CHECK(!vs.tree);
+	CHECK_I64(view_screen_key(m, &vs, VK_CTRL('l')), VIEW_CMD_REDRAW);
+	CHECK_I64(view_screen_key(m, &vs, VK_F1), VIEW_CMD_NONE);
+	CHECK_I64(vs.view, VIEW_HELP);
+	CHECK_I64(view_screen_key(m, &vs, VK_CTRL('l')), VIEW_CMD_REDRAW);
+	view_screen_key(m, &vs, 'q');
+	CHECK_I64(vs.view, VIEW_TABLE);
 	/* The help's key text comes from the tables: replay, detail, cgroup. */
 	vs.view = VIEW_HELP;
 	canvas_resize(c, 100, 80);
@@ -507,6 +549,9 @@ static void test_keys(const struct model *m)
 	CHECK(strstr(text, "first / last sample of the log") != NULL);
 	CHECK(strstr(text, "zoom the time axis") != NULL);
 	CHECK(strstr(text, "select a cgroup, its details below") != NULL);
+	/* In the help q leaves the help, and the footer says so. */
+	CHECK(strstr(text, "Esc/q back") != NULL);
+	CHECK(strstr(text, "F10 quit") != NULL);
 	free(text);
 	view_state_done(&vs);
 	canvas_free(c);
@@ -796,9 +841,12 @@ static void test_formats(void)
 	CHECK_STR(view_fmt_slope_min(2.0 * MIB / 60, buf, sizeof(buf)), "+2.0M");
 	CHECK_STR(view_fmt_slope_min(-512.0 * 1024 / 60, buf, sizeof(buf)), "-512K");
 	CHECK_STR(view_fmt_slope_min(1.0, buf, sizeof(buf)), "0");
-	CHECK_STR(view_fmt_rate(2.87 * MIB, buf, sizeof(buf)), "2.87 MB/s");
-	CHECK_STR(view_fmt_rate(0.35 * MIB / 60, buf, sizeof(buf)), "0.35 MB/min");
-	CHECK_STR(view_fmt_rate(12.0 * 1024 / 60, buf, sizeof(buf)), "12 KB/min");
+	CHECK_STR(util_fmt_rate(2.87 * MIB, buf, sizeof(buf)), "2.87 MiB/s");
+	CHECK_STR(util_fmt_rate(0.35 * MIB / 60, buf, sizeof(buf)), "0.35 MiB/min");
+	CHECK_STR(util_fmt_rate(12.0 * 1024 / 60, buf, sizeof(buf)), "12 KiB/min");
+	/* The 2,000,000 B/s leak: one number in every unit it is shown in. */
+	CHECK_STR(util_fmt_rate(2e6, buf, sizeof(buf)), "1.91 MiB/s");
+	CHECK_STR(util_fmt_rate(2e6 / 60, buf, sizeof(buf)), "1.91 MiB/min");
 	CHECK_STR(view_fmt_clock(WALL_NOW_MS, buf, sizeof(buf)), "22:13:20");
 
 	trend_init(&t);
@@ -811,11 +859,31 @@ static void test_formats(void)
 	CHECK_STR(view_fmt_ttl_full(trend_get(&t), GIB, MS_ABSENT, g, buf, sizeof(buf)),
 		  "TTL\u21921.0G 4m52s [4m24s\u20135m27s]");
 	CHECK_STR(view_fmt_evidence(trend_get(&t), GIB, MS_ABSENT, g, buf, sizeof(buf)),
-		  "GROWING \u2191 2.87 MB/s [90% CI 2.8\u20132.9] \u00b7 MK Z=6.7 \u00b7 R\u00b2 1.00 \u00b7 "
+		  "GROWING \u2191 2.87 MiB/s [90% CI 2.8\u20132.9] \u00b7 MK Z=6.7 \u00b7 R\u00b2 1.00 \u00b7 "
 		  "44s window \u00b7 TTL\u21921.0G 4m52s [4m24s\u20135m27s]");
 	CHECK_STR(view_fmt_evidence(trend_get(&t), GIB, MS_ABSENT, ga, buf, sizeof(buf)),
-		  "GROWING ^ 2.87 MB/s [90% CI 2.8-2.9] | MK Z=6.7 | R2 1.00 | 44s window | "
+		  "GROWING ^ 2.87 MiB/s [90% CI 2.8-2.9] | MK Z=6.7 | R2 1.00 | 44s window | "
 		  "TTL->1.0G 4m52s [4m24s-5m27s]");
+	/* A tight CI reads as a relative half-width, not as five digits. */
+	set_trend(&t, TREND_GROWING, 2.0157 * MIB, 2.0156 * MIB, 2.0159 * MIB, 3.1, 1, 48);
+	CHECK_STR(view_fmt_evidence(trend_get(&t), GIB, MS_ABSENT, ga, buf, sizeof(buf)),
+		  "GROWING ^ 2.02 MiB/s [90% CI +-0.0099%] | MK Z=3.1 | R2 1.00 | 48s window | "
+		  "TTL->1.0G 4m52s [4m24s-5m27s]");
+	/* A LEAK shows the evidence that confirmed it: the >= 8.5 min tier's
+	 * window and slope, not the finest active tier's 48 s. */
+	{
+		struct trend_result ev;
+
+		t.result.verdict = TREND_LEAK;
+		t.leak_tier = 1;
+		t.tier[1].fit = (struct trend_fit){.slope = 2.0e6f, .slope_lo = 1.9e6f, .slope_hi = 2.1e6f,
+						   .mk_z = 5.2f, .r2 = 0.97f, .window_s = 544};
+		CHECK_STR(view_fmt_evidence(trend_evidence(&t, &ev), GIB, MS_ABSENT, ga, buf, sizeof(buf)),
+			  "LEAK ^ 1.91 MiB/s [90% CI 1.81-2] | MK Z=5.2 | R2 0.97 | 9m04s window | "
+			  "TTL->1.0G 4m52s [4m24s-5m27s]");
+		t.leak_tier = -1;
+		t.result.verdict = TREND_GROWING;
+	}
 	set_ttl(&t, 45, 30, INFINITY, TTL_HIGH);
 	CHECK_STR(view_fmt_ttl_short(trend_get(&t), g, buf, sizeof(buf)), ">30s");
 	CHECK_STR(view_fmt_ttl_full(trend_get(&t), GIB, 900 * MIB, ga, buf, sizeof(buf)),
@@ -831,6 +899,57 @@ static void test_formats(void)
 	CHECK_STR(view_verdict_word(trend_get(&t)), "-");
 	CHECK_STR(view_zoom_name(ZOOM_ALL), "all");
 	CHECK_I64(view_zoom_ms(ZOOM_15M), 900000);
+}
+
+/* What narrows or hides rows is on screen: the tagged-only filter in the
+ * key bar, and growing processes the sort put off the page in a line of
+ * their own. The detail view opens at a zoom that fits the data. */
+static void test_visible(const struct model *m)
+{
+	struct canvas *c = canvas_new(40, 12);
+	struct view_state vs;
+	char *text;
+
+	view_state_init(&vs, GLYPHS_UTF8);
+	view_toggle_tag(&vs, model_proc_find(m, 777));
+	vs.tagged_only = true;
+	view_screen_draw(c, m, &vs);
+	text = canvas_to_text(c);
+	CHECK(strstr(text, "Ttagged only") != NULL);
+	free(text);
+	vs.tagged_only = false;
+	/* Sorted by PID at 40x10, 2020 (oom_imminent) and 4242 (growing) are
+	 * below the page. */
+	vs.sort_col = COL_PID;
+	canvas_resize(c, 40, 10);
+	view_screen_draw(c, m, &vs);
+	text = canvas_to_text(c);
+	CHECK(strstr(text, "off-page") != NULL);
+	CHECK(strstr(text, "2 off-page \u00b7 2020 java -Xmx900m o") != NULL);
+	CHECK(strstr(text, "2 off-page") != NULL);
+	free(text);
+	/* Back on the page: no such line. */
+	vs.sort_col = COL_RSS;
+	view_screen_draw(c, m, &vs);
+	text = canvas_to_text(c);
+	CHECK(strstr(text, "off-page") == NULL);
+	free(text);
+	/* Opening the detail view fits the zoom to the history (here 300 s
+	 * or so: 5m), < and > then keep the user's choice. */
+	vs.sort_col = COL_PID;
+	vs.cursor_pid = 4242;
+	vs.cursor_start = 104242;
+	vs.zoom = ZOOM_ALL;
+	view_screen_key(m, &vs, VK_ENTER);
+	CHECK_I64(vs.detail_pid, 4242);
+	canvas_resize(c, 80, 24);
+	view_screen_draw(c, m, &vs);
+	CHECK_I64(vs.zoom, ZOOM_5M);
+	view_screen_key(m, &vs, '>');
+	view_screen_draw(c, m, &vs);
+	CHECK_I64(vs.zoom, ZOOM_15M);
+	view_state_done(&vs);
+	canvas_free(c);
 }
 
 /* The value axis never shows the same label twice (a 1.0G, 1.0G, 1.0G
@@ -1036,6 +1155,7 @@ int main(void)
 	test_formats();
 	test_tiny(m);
 	test_axis_labels(m);
+	test_visible(m);
 	test_plot_truth(m);
 	model_free(m);
 	test_cgroup_find();

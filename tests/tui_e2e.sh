@@ -297,7 +297,7 @@ json=$(screen | grep -Eo '[^ ]*\.json' | head -n 1)
 # The truth: the leak is flagged, the flat one is not.
 note "waiting for the growth verdict (up to 120 s)"
 keys m
-wait_line "^[* ] *$LEAK " ' (growing|leak|oom-soon) ' 120
+wait_line "^[* ] *$LEAK " ' (growing|leak|oom_imminent) ' 120
 row_of "$FLAT" | grep -Eq ' (stable|-) ' || fail "the flat process is not stable"
 
 # Detail view of the leak: verdict with evidence, rising plot, limit line.
@@ -307,7 +307,7 @@ keys Enter Home Enter
 wait_for "^PID $LEAK " 5
 wait_for 'GROWING|LEAK|OOM' 5
 wait_for 'MK Z=' 5
-wait_for 'zoom 5m' 5
+wait_for 'zoom (1m|5m)' 5
 wait_for 'max 400M' 5
 if [ -n "$UTF8_LOCALE" ]; then
 	wait_for '│┄max┄' 10
