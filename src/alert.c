@@ -369,11 +369,11 @@ static void hook_start(struct alert *al, struct model *m, const struct alert_inf
 	if (in->message) {
 		snprintf(msg, sizeof(msg), "%s", in->message);
 	} else if (in->kind == AK_LEAK) {
-		snprintf(rate, sizeof(rate), "%.2f MB/min", in->r->slope_bytes_per_s * 60 / 1e6);
+		util_fmt_rate(in->r->slope_bytes_per_s, rate, sizeof(rate));
 		snprintf(msg, sizeof(msg), "%s: confirmed leak, growing %s", what,
 			 isfinite(in->r->slope_bytes_per_s) ? rate : "(rate unknown)");
 	} else if (in->kind == AK_OOM_IMMINENT) {
-		snprintf(msg, sizeof(msg), "%s: OOM imminent, limit in %s", what,
+		snprintf(msg, sizeof(msg), "%s: oom_imminent, limit in %s", what,
 			 util_fmt_duration(in->r->ttl_s, ttl, sizeof(ttl)));
 	} else {
 		snprintf(msg, sizeof(msg), "%s: usage %.1f%% of its limit, at or above --crit-pct %d%%", what,

@@ -61,17 +61,17 @@ int events_level(const struct model *m, double pct)
 
 void events_proc_start(struct model *m, const struct proc_entity *p)
 {
-	model_event(m, EV_PROC_START, p->pid, NULL, "process %d (%s) started", (int)p->pid, p->name);
+	model_event(m, EV_PROC_START, p->pid, NULL, "started: process %d (%s)", (int)p->pid, p->name);
 }
 
 void events_proc_exit(struct model *m, const struct proc_entity *p)
 {
-	model_event(m, EV_PROC_EXIT, p->pid, NULL, "process %d (%s) exited", (int)p->pid, p->name);
+	model_event(m, EV_PROC_EXIT, p->pid, NULL, "exited: process %d (%s)", (int)p->pid, p->name);
 }
 
 void events_cgroup_gone(struct model *m, const struct cgroup_entity *c)
 {
-	model_event(m, EV_CGROUP_GONE, 0, c->s.path, "cgroup %s is gone", c->s.path);
+	model_event(m, EV_CGROUP_GONE, 0, c->s.path, "gone: cgroup %s", c->s.path);
 }
 
 void events_cgroup_counters(struct model *m, struct cgroup_entity *c)
@@ -88,9 +88,9 @@ void events_cgroup_counters(struct model *m, struct cgroup_entity *c)
 		if (ms_has(ev[i]) && ms_has(c->prev_events[i]) && ev[i] > c->prev_events[i]) {
 			enum event_kind k = i == 4 && own_kill ? EV_OOM_KILL : EV_CGROUP_EVENT;
 
-			model_event(m, k, 0, c->s.path, "cgroup %s: memory.events %s +%lld (now %lld)%s",
-				    c->s.path, ev_names[i], (long long)(ev[i] - c->prev_events[i]),
-				    (long long)ev[i], i == 4 && !own_kill ? ", in a cgroup below" : "");
+			model_event(m, k, 0, c->s.path, "memory.events %s +%lld (now %lld)%s: cgroup %s",
+				    ev_names[i], (long long)(ev[i] - c->prev_events[i]), (long long)ev[i],
+				    i == 4 && !own_kill ? ", in a cgroup below" : "", c->s.path);
 		}
 		c->prev_events[i] = ev[i];
 	}
@@ -104,27 +104,27 @@ void events_marks(struct model *m, struct check_state *check, struct entity_mark
 	int level = events_level(m, usage_pct);
 	char rate[32], ttl[32], lo[32], hi[32];
 
+	/* The news first, then whom it is about: a TUI line cut at 80
+	 * columns keeps what happened. */
 	if (r->verdict != mk->verdict && r->verdict != TREND_UNKNOWN) {
-		snprintf(rate, sizeof(rate), "%.2f MB/min",
-			 isfinite(r->slope_bytes_per_s) ? r->slope_bytes_per_s * 60 / 1e6 : 0.0);
-		model_event(m, EV_VERDICT, pid, cgroup, "%s: %s -> %s%s%s", what,
-			    trend_verdict_name(mk->verdict), trend_verdict_name(r->verdict),
-			    isfinite(r->slope_bytes_per_s) ? ", slope " : "",
-			    isfinite(r->slope_bytes_per_s) ? rate : "");
+		util_fmt_rate(r->slope_bytes_per_s, rate, sizeof(rate));
+		model_event(m, EV_VERDICT, pid, cgroup, "%s -> %s%s%s: %s", trend_verdict_name(mk->verdict),
+			    trend_verdict_name(r->verdict), isfinite(r->slope_bytes_per_s) ? ", slope " : "",
+			    isfinite(r->slope_bytes_per_s) ? rate : "", what);
 		mk->verdict = r->verdict;
 	}
 	if (level != mk->level) {
 		static const char *const names[] = {"ok", "warn", "crit"};
 
-		model_event(m, EV_THRESHOLD, pid, cgroup, "%s: usage %.1f%% of limit (%s -> %s)", what,
-			    usage_pct, names[mk->level], names[level]);
+		model_event(m, EV_THRESHOLD, pid, cgroup, "usage %.1f%% of limit (%s -> %s): %s", usage_pct,
+			    names[mk->level], names[level], what);
 		mk->level = level;
 	}
 	if (r->oom_imminent && !mk->oom_imminent)
-		model_event(m, EV_OOM_IMMINENT, pid, cgroup, "%s: OOM imminent, limit in %s [%s-%s]", what,
+		model_event(m, EV_OOM_IMMINENT, pid, cgroup, "oom_imminent, limit in %s [%s-%s]: %s",
 			    util_fmt_duration(r->ttl_s, ttl, sizeof(ttl)),
 			    util_fmt_duration(r->ttl_lo_s, lo, sizeof(lo)),
-			    util_fmt_duration(r->ttl_hi_s, hi, sizeof(hi)));
+			    util_fmt_duration(r->ttl_hi_s, hi, sizeof(hi)), what);
 	mk->oom_imminent = r->oom_imminent;
 
 	if (check->on) {
@@ -135,8 +135,8 @@ void events_marks(struct model *m, struct check_state *check, struct entity_mark
 		if (check->max_growth_bytes_per_s > 0 &&
 		    (r->verdict == TREND_GROWING || r->verdict == TREND_LEAK) &&
 		    r->slope_bytes_per_s > check->max_growth_bytes_per_s)
-			events_check_add(check, "growth above --max-growth %.2f MB/min: %s",
-				  check->max_growth_bytes_per_s * 60 / 1e6, what);
+			events_check_add(check, "growth above --max-growth %s: %s",
+					 check->max_growth_arg ? check->max_growth_arg : "(set)", what);
 		if (check->max_usage_pct > 0 && isfinite(usage_pct) && usage_pct > check->max_usage_pct)
 			events_check_add(check, "usage above --max-usage %.1f%%: %s", check->max_usage_pct, what);
 	}
@@ -188,7 +188,8 @@ void events_tick(struct model *m, struct check_state *check)
 		if (!t->alive)
 			continue;
 		name = util_sanitize(t->name);
-		snprintf(what, sizeof(what), "tree %d (%s, %zu processes)", (int)t->root_pid, name, t->n_procs);
+		snprintf(what, sizeof(what), "tree %d (%s, %zu process%s)", (int)t->root_pid, name, t->n_procs,
+			 t->n_procs == 1 ? "" : "es");
 		free(name);
 		events_marks(m, check, &t->marks, trend_get(&t->trend), t->usage_pct, t->root_pid, NULL, what);
 		if (t->gpu) {

@@ -17,6 +17,7 @@
 struct check_state {
 	bool on;
 	double max_growth_bytes_per_s; /* <= 0: unset */
+	const char *max_growth_arg;    /* --max-growth as typed (the options' string) */
 	double max_usage_pct;          /* <= 0: unset */
 	char **reasons;
 	size_t n;

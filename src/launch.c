@@ -220,7 +220,7 @@ void launch_postmortem_print(const struct launch *l, const struct model *m, FILE
 	struct proc_entity *p = model_proc_find(m, l->pid);
 	struct tree_entity *t = model_tree_find(m, l->pid);
 	const struct trend_result *r = t ? trend_get(&t->trend) : p ? trend_get(&p->trend) : NULL;
-	char b1[32], b2[32], b3[32], d1[32], d2[32], how[64];
+	char b1[32], b2[32], b3[32], d1[32], d2[32], how[64], rate[32];
 	char *cmd = util_sanitize(l->argv[0]);
 
 	launch_how(l, how, sizeof(how));
@@ -232,8 +232,8 @@ void launch_postmortem_print(const struct launch *l, const struct model *m, FILE
 		util_fmt_bytes(p ? p->limit_bytes : MS_ABSENT, b3, sizeof(b3)),
 		p && p->limit_source ? p->limit_source : "unknown");
 	if (r && isfinite(r->slope_bytes_per_s))
-		fprintf(f, "memslope: final verdict %s, slope %.2f MB/min over %s\n",
-			trend_verdict_name(r->verdict), r->slope_bytes_per_s * 60 / 1e6,
+		fprintf(f, "memslope: final verdict %s, slope %s over %s\n", trend_verdict_name(r->verdict),
+			util_fmt_rate(r->slope_bytes_per_s, rate, sizeof(rate)),
 			util_fmt_duration(r->window_s, d2, sizeof(d2)));
 	else
 		fprintf(f, "memslope: final verdict %s\n", trend_verdict_name(r ? r->verdict : TREND_UNKNOWN));

@@ -451,12 +451,12 @@ static int run_tui(struct app *a)
 			next = now + a->o->interval_ms;
 			if (a->o->command && !a->launch.running && !ended) {
 				char *msg;
-				char how[64];
+				char how[64], peak[32];
 
 				ended = true;
 				launch_how(&a->launch, how, sizeof(how));
-				msg = xasprintf("command ended: %s; peak RSS %.1f MB; OOM kill: %s - press q to quit",
-						how, ms_has(a->launch.peak_rss_bytes) ? (double)a->launch.peak_rss_bytes / 1e6 : 0.0,
+				msg = xasprintf("command ended: %s; peak RSS %s; OOM kill: %s - press q to quit", how,
+						util_fmt_bytes(a->launch.peak_rss_bytes, peak, sizeof(peak)),
 						a->launch.oom_killed ? "yes" : "no");
 				tui_set_status(a->tui, msg);
 				free(msg);
@@ -701,6 +701,7 @@ int main(int argc, char **argv)
 	});
 	a.up.check.on = o.check;
 	a.up.check.max_growth_bytes_per_s = o.max_growth_bytes_per_s;
+	a.up.check.max_growth_arg = o.max_growth_arg;
 	a.up.check.max_usage_pct = o.max_usage_pct;
 	for (size_t i = 0; i < o.n_cgroups; i++)
 		update_cgroup_get(&a.up, o.cgroups[i], true);

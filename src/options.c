@@ -93,6 +93,7 @@ void options_done(struct options *o)
 	free(o->cgroup_root);
 	free(o->log_path);
 	free(o->snapshot_dir);
+	free(o->max_growth_arg);
 	free(o->replay_path);
 	free(o->prom_file);
 	free(o->config_path);
@@ -330,6 +331,8 @@ int options_set(struct options *o, const char *name, const char *v, char **err)
 			*err = xasprintf("--max-growth: '%s' is not a rate (e.g. 5MB/min, 100K/s)", v);
 			return -1;
 		}
+		free(o->max_growth_arg);
+		o->max_growth_arg = util_sanitize(v);
 		return 0;
 	}
 	if (IS("max-usage")) {

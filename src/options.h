@@ -48,6 +48,7 @@ struct options {
 	int warn_pct, crit_pct;
 	bool check;
 	double max_growth_bytes_per_s; /* <= 0: unset */
+	char *max_growth_arg;          /* as typed, for messages (sanitised) */
 	double max_usage_pct;          /* <= 0: unset */
 	/* tui */
 	bool ascii, no_color;

@@ -144,7 +144,7 @@ ok_r = 104857600 in seen_r and seen_r[-1] == 0 and seen_r.index(104857600) < len
 print("R's GPU memory over time (distinct):", sorted(set(x for x in seen_r if x is not None)), "P absent while card 1's list failed:", absent_p, "and back:", back_p)
 sys.exit(0 if ok_r and absent_p and back_p else 1)
 EOF
-grep -q 'GPU memory: [a-z]* -> growing' "$TMP/run.ndjson" || fail "no GPU verdict event in the log"
+grep -q '[a-z]* -> growing[^"]*GPU memory' "$TMP/run.ndjson" || fail "no GPU verdict event in the log"
 grep -q "^memslope_process_gpu_growing{pid=\"$P\",name=\"sleep\"} 1\$" "$TMP/run.prom" &&
 	grep -q "^memslope_process_gpu_time_to_limit_seconds{pid=\"$P\"" "$TMP/run.prom" &&
 	grep -q '^memslope_gpu_memory_total_bytes{gpu="1",name="NVIDIA H200"} 85899345920$' "$TMP/run.prom" ||
