@@ -611,19 +611,28 @@ int util_mkdir_p(const char *path, mode_t mode)
 	return rc;
 }
 
+char *util_fmt_number3(double v, char *buf, size_t cap)
+{
+	double a = fabs(v);
+
+	snprintf(buf, cap, "%.*f", a < 9.995 ? 2 : a < 99.95 ? 1 : 0, v);
+	return buf;
+}
+
 char *util_fmt_rate(double bytes_per_s, char *buf, size_t cap)
 {
 	const double mib = 1024.0 * 1024.0;
 	double a = fabs(bytes_per_s);
+	char num[32];
 
 	if (!isfinite(bytes_per_s))
 		snprintf(buf, cap, "-");
 	else if (a >= 0.5 * mib)
-		snprintf(buf, cap, "%.3g MiB/s", bytes_per_s / mib);
+		snprintf(buf, cap, "%s MiB/s", util_fmt_number3(bytes_per_s / mib, num, sizeof(num)));
 	else if (a * 60 >= 0.1 * mib)
-		snprintf(buf, cap, "%.3g MiB/min", bytes_per_s * 60 / mib);
+		snprintf(buf, cap, "%s MiB/min", util_fmt_number3(bytes_per_s * 60 / mib, num, sizeof(num)));
 	else
-		snprintf(buf, cap, "%.3g KiB/min", bytes_per_s * 60 / 1024);
+		snprintf(buf, cap, "%s KiB/min", util_fmt_number3(bytes_per_s * 60 / 1024, num, sizeof(num)));
 	return buf;
 }
 

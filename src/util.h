@@ -79,6 +79,9 @@ char *util_fmt_duration(double s, char *buf, size_t cap);
  * "-" when not finite. The one rate format of the TUI, the events, the
  * check reasons and the post-mortem. */
 char *util_fmt_rate(double bytes_per_s, char *buf, size_t cap);
+/* v with three significant digits, trailing zeros kept ("2.00", "12.0",
+ * "120"; more digits from 1000 on). Returns buf. */
+char *util_fmt_number3(double v, char *buf, size_t cap);
 /* The next sampling interval up (dir > 0) or down from interval_ms on the
  * ladder 0.1, 0.2, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 60 s, so + and - always
  * lead back to 1 s; interval_ms itself at either end. */

@@ -324,8 +324,9 @@ static void fmt_ci(const struct trend_result *r, const char *rate, const struct 
 	double lo = r->slope_lo_bytes_per_s, hi = r->slope_hi_bytes_per_s, s = r->slope_bytes_per_s;
 	char a[24], b[24];
 
-	snprintf(a, sizeof(a), "%.3g", lo / unit);
-	snprintf(b, sizeof(b), "%.3g", hi / unit);
+	/* The slope's own precision (util_fmt_rate). */
+	util_fmt_number3(lo / unit, a, sizeof(a));
+	util_fmt_number3(hi / unit, b, sizeof(b));
 	if (strcmp(a, b) != 0 || s == 0) {
 		snprintf(buf, cap, " [90%% CI %s%s%s]", a, g->dash, b);
 		return;

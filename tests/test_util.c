@@ -112,7 +112,7 @@ static void test_format(void)
 	CHECK_STR(util_fmt_duration(INFINITY, b, sizeof(b)), "inf");
 	/* Rates: 1024-based, as sizes are shown and read. */
 	CHECK_STR(util_fmt_rate(2e6, b, sizeof(b)), "1.91 MiB/s");
-	CHECK_STR(util_fmt_rate(-3.0 * 1024 * 1024 / 60, b, sizeof(b)), "-3 MiB/min");
+	CHECK_STR(util_fmt_rate(-3.0 * 1024 * 1024 / 60, b, sizeof(b)), "-3.00 MiB/min");
 	CHECK_STR(util_fmt_rate(NAN, b, sizeof(b)), "-");
 }
 

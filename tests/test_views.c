@@ -843,7 +843,7 @@ static void test_formats(void)
 	CHECK_STR(view_fmt_slope_min(1.0, buf, sizeof(buf)), "0");
 	CHECK_STR(util_fmt_rate(2.87 * MIB, buf, sizeof(buf)), "2.87 MiB/s");
 	CHECK_STR(util_fmt_rate(0.35 * MIB / 60, buf, sizeof(buf)), "0.35 MiB/min");
-	CHECK_STR(util_fmt_rate(12.0 * 1024 / 60, buf, sizeof(buf)), "12 KiB/min");
+	CHECK_STR(util_fmt_rate(12.0 * 1024 / 60, buf, sizeof(buf)), "12.0 KiB/min");
 	/* The 2,000,000 B/s leak: one number in every unit it is shown in. */
 	CHECK_STR(util_fmt_rate(2e6, buf, sizeof(buf)), "1.91 MiB/s");
 	CHECK_STR(util_fmt_rate(2e6 / 60, buf, sizeof(buf)), "1.91 MiB/min");
@@ -859,10 +859,10 @@ static void test_formats(void)
 	CHECK_STR(view_fmt_ttl_full(trend_get(&t), GIB, MS_ABSENT, g, buf, sizeof(buf)),
 		  "TTL\u21921.0G 4m52s [4m24s\u20135m27s]");
 	CHECK_STR(view_fmt_evidence(trend_get(&t), GIB, MS_ABSENT, g, buf, sizeof(buf)),
-		  "GROWING \u2191 2.87 MiB/s [90% CI 2.8\u20132.9] \u00b7 MK Z=6.7 \u00b7 R\u00b2 1.00 \u00b7 "
+		  "GROWING \u2191 2.87 MiB/s [90% CI 2.80\u20132.90] \u00b7 MK Z=6.7 \u00b7 R\u00b2 1.00 \u00b7 "
 		  "44s window \u00b7 TTL\u21921.0G 4m52s [4m24s\u20135m27s]");
 	CHECK_STR(view_fmt_evidence(trend_get(&t), GIB, MS_ABSENT, ga, buf, sizeof(buf)),
-		  "GROWING ^ 2.87 MiB/s [90% CI 2.8-2.9] | MK Z=6.7 | R2 1.00 | 44s window | "
+		  "GROWING ^ 2.87 MiB/s [90% CI 2.80-2.90] | MK Z=6.7 | R2 1.00 | 44s window | "
 		  "TTL->1.0G 4m52s [4m24s-5m27s]");
 	/* A tight CI reads as a relative half-width, not as five digits. */
 	set_trend(&t, TREND_GROWING, 2.0157 * MIB, 2.0156 * MIB, 2.0159 * MIB, 3.1, 1, 48);
@@ -879,7 +879,7 @@ static void test_formats(void)
 		t.tier[1].fit = (struct trend_fit){.slope = 2.0e6f, .slope_lo = 1.9e6f, .slope_hi = 2.1e6f,
 						   .mk_z = 5.2f, .r2 = 0.97f, .window_s = 544};
 		CHECK_STR(view_fmt_evidence(trend_evidence(&t, &ev), GIB, MS_ABSENT, ga, buf, sizeof(buf)),
-			  "LEAK ^ 1.91 MiB/s [90% CI 1.81-2] | MK Z=5.2 | R2 0.97 | 9m04s window | "
+			  "LEAK ^ 1.91 MiB/s [90% CI 1.81-2.00] | MK Z=5.2 | R2 0.97 | 9m04s window | "
 			  "TTL->1.0G 4m52s [4m24s-5m27s]");
 		t.leak_tier = -1;
 		t.result.verdict = TREND_GROWING;
