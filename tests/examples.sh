@@ -96,6 +96,7 @@ map() {
 		-e "s|--cgroup-root /sys/fs/cgroup/memory -c /kubepods/pod42|--cgroup-root $cg_root -c $own_cg|" \
 		-e "s|/var/log/memslope\\.ndjson|$TMP/log/memslope.ndjson|g" \
 		-e "s| log\\.ndjson| $TMP/log/memslope.ndjson|" \
+		-e "s| old\\.ndjson| $TMP/log/memslope.ndjson|" \
 		-e "s|/var/lib/prometheus/node-exporter/memslope\\.prom|$TMP/memslope.prom|" \
 		-e 's|/usr/local/bin/heap-dump|/bin/true|' \
 		-e 's/--duration 1d/--duration 3s/'
@@ -149,7 +150,7 @@ run_headless() { # run_headless SOURCE CMD
 	cmd=$2
 	case $cmd in
 	memslope*--log*|memslope*--prom-file*)
-		case $cmd in *--count*|*--duration*|*--check*|*--once*) ;; *) cmd="$cmd --count 2" ;; esac ;;
+		case $cmd in *--count*|*--duration*|*--check*|*--once*|*--replay*) ;; *) cmd="$cmd --count 2" ;; esac ;;
 	esac
 	(cd "$TMP" && timeout 60 sh -c "$cmd") >"$TMP/out" 2>"$TMP/err" </dev/null
 	rc=$?
