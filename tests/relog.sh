@@ -27,7 +27,7 @@ n=$(wc -l <"$TMP/rec.ndjson")
 # Not a vacuous comparison: the leak was found, the short one exited.
 grep -q "\"kind\":\"verdict\",\"pid\":$LEAK,.*-> \(growing\|leak\)" "$TMP/rec.ndjson" ||
 	fail "the live log never calls the leaking process $LEAK growing"
-grep -q "\"message\":\"process $SHORT (python3) exited\"" "$TMP/rec.ndjson" ||
+grep -q "\"message\":\"exited: process $SHORT (python3)\"" "$TMP/rec.ndjson" ||
 	fail "the live log does not tell process $SHORT's exit"
 grep -q '"ttl_s":[0-9]' "$TMP/rec.ndjson" || fail "the live log has no time to the limit"
 

@@ -250,8 +250,8 @@ static void test_pid_reuse(void)
 	CHECK(model_proc_find(h.m, 100)->alive);
 	CHECK_I64(model_proc_find(h.m, 100)->start_ticks, 2);
 	CHECK_I64(model_proc_find(h.m, 100)->rss_bytes, 20 * MB);
-	CHECK_I64(events_with(h.m, EV_PROC_EXIT, "process 100 (old) exited"), 1);
-	CHECK_I64(events_with(h.m, EV_PROC_START, "process 100 (new) started"), 1);
+	CHECK_I64(events_with(h.m, EV_PROC_EXIT, "exited: process 100 (old)"), 1);
+	CHECK_I64(events_with(h.m, EV_PROC_START, "started: process 100 (new)"), 1);
 	/* The new one's trend starts from its own first point. */
 	CHECK_I64(model_proc_find(h.m, 100)->trend.t_first_ms, T0 + 2000);
 	h_done(&h);
@@ -377,7 +377,7 @@ static void test_exits(void)
 	/* The first tick tells no starts: they were there before memslope. */
 	CHECK_I64(events_with(h.m, EV_PROC_START, ""), 0);
 	h_tick(&h, &script[1]);
-	CHECK_I64(events_with(h.m, EV_PROC_EXIT, "process 400 (a) exited"), 1);
+	CHECK_I64(events_with(h.m, EV_PROC_EXIT, "exited: process 400 (a)"), 1);
 	CHECK(!model_proc_find(h.m, 400)->alive);
 	CHECK_I64(model_proc_find(h.m, 400)->exit_ms, T0 + 1000);
 	/* Shown dead for UPDATE_DEAD_RETENTION_MS, then dropped. */
@@ -425,8 +425,8 @@ static void test_cgroup_removed(void)
 	CHECK_STR(c->limit_source, "machine");
 	CHECK_I64(c->limit_bytes, 1000 * MB);
 	h_tick(&h, &script[1]);
-	CHECK_I64(events_with(h.m, EV_CGROUP_GONE, "cgroup /gone is gone"), 1);
-	CHECK_I64(events_with(h.m, EV_CGROUP_GONE, "cgroup /kept is gone"), 1);
+	CHECK_I64(events_with(h.m, EV_CGROUP_GONE, "gone: cgroup /gone"), 1);
+	CHECK_I64(events_with(h.m, EV_CGROUP_GONE, "gone: cgroup /kept"), 1);
 	c = model_cgroup_find(h.m, "/kept");
 	CHECK(c && !c->s.exists);
 	CHECK(isnan(c->usage_pct));
@@ -493,11 +493,11 @@ static void test_events_and_check(void)
 	for (size_t i = 0; i < N(s); i++) {
 		h_tick(&h, &s[i]);
 		events_with(h.m, EV_INFO, "");
-		growing += events_with2(h.m, EV_VERDICT, "process 700 (leaky): ", "-> growing, slope 62.91 MB/min");
-		leak += events_with2(h.m, EV_VERDICT, "process 700 (leaky): growing -> leak", "");
-		warn += events_with2(h.m, EV_THRESHOLD, "process 700 (leaky): usage", "(ok -> warn)");
-		crit += events_with2(h.m, EV_THRESHOLD, "process 700 (leaky): usage", "(warn -> crit)");
-		imminent += events_with(h.m, EV_OOM_IMMINENT, "process 700 (leaky): OOM imminent");
+		growing += events_with2(h.m, EV_VERDICT, ": process 700 (leaky)", "-> growing, slope 1.00 MiB/s");
+		leak += events_with2(h.m, EV_VERDICT, "growing -> leak", ": process 700 (leaky)");
+		warn += events_with2(h.m, EV_THRESHOLD, "usage", "(ok -> warn): process 700 (leaky)");
+		crit += events_with2(h.m, EV_THRESHOLD, "usage", "(warn -> crit): process 700 (leaky)");
+		imminent += events_with2(h.m, EV_OOM_IMMINENT, "oom_imminent, limit in", ": process 700 (leaky)");
 	}
 	/* Each change is told once. */
 	CHECK_I64(growing, 1);
