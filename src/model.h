@@ -190,6 +190,7 @@ struct model {
 	struct gpu_card_state *gpus; size_t n_gpus;
 	const char *gpu_pid_map;
 	size_t gpu_unmapped;
+	int64_t gpu_t_ms;         /* mono time of the GPU reading (a log's gpu_mono_ms) */
 	const char *cgroup_version; /* "v1", "v2" or NULL (no controller) */
 	/* The update stage's settings, written in every log line ("analysis")
 	 * so that --replay --log re-runs the analysis as it ran. */

@@ -596,6 +596,9 @@ json_t *out_json_header(const struct model *m, const char *type)
 		set(o, "gpus", gpus);
 		set(o, "gpu_pid_map", j_str(m->gpu_pid_map));
 		set(o, "gpu_unmapped_processes", json_integer((json_int_t)m->gpu_unmapped));
+		/* When the GPUs were read (they are read about once a second,
+		 * not every interval): a re-analysis feeds each reading once. */
+		set(o, "gpu_mono_ms", json_integer(m->gpu_t_ms));
 	}
 	analysis_fields(o, m);
 	return o;

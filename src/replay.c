@@ -370,6 +370,77 @@ static struct cgroup_entity *cgroup_new(struct model *m, const char *path)
 	return c;
 }
 
+/* A process's or tree's GPU fields (present where NVML was loaded and it
+ * was seen on a GPU). */
+static void gpu_series_apply(struct gpu_series **slot, json_t *o)
+{
+	struct gpu_series *g;
+	json_t *v;
+
+	if (!json_object_get(o, "gpu_memory_bytes"))
+		return;
+	if (!*slot)
+		*slot = model_gpu_series_new();
+	g = *slot;
+	upd_bytes(o, "gpu_memory_bytes", &g->bytes);
+	upd_bytes(o, "gpu_peak_bytes", &g->peak_bytes);
+	upd_bytes(o, "gpu_limit_bytes", &g->limit_bytes);
+	upd_num(o, "gpu_usage_pct", &g->usage_pct);
+	if (has(o, "gpu_memory_per_gpu", &v) && json_is_array(v)) {
+		g->n_cards = 0;
+		for (size_t i = 0; i < json_array_size(v) && g->n_cards < GPU_SERIES_CARDS; i++) {
+			json_t *e = json_array_get(v, i);
+			int64_t idx;
+
+			if (!get_range(e, "index", 0, UINT32_MAX, &idx))
+				continue;
+			g->cards[g->n_cards].index = (unsigned)idx;
+			g->cards[g->n_cards].bytes = MS_ABSENT;
+			upd_bytes(e, "used_bytes", &g->cards[g->n_cards].bytes);
+			g->n_cards++;
+		}
+	}
+	trend_from_json(json_object_get(o, "gpu_trend"), &g->trend.result);
+}
+
+/* The header's GPUs. */
+static void gpus_apply(struct model *m, json_t *doc)
+{
+	static const char *const maps[] = {"host", "nspid", "unmapped"};
+	json_t *v = json_object_get(doc, "gpus");
+	int64_t n;
+
+	if (!json_is_array(v))
+		return;
+	for (size_t i = 0; i < m->n_gpus; i++)
+		free(m->gpus[i].name);
+	m->n_gpus = 0;
+	m->gpus = xrealloc(m->gpus, (json_array_size(v) + 1) * sizeof(*m->gpus));
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		json_t *e = json_array_get(v, i), *name = json_object_get(e, "name");
+		struct gpu_card_state *k = &m->gpus[m->n_gpus];
+		int64_t idx;
+
+		if (!get_range(e, "index", 0, UINT32_MAX, &idx))
+			continue;
+		k->index = (unsigned)idx;
+		k->name = xstrdup(json_is_string(name) ? json_string_value(name) : "");
+		k->used_bytes = k->total_bytes = k->free_bytes = MS_ABSENT;
+		upd_bytes(e, "used_bytes", &k->used_bytes);
+		upd_bytes(e, "total_bytes", &k->total_bytes);
+		upd_bytes(e, "free_bytes", &k->free_bytes);
+		m->n_gpus++;
+	}
+	v = json_object_get(doc, "gpu_pid_map");
+	for (size_t i = 0; i < 3; i++)
+		if (json_is_string(v) && strcmp(json_string_value(v), maps[i]) == 0)
+			m->gpu_pid_map = maps[i];
+	if (get_range(doc, "gpu_unmapped_processes", 0, INT32_MAX, &n))
+		m->gpu_unmapped = (size_t)n;
+	if (get_range(doc, "gpu_mono_ms", INT64_MIN / 2, INT64_MAX / 2, &n))
+		m->gpu_t_ms = n;
+}
+
 static void proc_apply(struct proc_entity *p, json_t *o, int64_t t_ms)
 {
 	int64_t v64;
@@ -415,6 +486,7 @@ static void proc_apply(struct proc_entity *p, json_t *o, int64_t t_ms)
 	if (!p->alive && get_range(o, "replay_exit_ms", 0, INT64_MAX / 2, &v64))
 		p->exit_ms = v64;
 	trend_from_json(json_object_get(o, "trend"), &p->trend.result);
+	gpu_series_apply(&p->gpu, o);
 }
 
 static void tree_apply(struct tree_entity *t, json_t *o)
@@ -445,6 +517,7 @@ static void tree_apply(struct tree_entity *t, json_t *o)
 	upd_num(o, "usage_pct", &t->usage_pct);
 	upd_bool(o, "alive", &t->alive);
 	trend_from_json(json_object_get(o, "trend"), &t->trend.result);
+	gpu_series_apply(&t->gpu, o);
 }
 
 /* ---- lookups for one line ---- */
@@ -591,6 +664,7 @@ static void header_apply(struct model *m, json_t *doc, int64_t t_ms)
 		upd_num(self, "sample_cost_us_per_process", &m->self.sample_cost_us_per_process);
 		upd_count(self, "fds", &m->self.n_fds);
 	}
+	gpus_apply(m, doc);
 }
 
 static void cgroups_apply(struct model *m, json_t *doc, bool snapshot)
@@ -1427,6 +1501,13 @@ struct replay_feed {
 	size_t cap_v;
 	uint32_t gen;
 	struct replay_settings settings;
+	/* The GPU reading of this line, rebuilt from the recorded values. */
+	struct gpu_sample gpu;
+	struct gpu_card *gpu_cards;
+	struct gpu_proc *gpu_procs;
+	size_t cap_gpu_procs;
+	int64_t gpu_last_ms;
+	bool gpu_seen;
 };
 
 struct replay_feed *replay_feed_new(void)
@@ -1457,8 +1538,83 @@ void replay_feed_free(struct replay_feed *f)
 	free(f->live);
 	free(f->gone);
 	free(f->v);
+	free(f->gpu_cards);
+	free(f->gpu_procs);
 	model_free(f->rec);
 	free(f);
+}
+
+static int gpu_proc_cmp(const void *a, const void *b)
+{
+	const struct gpu_proc *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->card < y->card ? -1 : x->card > y->card;
+}
+
+/* The GPU reading a recorded line stands for: its cards, and each live
+ * process's per-GPU memory. Fresh only when the line records a new
+ * reading (gpu_mono_ms moved): the live run read the GPUs about once a
+ * second, and each reading went into the trends once. A series whose sum
+ * is absent while every share is known had a card's list fail. */
+static const struct gpu_sample *feed_gpu(struct replay_feed *f)
+{
+	const struct model *rec = f->rec;
+	size_t n = 0;
+
+	if (!rec->n_gpus)
+		return NULL;
+	f->gpu_cards = xrealloc(f->gpu_cards, rec->n_gpus * sizeof(*f->gpu_cards));
+	for (size_t i = 0; i < rec->n_gpus; i++) {
+		struct gpu_card *c = &f->gpu_cards[i];
+
+		memset(c, 0, sizeof(*c));
+		c->index = rec->gpus[i].index;
+		snprintf(c->name, sizeof(c->name), "%s", rec->gpus[i].name ? rec->gpus[i].name : "");
+		c->total_bytes = rec->gpus[i].total_bytes;
+		c->used_bytes = rec->gpus[i].used_bytes;
+		c->free_bytes = rec->gpus[i].free_bytes;
+		c->procs_ok = true;
+	}
+	for (size_t i = 0; i < rec->n_procs; i++) {
+		const struct proc_entity *p = rec->procs[i];
+		bool shares_known = true;
+
+		if (!p->alive || !p->gpu)
+			continue;
+		for (size_t k = 0; k < p->gpu->n_cards; k++) {
+			size_t slot = rec->n_gpus;
+
+			shares_known &= ms_has(p->gpu->cards[k].bytes);
+			for (size_t j = 0; j < rec->n_gpus; j++)
+				if (f->gpu_cards[j].index == p->gpu->cards[k].index)
+					slot = j;
+			if (slot == rec->n_gpus)
+				continue;
+			if (n == f->cap_gpu_procs) {
+				f->cap_gpu_procs = f->cap_gpu_procs ? 2 * f->cap_gpu_procs : 16;
+				f->gpu_procs = xrealloc(f->gpu_procs, f->cap_gpu_procs * sizeof(*f->gpu_procs));
+			}
+			f->gpu_procs[n++] = (struct gpu_proc){.pid = p->pid, .card = (unsigned)slot,
+							      .used_bytes = p->gpu->cards[k].bytes,
+							      .kind = GPU_KIND_COMPUTE};
+		}
+		if (!ms_has(p->gpu->bytes) && shares_known)
+			for (size_t j = 0; j < rec->n_gpus; j++)
+				f->gpu_cards[j].procs_ok = false;
+	}
+	qsort(f->gpu_procs, n, sizeof(*f->gpu_procs), gpu_proc_cmp);
+	f->gpu = (struct gpu_sample){.n_cards = rec->n_gpus, .cards = f->gpu_cards, .n_procs = n,
+				     .procs = f->gpu_procs, .n_unmapped = rec->gpu_unmapped,
+				     .t_ms = rec->gpu_t_ms,
+				     .fresh = !f->gpu_seen || rec->gpu_t_ms != f->gpu_last_ms};
+	f->gpu.pid_map = !rec->gpu_pid_map || !strcmp(rec->gpu_pid_map, "host") ? GPU_PIDS_HOST
+			 : !strcmp(rec->gpu_pid_map, "nspid")                    ? GPU_PIDS_NSPID
+										 : GPU_PIDS_UNMAPPED;
+	f->gpu_seen = true;
+	f->gpu_last_ms = rec->gpu_t_ms;
+	return &f->gpu;
 }
 
 const struct model *replay_feed_recorded(const struct replay_feed *f)
@@ -1594,6 +1750,7 @@ int replay_feed_line(struct replay_feed *f, const char *text, size_t len, struct
 	in->n_procs = n;
 	in->exited = f->gone;
 	in->n_exited = f->n_gone;
+	in->gpu = feed_gpu(f);
 	return 0;
 }
 

@@ -37,6 +37,7 @@ static void cards_update(struct model *m, const struct gpu_sample *s)
 	}
 	m->gpu_pid_map = sample_gpu_pid_map_name(s->pid_map);
 	m->gpu_unmapped = s->n_unmapped;
+	m->gpu_t_ms = s->t_ms;
 }
 
 /* Add one card's share to a series being summed. */

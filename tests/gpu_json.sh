@@ -149,7 +149,14 @@ grep -q "^memslope_process_gpu_growing{pid=\"$P\",name=\"sleep\"} 1\$" "$TMP/run
 	grep -q "^memslope_process_gpu_time_to_limit_seconds{pid=\"$P\"" "$TMP/run.prom" &&
 	grep -q '^memslope_gpu_memory_total_bytes{gpu="1",name="NVIDIA H200"} 85899345920$' "$TMP/run.prom" ||
 	fail "Prometheus GPU gauges: $(grep gpu "$TMP/run.prom")"
-ok "growth at 256 MiB/s: growing, slope, TTL to the card, events, --check, Prometheus; a process appearing and vanishing; a failed list"
+# The re-analysis of the log (replay as a sampler) gives the same log, GPU series included.
+"$MEMSLOPE" --replay "$TMP/run.ndjson" --log - >"$TMP/re.ndjson" 2>"$TMP/re.err" </dev/null ||
+	fail "--replay --log - failed: $(cat "$TMP/re.err")"
+if ! cmp -s "$TMP/run.ndjson" "$TMP/re.ndjson"; then
+	diff "$TMP/run.ndjson" "$TMP/re.ndjson" | head -c 1500
+	fail "the re-analysed log differs from the live one"
+fi
+ok "growth at 256 MiB/s: growing, slope, TTL to the card, events, --check, Prometheus, re-analysis; a process appearing and vanishing; a failed list"
 
 # 5. Launch mode: the job puts itself on card 0 near its limit and fails.
 script "gpu 0 85899345920 NVIDIA H200"
