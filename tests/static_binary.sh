@@ -14,6 +14,13 @@ if grep -q 'program interpreter' "$TMP/elf"; then
 	skip "$MEMSLOPE is a dynamic build (configure --enable-static-binary builds the static one; test.sh does)"
 fi
 grep -q 'DYNAMIC' "$TMP/elf" && fail "a static memslope has a dynamic section"
+# No NSS module loader linked in (a new getpw*/getgr* call that static_nss.c
+# does not replace would bring it, and with it dlopen of libnss_*.so).
+if command -v nm >/dev/null 2>&1; then
+	nm "$MEMSLOPE" >"$TMP/syms" 2>/dev/null || fail "nm cannot read $MEMSLOPE"
+	grep -E ' T (__nss_lookup_function|__nss_module_load|__nss_database_lookup2|__nss_(passwd|group)_lookup2)$' "$TMP/syms" &&
+		fail "glibc's NSS is linked into the static binary: a user or group lookup is not in src/static_nss.c"
+fi
 size=$(wc -c <"$MEMSLOPE")
 strip -o "$TMP/stripped" "$MEMSLOPE" 2>/dev/null && stripped=$(wc -c <"$TMP/stripped") || stripped="?"
 echo "static binary: $size bytes, $stripped stripped"
