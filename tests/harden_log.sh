@@ -99,7 +99,7 @@ if command -v tmux >/dev/null 2>&1; then
 	T kill-server 2>/dev/null
 	ok "the replay's status line: 2 bad lines skipped"
 else
-	echo "note: tmux is not installed: the replay's status line is not looked at"
+	part_skip "the replay's status line: tmux is not installed (Debian package tmux)"
 fi
 
 # ---- 6. A restarted delta log starts with a snapshot: a process that died
@@ -124,3 +124,4 @@ if any(p["pid"] == int(sys.argv[2]) for p in lines[3]["processes"]):
     sys.exit("the dead process is still in the second run's first line")
 EOF
 ok "each delta run starts with a snapshot line"
+parts_done
