@@ -538,7 +538,10 @@ int options_finish(struct options *o, char **err)
 		o->run_mode = o->log_path ? RUN_RELOG : RUN_REPLAY;
 	else if (o->once)
 		o->run_mode = RUN_ONCE;
-	else if (o->log_path || o->prom_file || o->json || !tty)
+	/* --log FILE on a terminal keeps the screen: the TUI writes the log
+	 * too. Without a terminal on both ends (</dev/null, &) it is headless. */
+	else if ((o->log_path && (strcmp(o->log_path, "-") == 0 || !isatty(STDIN_FILENO))) || o->prom_file ||
+		 o->json || !tty)
 		o->run_mode = RUN_HEADLESS;
 	else
 		o->run_mode = RUN_TUI;

@@ -15,9 +15,11 @@
  * whether standard output is a terminal): the one answer to "is there a
  * screen?". */
 enum run_mode {
-	RUN_TUI,       /* the terminal interface (histories kept, hooks quiet) */
+	RUN_TUI,       /* the terminal interface (histories kept, hooks quiet), also
+			* with --log FILE */
 	RUN_ONCE,      /* --once: one snapshot */
-	RUN_HEADLESS,  /* --log, --prom-file, --json, or stdout not a terminal */
+	RUN_HEADLESS,  /* --log - (or --log FILE without a terminal on stdin), --prom-file,
+			* --json, or stdout not a terminal */
 	RUN_REPLAY,    /* --replay FILE in the TUI */
 	RUN_RELOG,     /* --replay FILE --log OUT: the analysis re-run, headless */
 };

@@ -6,7 +6,8 @@
 # Placeholders become things that exist here: PID 4242 a running python3
 # program, gunicorn that program's name, job.py/etl.py short jobs, a
 # container's cgroup this shell's own, /var/log and /var/lib paths files in a
-# temporary directory, /usr/local/bin/heap-dump /bin/true, `ssh host` nothing,
+# temporary directory, /usr/local/bin/heap-dump /bin/true, `ssh host` and a
+# trailing `</dev/null &` nothing (every headless example runs so),
 # pidof memslope a memslope started here, a container's name this shell's
 # cgroup too. Durations are shortened and an
 # endless headless run gets --count 2. A TUI example runs in a private tmux
@@ -88,6 +89,7 @@ memslope --log "$TMP/log/memslope.ndjson" --count 3 -d 0.2 -p "$FLAT" >/dev/null
 map() {
 	printf '%s\n' "$1" | sed \
 		-e 's/[[:space:]]*#.*$//' \
+		-e 's|[[:space:]]*</dev/null[[:space:]]*&$||' \
 		-e 's/^ssh host //' \
 		-e "s|\$(pidof memslope)|$BG|g" \
 		-e "s/\\b4242\\b/$FLAT/g" \

@@ -9,6 +9,7 @@
 #  10  at 80 columns an event line starts with its news and COMMAND has room;
 #  12  a growing process sorted off the page is shown within a tick of its
 #      verdict;
+#  11  --log FILE on a terminal keeps the TUI (and writes the log);
 #  13  htop's F1, F3, F4, F5, F6, F10 and M.
 # Exit 77 (skip) with a reason when tmux or python3 is missing.
 set -u
@@ -204,6 +205,26 @@ wait_for '^PID [0-9]+ \(python3\)' 10
 wait_for 'zoom 1m' 5
 keys q
 wait_for '^EXITED' 10
+
+# ===========================================================================
+note "item 11: --log FILE on a terminal keeps the TUI and writes the log"
+start_pane --log "$TMP/tui.ndjson" -d 0.5 -p "$FLAT"
+wait_for 'COMMAND' 10
+wait_for "^ *$FLAT " 5
+deadline=$(($(now_s) + 10))
+while [ "$(wc -l <"$TMP/tui.ndjson" 2>/dev/null || echo 0)" -lt 3 ]; do
+	[ "$(now_s)" -ge "$deadline" ] && fail "the TUI wrote no log lines to --log FILE"
+	sleep 0.1
+done
+python3 -c 'import json, sys; [json.loads(l) for l in open(sys.argv[1])]' "$TMP/tui.ndjson" ||
+	fail "--log FILE under the TUI is not NDJSON"
+keys q
+wait_for '^EXITED rc=0' 10
+# Without a terminal on stdin it stays headless, on the same terminal.
+start_pane --log "$TMP/bg.ndjson" --count 2 -p "$FLAT" "</dev/null"
+wait_for '^EXITED rc=0' 10
+screen | grep -q 'COMMAND' && fail "--log FILE </dev/null took the screen"
+[ "$(wc -l <"$TMP/bg.ndjson")" -eq 2 ] || fail "--log FILE </dev/null did not log 2 lines"
 
 # ===========================================================================
 note "items 12 and 10: a growing process sorted off the page, its event line (up to 120 s)"
