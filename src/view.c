@@ -127,17 +127,14 @@ const struct proc_entity *view_focus_proc(const struct model *m, const struct vi
 void view_event_draw(struct canvas *c, int x, int y, int w, const struct event *e, const struct glyphs *g,
 		     uint16_t style)
 {
-	char clock[16], *msg = view_clean(e->message), *cg = view_clean(e->cgroup);
+	char clock[16], *msg = view_clean(e->message);
 	int used;
 
 	view_fmt_clock(e->time_ms, clock, sizeof(clock));
 	used = canvas_text(c, x, y, w, style, msg);
-	if (e->pid <= 0 && e->cgroup && *e->cgroup)
-		used += canvas_printf(c, x + used, y, w - used, CANVAS_STYLE(ROLE_DIM, 0), "%s%s", g->sep, cg);
 	canvas_printf(c, x + used, y, w - used, CANVAS_STYLE(ROLE_DIM, 0), "%s%s %s", g->sep,
 		      model_event_kind_name(e->kind), clock);
 	free(msg);
-	free(cg);
 }
 
 char *view_clean(const char *s)

@@ -188,8 +188,8 @@ int view_status_draw(struct canvas *c, const struct view_state *vs, int max_rows
 void view_bar_draw(struct canvas *c, int x, int y, int w, const struct glyphs *g, double frac,
 		   double mark_frac, uint16_t fill_style);
 
-/* One event in w columns from (x, y): the news first (its message), then
- * the cgroup it is about, its kind and its time, which are cut first. */
+/* One event in w columns from (x, y): its message (the news, then whom it
+ * is about), then its kind and time, which are cut first. */
 void view_event_draw(struct canvas *c, int x, int y, int w, const struct event *e, const struct glyphs *g,
 		     uint16_t style);
 

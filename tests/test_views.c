@@ -229,11 +229,12 @@ static struct model *make_model(void)
 	p->exit_ms = MONO_NOW_MS - 3000;
 
 	m->time_ms = WALL_NOW_MS - 120000;
-	model_event(m, EV_VERDICT, 4242, NULL, "python3: stable -> growing, slope 2.87 MB/s");
+	model_event(m, EV_VERDICT, 4242, NULL, "stable -> growing, slope 2.87 MiB/s: process 4242 (python3)");
 	m->time_ms = WALL_NOW_MS - 30000;
-	model_event(m, EV_THRESHOLD, 4242, NULL, "python3: usage 68%% of the limit passes warn");
+	model_event(m, EV_THRESHOLD, 4242, NULL, "usage 68.0%% of limit (ok -> warn): process 4242 (python3)");
 	m->time_ms = WALL_NOW_MS - 10000;
-	model_event(m, EV_CGROUP_EVENT, 0, "/app.slice/web.service", "memory.events high +3");
+	model_event(m, EV_CGROUP_EVENT, 0, "/app.slice/web.service",
+		    "memory.events high +3 (now 3): cgroup /app.slice/web.service");
 	m->time_ms = WALL_NOW_MS;
 	return m;
 }
