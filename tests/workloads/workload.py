@@ -15,7 +15,9 @@ Kinds and their ground truth (LEAK-DETECTION.md "Test it"):
     noisy           no leak   flat with random +-20 MB churn
     children        leak(tree) parent flat, two children leak 0.5 MB/s each
     race            leak      fast leak (--rate, default 4 MB/s) toward a limit
-Every chunk is touched so it is resident. Exits 0 after --duration seconds.
+    mapfile         no leak   a file read through mmap: VmSize grows --rate MB/s
+                              (default 50), RSS barely (one page per MB read)
+Every chunk is touched so it is resident (mapfile's maps are not). Exits 0 after --duration seconds.
 """
 import argparse
 import collections
@@ -115,6 +117,20 @@ def main():
         run_for(dur, lambda t: None)
         for pid in kids:
             os.waitpid(pid, 0)
+    elif k == "mapfile":
+        import mmap
+        import tempfile
+        rate = args.rate or 50.0
+        size = max(1, int(rate * 0.25)) * MB
+        f = tempfile.TemporaryFile()
+        f.truncate(size)  # sparse: no disk, no page cache until read
+
+        def mapone(t):
+            m = mmap.mmap(f.fileno(), size, access=mmap.ACCESS_READ)
+            for i in range(0, size, MB):
+                m[i]
+            hold.append(m)
+        run_for(dur, mapone)
     else:
         sys.exit("unknown kind %r" % k)
     del base
