@@ -202,6 +202,111 @@ int limit_binding(const struct limit *v, size_t n)
 	return best;
 }
 
+void limit_state_init(struct limit_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->binding = -1;
+}
+
+void limit_state_done(struct limit_state *st)
+{
+	for (int k = 0; k < LIMIT_KINDS; k++)
+		free(st->own[k]);
+	limit_state_init(st);
+}
+
+void limit_state_reset(struct limit_state *st)
+{
+	for (int k = 0; k < LIMIT_KINDS; k++)
+		if (st->own[k])
+			trend_init(st->own[k]);
+}
+
+/* TTL, band and imminence of l from a trend's result. to_high: the
+ * result's TTL to memory.high (cgroup_high) rather than to its limit. */
+static void ttl_from(struct limit *l, const struct trend_result *r, bool to_high)
+{
+	if (!r)
+		return;
+	if (to_high) {
+		if (r->ttl_target == TTL_HIGH) {
+			l->ttl_s = r->ttl_s;
+			l->ttl_lo_s = r->ttl_lo_s;
+			l->ttl_hi_s = r->ttl_hi_s;
+		}
+		return;
+	}
+	l->ttl_s = r->ttl_max_s;
+	/* The band is the limit's only when the result's TTL is to it. */
+	if (r->ttl_target == TTL_MAX) {
+		l->ttl_lo_s = r->ttl_lo_s;
+		l->ttl_hi_s = r->ttl_hi_s;
+	}
+	l->imminent = r->oom_imminent;
+}
+
+void limit_state_update(struct limit_state *st, const struct limit_input *in,
+			const struct limit_trends *tr, int64_t t_ms)
+{
+	bool has[LIMIT_KINDS] = {false};
+
+	st->n = limit_build(in, st->v);
+	for (size_t i = 0; i < st->n; i++) {
+		struct limit *l = &st->v[i];
+
+		has[l->kind] = true;
+		switch (l->kind) {
+		case LIMIT_CGROUP_MAX:
+		case LIMIT_MACHINE:
+			ttl_from(l, tr ? tr->proc : NULL, false);
+			break;
+		case LIMIT_CGROUP_HIGH:
+			ttl_from(l, tr ? tr->proc : NULL, true);
+			break;
+		case LIMIT_COMMIT:
+			ttl_from(l, tr ? tr->commit : NULL, false);
+			break;
+		case LIMIT_RLIMIT_AS:
+		case LIMIT_RLIMIT_DATA:
+		case LIMIT_ADDRESS_SPACE: {
+			struct trend **t = &st->own[l->kind];
+
+			if (!*t) {
+				*t = xcalloc(1, sizeof(**t));
+				trend_init(*t);
+			}
+			if (ms_has(l->used_bytes))
+				trend_push(*t, t_ms, l->used_bytes, l->limit_bytes, MS_ABSENT);
+			ttl_from(l, trend_get(*t), false);
+			break;
+		}
+		case LIMIT_KINDS:
+		default:
+			assert(!"limit kind");
+		}
+	}
+	/* A limit lifted (prlimit to unlimited): its series goes with it. */
+	for (int k = 0; k < LIMIT_KINDS; k++)
+		if (st->own[k] && !has[k]) {
+			free(st->own[k]);
+			st->own[k] = NULL;
+		}
+	st->binding = limit_binding(st->v, st->n);
+}
+
+const struct limit *limit_state_binding(const struct limit_state *st)
+{
+	return st->binding >= 0 ? &st->v[st->binding] : NULL;
+}
+
+const struct limit *limit_state_find(const struct limit_state *st, enum limit_kind k)
+{
+	for (size_t i = 0; i < st->n; i++)
+		if (st->v[i].kind == k)
+			return &st->v[i];
+	return NULL;
+}
+
 const char *limit_cause_name(enum limit_cause c)
 {
 	static const char *const names[] = {"exit", "signal", "oom_kill", "memory_error"};

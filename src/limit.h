@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "trend.h"
+
 enum limit_kind {
 	LIMIT_CGROUP_MAX,       /* memory.max / v1 limit vs charged usage: OOM kill */
 	LIMIT_CGROUP_HIGH,      /* memory.high vs charged usage: throttling */
@@ -93,6 +95,36 @@ double limit_used_pct(const struct limit *l);
  * ttl_s), else, when nothing is predicted, the nearest (highest used /
  * limit). Index into v, -1 when none has a known use. */
 int limit_binding(const struct limit *v, size_t n);
+
+/* A process's limits over time. The address-space and data limits have
+ * their own series (VmSize, VmData) and trend here, allocated when the
+ * limit is first set; the cgroup and machine limits take their TTL from
+ * the process's own trend (its series against the cgroup's headroom), the
+ * commit limit from the machine's Committed_AS trend, both handed in. */
+struct limit_state {
+	struct limit v[LIMIT_KINDS];
+	size_t n;
+	int binding;                    /* index into v; -1 none */
+	struct trend *own[LIMIT_KINDS]; /* by kind: rlimit_as, rlimit_data, address_space */
+};
+/* The trends kept elsewhere; NULL where there is none. */
+struct limit_trends {
+	const struct trend_result *proc;   /* cgroup_max, cgroup_high, machine */
+	const struct trend_result *commit; /* commit */
+};
+void limit_state_init(struct limit_state *st);
+void limit_state_done(struct limit_state *st);
+/* A new program under the same PID (execve): its series start afresh. */
+void limit_state_reset(struct limit_state *st);
+/* Rebuild the set from in at t_ms (monotonic ms): push VmSize / VmData to
+ * the own trends, fill every limit's TTL, band and imminence, and choose
+ * the binding limit. Strings in in must outlive the next update. */
+void limit_state_update(struct limit_state *st, const struct limit_input *in,
+			const struct limit_trends *tr, int64_t t_ms);
+/* The binding limit, or NULL. */
+const struct limit *limit_state_binding(const struct limit_state *st);
+/* The limit of kind k, or NULL when not set. */
+const struct limit *limit_state_find(const struct limit_state *st, enum limit_kind k);
 
 /* Why a launched command ended. */
 enum limit_cause { CAUSE_EXIT, CAUSE_SIGNAL, CAUSE_OOM_KILL, CAUSE_MEMORY_ERROR };

@@ -281,6 +281,100 @@ static void test_cause(void)
 	CHECK(WIFSIGNALED(SIGABRT) && WIFEXITED(exited(1)));
 }
 
+/* A process whose VmSize grows 10 MB/s toward a 600 MB RLIMIT_AS while
+ * the machine is nearer by share: the machine binds until the address
+ * space is predicted; then rlimit_as binds, with a TTL whose band holds
+ * the true time, and is imminent before it is reached. */
+static void test_state_as(void)
+{
+	struct limit_state st;
+	struct {
+		double first_pred_s, first_imminent_s;
+	} seen = {NAN, NAN};
+	struct limit_input in = input_none();
+	const double rate = 10.0 * MIB, limit = 600.0 * MIB, base = 100.0 * MIB;
+	const double t_end = (limit - base) / rate;
+	bool ttl_ok = true;
+
+	limit_state_init(&st);
+	in.machine_used_bytes = 15 * GIB;
+	in.rl.as_soft_bytes = (int64_t)limit;
+	for (int64_t t_ms = 0; t_ms < (int64_t)(t_end * 1000); t_ms += 500) {
+		const struct limit *b, *as;
+		double t = t_ms / 1000.0;
+
+		in.vm_size_bytes = (int64_t)(base + rate * t);
+		limit_state_update(&st, &in, &(struct limit_trends){NULL, NULL}, 1000000 + t_ms);
+		b = limit_state_binding(&st);
+		as = limit_state_find(&st, LIMIT_RLIMIT_AS);
+		CHECK(b && as);
+		if (!b || !as)
+			break;
+		if (isnan(seen.first_pred_s) && isfinite(as->ttl_s))
+			seen.first_pred_s = t;
+		if (isnan(seen.first_pred_s))
+			CHECK_I64(b->kind, LIMIT_MACHINE);
+		else
+			CHECK_I64(b->kind, LIMIT_RLIMIT_AS);
+		if (isnan(seen.first_imminent_s) && as->imminent)
+			seen.first_imminent_s = t;
+		/* The band holds the true time to the limit. */
+		if (isfinite(as->ttl_s) && !(as->ttl_lo_s <= t_end - t + 2 && as->ttl_hi_s >= t_end - t - 2))
+			ttl_ok = false;
+	}
+	printf("rlimit_as: predicted at %.1f s, imminent at %.1f s, reached at %.1f s\n",
+	       seen.first_pred_s, seen.first_imminent_s, t_end);
+	CHECK(seen.first_pred_s < t_end - 10);
+	CHECK(seen.first_imminent_s < t_end - 10);
+	CHECK(ttl_ok);
+	CHECK(st.own[LIMIT_RLIMIT_AS] != NULL && st.own[LIMIT_RLIMIT_DATA] == NULL);
+
+	/* execve: the series starts afresh. */
+	limit_state_reset(&st);
+	limit_state_update(&st, &in, NULL, 1000000 + (int64_t)(t_end * 1000));
+	CHECK(isnan(limit_state_find(&st, LIMIT_RLIMIT_AS)->ttl_s));
+	/* prlimit --as=unlimited: the limit and its trend are gone. */
+	in.rl.as_soft_bytes = MS_UNLIMITED;
+	limit_state_update(&st, &in, NULL, 1000000 + (int64_t)(t_end * 1000) + 500);
+	CHECK(limit_state_find(&st, LIMIT_RLIMIT_AS) == NULL);
+	CHECK(st.own[LIMIT_RLIMIT_AS] == NULL);
+	CHECK_I64(limit_state_binding(&st)->kind, LIMIT_MACHINE);
+	limit_state_done(&st);
+	CHECK(limit_state_binding(&st) == NULL);
+}
+
+/* Limits whose trend lives elsewhere: the process's (cgroup_max to its
+ * limit, cgroup_high to memory.high) and the machine's Committed_AS. */
+static void test_state_shared(void)
+{
+	struct limit_state st;
+	struct limit_input in = input_none();
+	struct trend_result proc = {.ttl_s = 100, .ttl_lo_s = 80, .ttl_hi_s = 130, .ttl_max_s = 300,
+				    .ttl_target = TTL_HIGH};
+	struct trend_result commit = {.ttl_s = 50, .ttl_lo_s = 40, .ttl_hi_s = 70, .ttl_max_s = 50,
+				      .ttl_target = TTL_MAX, .oom_imminent = true};
+	const struct limit *l;
+
+	limit_state_init(&st);
+	in.cgroup_max_bytes = GIB;
+	in.cgroup_high_bytes = 800 * MIB;
+	in.cgroup_used_bytes = 500 * MIB;
+	limit_state_update(&st, &in, &(struct limit_trends){&proc, &commit}, 0);
+	l = limit_state_find(&st, LIMIT_CGROUP_HIGH);
+	CHECK(l && l->ttl_s == 100 && l->ttl_lo_s == 80 && l->ttl_hi_s == 130 && !l->imminent);
+	l = limit_state_find(&st, LIMIT_CGROUP_MAX);
+	/* Its TTL, without a band: the result's band is memory.high's. */
+	CHECK(l && l->ttl_s == 300 && isnan(l->ttl_lo_s) && isnan(l->ttl_hi_s));
+	CHECK_I64(limit_state_binding(&st)->kind, LIMIT_CGROUP_HIGH);
+	CHECK(limit_state_find(&st, LIMIT_COMMIT) == NULL);
+
+	in.overcommit_mode = LIMIT_OVERCOMMIT_NEVER;
+	limit_state_update(&st, &in, &(struct limit_trends){&proc, &commit}, 500);
+	l = limit_state_binding(&st);
+	CHECK(l && l->kind == LIMIT_COMMIT && l->ttl_s == 50 && l->ttl_lo_s == 40 && l->imminent);
+	limit_state_done(&st);
+}
+
 int main(void)
 {
 	test_parse();
@@ -288,5 +382,7 @@ int main(void)
 	test_build();
 	test_binding();
 	test_cause();
+	test_state_as();
+	test_state_shared();
 	return check_done("test_limit");
 }
