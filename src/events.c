@@ -152,6 +152,51 @@ bool events_marks_quiet(const struct model *m, const struct check_state *check,
 	       events_level(m, usage_pct) == mk->level && r->oom_imminent == mk->oom_imminent;
 }
 
+/* limit_imminent: a limit that refuses allocations (address space, data,
+ * commit, 32-bit) predicted within the OOM-IMMINENT horizon, one event per
+ * limit as it becomes imminent; the cgroup and machine limits are
+ * oom_imminent's. With --check each imminent limit is a reason. */
+static void limit_marks(struct model *m, struct check_state *check, struct proc_entity *p)
+{
+	const struct limit_state *st = &p->limits;
+	uint8_t now = 0;
+	char what[160], ttl[32], lo[32], hi[32], used[32], lim[32];
+	char *name;
+
+	for (size_t i = 0; i < st->n; i++)
+		if (st->v[i].imminent && limit_kind_refuses(st->v[i].kind))
+			now |= (uint8_t)(1u << st->v[i].kind);
+	if (!now) {
+		p->marks.limits_imminent = 0;
+		return;
+	}
+	if (now == p->marks.limits_imminent && !check->on)
+		return;
+	name = util_sanitize(p->name);
+	snprintf(what, sizeof(what), "process %d (%s)", (int)p->pid, name);
+	free(name);
+	for (size_t i = 0; i < st->n; i++) {
+		const struct limit *l = &st->v[i];
+		uint8_t bit = (uint8_t)(1u << l->kind);
+
+		if (!(now & bit))
+			continue;
+		if (!(p->marks.limits_imminent & bit)) {
+			model_event(m, EV_LIMIT_IMMINENT, p->pid, NULL,
+				    "limit_imminent %s (%s of %s), allocations refused in %s [%s-%s]: %s",
+				    limit_kind_name(l->kind), util_fmt_bytes(l->used_bytes, used, sizeof(used)),
+				    util_fmt_bytes(l->limit_bytes, lim, sizeof(lim)),
+				    util_fmt_duration(l->ttl_s, ttl, sizeof(ttl)),
+				    util_fmt_duration(l->ttl_lo_s, lo, sizeof(lo)),
+				    util_fmt_duration(l->ttl_hi_s, hi, sizeof(hi)), what);
+			model_event_limit(m, l->kind);
+		}
+		if (check->on)
+			events_check_add(check, "limit_imminent %s: %s", limit_kind_name(l->kind), what);
+	}
+	p->marks.limits_imminent = now;
+}
+
 void events_tick(struct model *m, struct check_state *check)
 {
 	char what[160];
@@ -160,7 +205,10 @@ void events_tick(struct model *m, struct check_state *check)
 		struct proc_entity *p = m->procs[i];
 		char *name;
 
-		if (!p->alive || events_marks_quiet(m, check, &p->marks, trend_get(&p->trend), p->usage_pct))
+		if (!p->alive)
+			continue;
+		limit_marks(m, check, p);
+		if (events_marks_quiet(m, check, &p->marks, trend_get(&p->trend), p->usage_pct))
 			continue;
 		name = util_sanitize(p->name);
 		snprintf(what, sizeof(what), "process %d (%s)", (int)p->pid, name);

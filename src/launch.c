@@ -54,6 +54,9 @@ int launch_start(struct launch *l, char **argv, struct sample_proc *sp, char **e
 	l->start_mono_ms = util_now_mono_ms();
 	l->peak_rss_bytes = l->peak_tree_rss_bytes = MS_ABSENT;
 	l->oom_kill_start = MS_ABSENT;
+	l->limit_imminent_kind = -1;
+	for (int k = 0; k < LIMIT_KINDS; k++)
+		l->near_ms[k] = -1;
 	sample_proc_add_pid(sp, pid);
 	return 0;
 }
@@ -85,6 +88,19 @@ void launch_track(struct launch *l, const struct model *m, int64_t interval_ms)
 	if ((p && p->alive && trend_get(&p->trend)->oom_imminent) ||
 	    (t && t->alive && trend_get(&t->trend)->oom_imminent))
 		l->oom_imminent_fired = true;
+	/* ...and a forecast of a refused allocation (limit_imminent); the
+	 * refusing limits last seen near, for the post-mortem's cause. */
+	for (size_t i = 0; p && p->alive && i < p->limits.n; i++) {
+		const struct limit *lim = &p->limits.v[i];
+
+		if (l->limit_imminent_kind < 0 && lim->imminent && limit_kind_refuses(lim->kind))
+			l->limit_imminent_kind = (int)lim->kind;
+		if (limit_near(lim)) {
+			l->near[lim->kind] = *lim;
+			l->near[lim->kind].source = NULL; /* p's string; see launch_cause */
+			l->near_ms[lim->kind] = m->mono_ms;
+		}
+	}
 
 	if (p && p->alive) {
 		int64_t peak = ms_has(p->peak_rss_bytes) ? p->peak_rss_bytes : p->rss_bytes;
@@ -107,6 +123,52 @@ void launch_track(struct launch *l, const struct model *m, int64_t interval_ms)
 		    ms_has(c->s.current_bytes) && c->s.current_bytes > c->s.effective_high_bytes)
 			l->above_high_ms += interval_ms;
 	}
+}
+
+/* The source of a limit that refuses allocations follows from its kind. */
+static const char *refusing_source(enum limit_kind k)
+{
+	return k == LIMIT_COMMIT ? "sysctl" : k == LIMIT_ADDRESS_SPACE ? "elf32" : "rlimit";
+}
+
+struct limit_verdict launch_cause(const struct launch *l, const struct model *m, struct limit *lim)
+{
+	const struct proc_entity *p = model_proc_find(m, l->pid);
+	struct limit v[LIMIT_KINDS];
+	size_t n = 0;
+	struct limit_verdict r;
+
+	/* The command's limits as last seen, each refusing one replaced by
+	 * its last sample near the limit when that came shortly before the
+	 * end. */
+	for (size_t i = 0; p && i < p->limits.n; i++) {
+		enum limit_kind k = p->limits.v[i].kind;
+
+		v[n] = p->limits.v[i];
+		if (l->near_ms[k] >= 0 && l->end_mono_ms - l->near_ms[k] <= LAUNCH_NEAR_RECENT_MS) {
+			v[n] = l->near[k];
+			v[n].source = refusing_source(k);
+		}
+		n++;
+	}
+	r = limit_cause_of(l->status, l->oom_killed, v, n);
+	if (r.limit >= 0)
+		*lim = v[r.limit];
+	return r;
+}
+
+/* A cgroup path can hold any bytes: jansson wants UTF-8. */
+static json_t *j_source(const char *s)
+{
+	json_t *j = json_string(s);
+
+	if (!j) {
+		char *clean = util_sanitize(s);
+
+		j = json_string(clean);
+		free(clean);
+	}
+	return j ? j : json_null();
 }
 
 int launch_exit_code(const struct launch *l)
@@ -200,6 +262,25 @@ json_t *launch_postmortem_json(const struct launch *l, const struct model *m,
 		json_object_set_new(o, "gpu_limit_bytes", g && ms_has(g->last_limit_bytes) ? json_integer(g->last_limit_bytes) : json_null());
 		json_object_set_new(o, "cuda_oom_likely", json_boolean(update_gpu_oom_likely(g, l->status)));
 	}
+	json_object_set_new(o, "limit_imminent_fired",
+			    l->limit_imminent_kind >= 0 ? json_string(limit_kind_name((enum limit_kind)l->limit_imminent_kind))
+							: json_null());
+	{
+		struct limit lim;
+		struct limit_verdict v = launch_cause(l, m, &lim);
+		json_t *cl = json_null();
+
+		json_object_set_new(o, "cause", json_string(limit_cause_name(v.cause)));
+		json_object_set_new(o, "cause_likely", json_boolean(v.likely));
+		if (v.limit >= 0) {
+			cl = json_object();
+			json_object_set_new(cl, "kind", json_string(limit_kind_name(lim.kind)));
+			json_object_set_new(cl, "limit_bytes", json_integer(lim.limit_bytes));
+			json_object_set_new(cl, "used_bytes", ms_has(lim.used_bytes) ? json_integer(lim.used_bytes) : json_null());
+			json_object_set_new(cl, "source", lim.source ? j_source(lim.source) : json_null());
+		}
+		json_object_set_new(o, "cause_limit", cl);
+	}
 	if (check) {
 		json_t *reasons = json_array();
 
@@ -246,6 +327,22 @@ void launch_postmortem_print(const struct launch *l, const struct model *m, FILE
 		fprintf(f, "memslope: peak GPU memory %s of %s it could reach; likely CUDA out of memory: %s\n",
 			util_fmt_bytes(g->peak_bytes, b1, sizeof(b1)), util_fmt_bytes(g->last_limit_bytes, b2, sizeof(b2)),
 			update_gpu_oom_likely(g, l->status) ? "yes" : "no");
+	}
+	{
+		struct limit lim;
+		struct limit_verdict v = launch_cause(l, m, &lim);
+
+		if (v.limit >= 0)
+			fprintf(f, "memslope: cause: %s (likely: %s %s, %s used when last seen near it%s)\n",
+				limit_cause_name(v.cause), limit_kind_name(lim.kind),
+				util_fmt_bytes(lim.limit_bytes, b1, sizeof(b1)),
+				util_fmt_bytes(lim.used_bytes, b2, sizeof(b2)),
+				lim.imminent ? ", predicted imminent" : "");
+		else
+			fprintf(f, "memslope: cause: %s\n", limit_cause_name(v.cause));
+		if (l->limit_imminent_kind >= 0)
+			fprintf(f, "memslope: limit_imminent fired: %s\n",
+				limit_kind_name((enum limit_kind)l->limit_imminent_kind));
 	}
 	free(cmd);
 }

@@ -32,7 +32,15 @@ struct launch {
 	int64_t oom_kill_start; /* the cgroup's oom_kill counter when first seen */
 	char *oom_cgroup;       /* ...and which cgroup that was (the job may move) */
 	bool oom_killed, oom_imminent_fired;
+	int limit_imminent_kind; /* first refusing limit predicted imminent; -1 none */
+	/* By kind: the command's refusing limit when last seen near (its
+	 * sample, limit_near), and when: a job that hits RLIMIT_AS frees its
+	 * memory while it unwinds, so its very last sample may look far. */
+	struct limit near[LIMIT_KINDS];
+	int64_t near_ms[LIMIT_KINDS];   /* mono; -1 never */
 };
+/* How long before the end a limit seen near still explains it. */
+#define LAUNCH_NEAR_RECENT_MS 5000
 
 /* Start argv; 0, or -1 with *err when it cannot be run (exec failed). */
 int launch_start(struct launch *l, char **argv, struct sample_proc *sp, char **err);
@@ -43,6 +51,9 @@ void launch_reap(struct launch *l, struct alert *alert);
 void launch_track(struct launch *l, const struct model *m, int64_t interval_ms);
 /* The exit status memslope passes on: the command's, 128+N for signal N. */
 int launch_exit_code(const struct launch *l);
+/* Why it ended (after it did): oom_kill, memory_error (likely, naming the
+ * limit: *lim is set when the verdict's limit >= 0), signal, exit. */
+struct limit_verdict launch_cause(const struct launch *l, const struct model *m, struct limit *lim);
 /* "exit status N" or "killed by SIGX". */
 void launch_how(const struct launch *l, char *buf, size_t cap);
 /* check: the --check state, NULL without --check. */

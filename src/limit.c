@@ -210,9 +210,38 @@ void limit_state_init(struct limit_state *st)
 
 void limit_state_done(struct limit_state *st)
 {
-	for (int k = 0; k < LIMIT_KINDS; k++)
+	for (int k = 0; k < LIMIT_KINDS; k++) {
 		free(st->own[k]);
+		free(st->source[k]);
+	}
 	limit_state_init(st);
+}
+
+/* The limit's source into the state's own copy, replaced only when it
+ * changed (a strcmp per limit and tick, no allocation). */
+static void own_source(struct limit_state *st, struct limit *l)
+{
+	char **slot = &st->source[l->kind];
+
+	if (!l->source) {
+		free(*slot);
+		*slot = NULL;
+	} else if (!*slot || strcmp(*slot, l->source) != 0) {
+		free(*slot);
+		*slot = xstrdup(l->source);
+	}
+	l->source = *slot;
+}
+
+void limit_state_set(struct limit_state *st, const struct limit *v, size_t n, int binding)
+{
+	assert(n <= LIMIT_KINDS && binding < (int)n);
+	st->n = n;
+	for (size_t i = 0; i < n; i++) {
+		st->v[i] = v[i];
+		own_source(st, &st->v[i]);
+	}
+	st->binding = binding;
 }
 
 void limit_state_reset(struct limit_state *st)
@@ -255,6 +284,7 @@ void limit_state_update(struct limit_state *st, const struct limit_input *in,
 		struct limit *l = &st->v[i];
 
 		has[l->kind] = true;
+		own_source(st, l);
 		switch (l->kind) {
 		case LIMIT_CGROUP_MAX:
 		case LIMIT_MACHINE:
@@ -299,6 +329,25 @@ const struct limit *limit_state_binding(const struct limit_state *st)
 	return st->binding >= 0 ? &st->v[st->binding] : NULL;
 }
 
+const struct limit *limit_state_refusing(const struct limit_state *st)
+{
+	struct limit v[LIMIT_KINDS];
+	size_t n = 0;
+	int b;
+
+	for (size_t i = 0; i < st->n; i++)
+		if (limit_kind_refuses(st->v[i].kind))
+			v[n++] = st->v[i];
+	b = limit_binding(v, n);
+	return b >= 0 ? limit_state_find(st, v[b].kind) : NULL;
+}
+
+const struct trend_result *limit_state_trend(const struct limit_state *st, enum limit_kind k)
+{
+	assert(k < LIMIT_KINDS);
+	return st->own[k] ? trend_get(st->own[k]) : NULL;
+}
+
 const struct limit *limit_state_find(const struct limit_state *st, enum limit_kind k)
 {
 	for (size_t i = 0; i < st->n; i++)
@@ -317,7 +366,7 @@ const char *limit_cause_name(enum limit_cause c)
 
 /* Within reach of a refusing limit: the headroom left at the last sample
  * is smaller than what one failing request plus a tick's growth can be. */
-static bool near(const struct limit *l)
+bool limit_near(const struct limit *l)
 {
 	int64_t margin;
 
@@ -350,7 +399,7 @@ struct limit_verdict limit_cause_of(int status, bool oom_killed, const struct li
 		for (size_t i = 0; i < n; i++) {
 			double pct = limit_used_pct(&v[i]);
 
-			if (near(&v[i]) && pct > best) {
+			if (limit_near(&v[i]) && pct > best) {
 				best = pct;
 				r.limit = (int)i;
 			}

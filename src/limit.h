@@ -81,7 +81,7 @@ struct limit {
 	enum limit_kind kind;
 	int64_t limit_bytes;
 	int64_t used_bytes;             /* MS_ABSENT when the series is unknown */
-	const char *source;             /* borrowed: cgroup path, "rlimit", "sysctl", ... */
+	const char *source;             /* cgroup path, "machine", "rlimit", "sysctl", "elf32" */
 	double ttl_s, ttl_lo_s, ttl_hi_s;
 	bool imminent;                  /* the trend's OOM-IMMINENT test on this limit */
 };
@@ -106,6 +106,7 @@ struct limit_state {
 	size_t n;
 	int binding;                    /* index into v; -1 none */
 	struct trend *own[LIMIT_KINDS]; /* by kind: rlimit_as, rlimit_data, address_space */
+	char *source[LIMIT_KINDS];      /* by kind: owned copies the v[].source point to */
 };
 /* The trends kept elsewhere; NULL where there is none. */
 struct limit_trends {
@@ -118,11 +119,18 @@ void limit_state_done(struct limit_state *st);
 void limit_state_reset(struct limit_state *st);
 /* Rebuild the set from in at t_ms (monotonic ms): push VmSize / VmData to
  * the own trends, fill every limit's TTL, band and imminence, and choose
- * the binding limit. Strings in in must outlive the next update. */
+ * the binding limit. The sources are copied. */
 void limit_state_update(struct limit_state *st, const struct limit_input *in,
 			const struct limit_trends *tr, int64_t t_ms);
+/* Set the limits as recorded (replay): v[0..n) copied, sources too. */
+void limit_state_set(struct limit_state *st, const struct limit *v, size_t n, int binding);
 /* The binding limit, or NULL. */
 const struct limit *limit_state_binding(const struct limit_state *st);
+/* Among the limits that refuse allocations, the one predicted first, else
+ * the nearest (what the detail view plots); NULL when none is set. */
+const struct limit *limit_state_refusing(const struct limit_state *st);
+/* The own trend of kind k (rlimit_as, rlimit_data, address_space), or NULL. */
+const struct trend_result *limit_state_trend(const struct limit_state *st, enum limit_kind k);
 /* The limit of kind k, or NULL when not set. */
 const struct limit *limit_state_find(const struct limit_state *st, enum limit_kind k);
 
@@ -140,6 +148,9 @@ struct limit_verdict {
  * within this share of a refusing limit, or that limit was imminent. */
 #define LIMIT_NEAR_FRAC 0.10
 #define LIMIT_NEAR_MIN_BYTES (INT64_C(64) << 20)
+/* l refuses allocations and its last sample sat within that margin of
+ * it, or it was imminent. */
+bool limit_near(const struct limit *l);
 /* status: a wait(2) status; oom_killed: the cgroup counted an OOM kill
  * while the command ran; v: the limits as last seen. */
 struct limit_verdict limit_cause_of(int status, bool oom_killed, const struct limit *v, size_t n);

@@ -1,6 +1,7 @@
 /* model: entity tables, events, lookups. See model.h. */
 #include "model.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -39,6 +40,7 @@ struct model *model_new(const char *host, int64_t interval_ms)
 	m->sys.swap_total_bytes = m->sys.swap_free_bytes = MS_ABSENT;
 	m->sys.commit_limit_bytes = m->sys.committed_as_bytes = MS_ABSENT;
 	m->sys.overcommit_mode = -1;
+	trend_init(&m->commit_trend);
 	m->self.cpu_pct = NAN;
 	m->self.rss_bytes = MS_ABSENT;
 	m->self.sample_cost_us_per_process = NAN;
@@ -76,6 +78,8 @@ void model_proc_free(struct proc_entity *p)
 	free(p->limit_source);
 	history_done(&p->hist_rss);
 	model_gpu_series_free(p->gpu);
+	limit_state_done(&p->limits);
+	history_done(&p->hist_limit);
 	free(p);
 }
 
@@ -152,6 +156,10 @@ struct proc_entity *model_proc_add(struct model *m, pid_t pid, uint64_t start_ti
 	p->rss_shmem_bytes = p->swap_bytes = p->peak_rss_bytes = MS_ABSENT;
 	p->pss_bytes = p->uss_bytes = p->oom_score = p->oom_score_adj = MS_ABSENT;
 	p->limit_bytes = MS_ABSENT;
+	p->vm_size_bytes = p->vm_data_bytes = MS_ABSENT;
+	limit_state_init(&p->limits);
+	history_init(&p->hist_limit);
+	p->hist_limit_kind = -1;
 	p->usage_pct = NAN;
 	p->alive = true;
 	p->exit_ms = -1;
@@ -251,8 +259,15 @@ void model_event(struct model *m, enum event_kind kind, pid_t pid, const char *c
 	e->pid = pid;
 	e->cgroup = cgroup ? xstrdup(cgroup) : NULL;
 	e->message = msg;
+	e->limit = NULL;
 	m->ev_len++;
 	m->ev_total++;
+}
+
+void model_event_limit(struct model *m, enum limit_kind k)
+{
+	assert(m->ev_len > 0);
+	m->events[(m->ev_head + m->ev_len - 1) % MODEL_EVENTS_MAX].limit = limit_kind_name(k);
 }
 
 const struct event *model_event_at(const struct model *m, size_t i)
@@ -280,6 +295,7 @@ const char *model_event_kind_name(enum event_kind k)
 		[EV_CGROUP_EVENT] = "cgroup_event", [EV_OOM_KILL] = "oom_kill",
 		[EV_OOM_IMMINENT] = "oom_imminent", [EV_CGROUP_GONE] = "cgroup_gone",
 		[EV_ALERT_HOOK] = "alert_hook", [EV_INFO] = "info",
+		[EV_LIMIT_IMMINENT] = "limit_imminent",
 	};
 
 	if ((unsigned)k < sizeof(names) / sizeof(names[0]) && names[k])

@@ -18,6 +18,7 @@
 #include "cgroup.h"
 #include "container.h"
 #include "history.h"
+#include "limit.h"
 #include "trend.h"
 
 struct system_sample {
@@ -33,6 +34,7 @@ struct entity_marks {
 	enum trend_verdict verdict;
 	int level;               /* 0 below warn, 1 warn, 2 crit */
 	bool oom_imminent;
+	uint8_t limits_imminent; /* bit per enum limit_kind: limit_imminent reported */
 };
 
 /* GPU memory of a process or a tree (NVML, sample_gpu.c): allocated when it
@@ -101,6 +103,14 @@ struct proc_entity {
 	struct history hist_rss; /* RSS */
 	struct trend trend;      /* on RssAnon + VmSwap */
 	struct gpu_series *gpu;  /* NULL until seen on a GPU */
+	/* Every limit that can end it (limit.h), with the binding one; the
+	 * table's %LIM and TTL follow the binding limit. */
+	int64_t vm_size_bytes, vm_data_bytes;
+	struct limit_state limits;
+	/* The series of limit_state_refusing's limit (VmSize, VmData or
+	 * Committed_AS) for the detail view; restarted when that kind changes. */
+	struct history hist_limit;
+	int hist_limit_kind;     /* enum limit_kind, -1 none */
 	struct tree_entity *tree; /* the tree this process roots, or NULL */
 	int depth;               /* tree view: depth under its nearest listed ancestor */
 	void *sampler_ref;       /* the sampler's entry; main.c only */
@@ -146,6 +156,7 @@ struct cgroup_entity {
 enum event_kind {
 	EV_PROC_START, EV_PROC_EXIT, EV_VERDICT, EV_THRESHOLD, EV_CGROUP_EVENT,
 	EV_OOM_KILL, EV_OOM_IMMINENT, EV_CGROUP_GONE, EV_ALERT_HOOK, EV_INFO,
+	EV_LIMIT_IMMINENT,       /* a limit's TTL within the OOM-IMMINENT horizon */
 };
 
 struct event {
@@ -154,6 +165,7 @@ struct event {
 	pid_t pid;               /* 0 when about a cgroup */
 	char *cgroup;            /* NULL when about a process */
 	char *message;           /* human readable, raw (sanitise to show) */
+	const char *limit;       /* EV_LIMIT_IMMINENT: limit_kind_name; else NULL */
 };
 
 #define MODEL_EVENTS_MAX 256
@@ -172,6 +184,9 @@ struct model {
 	int64_t interval_ms;
 	int warn_pct, crit_pct;
 	struct system_sample sys;
+	/* The machine's Committed_AS against CommitLimit: the commit limit's
+	 * trend, shared by every process under strict overcommit. */
+	struct trend commit_trend;
 	struct model_self self;
 	struct proc_entity **procs; size_t n_procs, cap_procs;    /* alive + recently exited */
 	size_t procs_high;        /* most processes held since the heap was last trimmed */
@@ -232,6 +247,8 @@ void model_procs_compact(struct model *m, bool (*keep)(const struct proc_entity 
 /* Events: add one (the message is copied). */
 void model_event(struct model *m, enum event_kind kind, pid_t pid, const char *cgroup,
 		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Name the limit of the event just added (EV_LIMIT_IMMINENT). */
+void model_event_limit(struct model *m, enum limit_kind k);
 /* i-th event, oldest first (i < m->ev_len). */
 const struct event *model_event_at(const struct model *m, size_t i);
 /* Events added during the current tick. */

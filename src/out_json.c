@@ -321,6 +321,36 @@ FW_INLINE void gpu_fields(struct fw *w, const struct gpu_series *g)
 	f_end(w, "gpu_trend", &tr);
 }
 
+/* A process's limits: an array of objects, and the binding one's kind. */
+FW_INLINE void limits_fields(struct fw *w, const struct limit_state *st)
+{
+	const struct limit *b = limit_state_binding(st);
+	json_t *a = w->o ? json_array() : NULL;
+
+	if (!w->o)
+		mix(w, st->n);
+	for (size_t i = 0; i < st->n; i++) {
+		const struct limit *l = &st->v[i];
+		struct fw s = {a ? json_object() : NULL, w->h};
+
+		f_str(&s, "kind", limit_kind_name(l->kind));
+		f_bytes(&s, "limit_bytes", l->limit_bytes);
+		f_bytes(&s, "used_bytes", l->used_bytes);
+		f_num(&s, "used_pct", limit_used_pct(l));
+		f_num(&s, "ttl_s", l->ttl_s);
+		f_pair(&s, "ttl_band_s", isfinite(l->ttl_s), l->ttl_lo_s, l->ttl_hi_s, true);
+		f_bool(&s, "imminent", l->imminent);
+		f_str(&s, "source", l->source);
+		if (a)
+			json_array_append_new(a, s.o);
+		else
+			w->h = s.h;
+	}
+	if (a)
+		set(w->o, "limits", a);
+	f_str(w, "binding_limit", b ? limit_kind_name(b->kind) : NULL);
+}
+
 /* An entity is its body fields and then its trend (entity_json): the log
  * writer keeps the two texts apart (see out_json_line). */
 /* "container" (null when the cgroup is in none) and "unit" (null when it
@@ -373,6 +403,9 @@ FW_INLINE void process_body(struct fw *w, const struct proc_entity *p)
 	f_bytes(w, "limit_bytes", p->limit_bytes);
 	f_str(w, "limit_source", p->limit_source);
 	f_num(w, "usage_pct", p->usage_pct);
+	f_bytes(w, "vm_size_bytes", p->vm_size_bytes);
+	f_bytes(w, "vm_data_bytes", p->vm_data_bytes);
+	limits_fields(w, &p->limits);
 	f_bool(w, "selected", p->selected);
 	f_bool(w, "alive", p->alive);
 	gpu_fields(w, p->gpu);
@@ -537,6 +570,8 @@ json_t *out_json_event(const struct event *e)
 		set(o, "pid", json_integer(e->pid));
 	if (e->cgroup)
 		set(o, "cgroup", j_str(e->cgroup));
+	if (e->limit)
+		set(o, "limit", json_string(e->limit));
 	set(o, "message", j_str(e->message));
 	return o;
 }
@@ -573,6 +608,9 @@ json_t *out_json_header(const struct model *m, const char *type)
 	set(sys, "mem_available_bytes", j_bytes(m->sys.mem_available_bytes));
 	set(sys, "swap_total_bytes", j_bytes(m->sys.swap_total_bytes));
 	set(sys, "swap_free_bytes", j_bytes(m->sys.swap_free_bytes));
+	set(sys, "commit_limit_bytes", j_bytes(m->sys.commit_limit_bytes));
+	set(sys, "committed_as_bytes", j_bytes(m->sys.committed_as_bytes));
+	set(sys, "overcommit_mode", m->sys.overcommit_mode >= 0 ? json_integer(m->sys.overcommit_mode) : json_null());
 	set(sys, "pressure", out_json_psi(&m->sys.pressure));
 	set(o, "system", sys);
 	set(self, "cpu_pct", j_num(m->self.cpu_pct));

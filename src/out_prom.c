@@ -308,8 +308,10 @@ static size_t pick_procs(const struct model *m, int top_n, const struct proc_ent
 	k = n < (size_t)top_n ? n : (size_t)top_n;
 	for (size_t i = k; i < n; i++) {
 		const struct trend_result *r = trend_get(&v[i]->trend);
+		const struct limit *b = limit_state_binding(&v[i]->limits);
 
-		if (is_growing(r) || r->oom_imminent)
+		/* A job heading for RLIMIT_AS may have a small RSS. */
+		if (is_growing(r) || r->oom_imminent || (b && isfinite(b->ttl_s)))
 			v[k++] = v[i];
 	}
 	*out = v;
@@ -326,6 +328,53 @@ static void ttl_sample(FILE *f, const char *labels, const char *entity, const st
 		      r->ttl_target == TTL_HIGH ? "high" : "max");
 	sample(f, "memslope_time_to_limit_seconds", l, r->ttl_s);
 	free(l);
+}
+
+/* Every limit of each exported process, labelled by kind, and the time to
+ * its binding limit. */
+static void limit_families(FILE *f, const struct proc_entity **procs, size_t n, char **plabels)
+{
+	static const struct {
+		const char *name, *help;
+	} fam[] = {
+		{"memslope_process_limits_bytes",
+		 "Each limit set for the process, by kind (cgroup_max, cgroup_high, machine, rlimit_as, "
+		 "rlimit_data, commit, address_space)."},
+		{"memslope_process_limits_used_bytes",
+		 "The series each limit is compared with (charged usage, RSS+swap, VmSize, VmData, Committed_AS)."},
+		{"memslope_process_limits_imminent", "1 when that limit is predicted within 2 minutes, else 0."},
+	};
+
+	for (size_t k = 0; k < sizeof(fam) / sizeof(fam[0]); k++) {
+		family(f, fam[k].name, "gauge", fam[k].help);
+		for (size_t i = 0; i < n; i++) {
+			const struct limit_state *st = &procs[i]->limits;
+
+			for (size_t j = 0; j < st->n; j++) {
+				const struct limit *l = &st->v[j];
+				char *lab = xasprintf("%s,kind=\"%s\"", plabels[i], limit_kind_name(l->kind));
+
+				sample(f, fam[k].name, lab,
+				       k == 0 ? bytes_val(l->limit_bytes)
+				       : k == 1 ? bytes_val(l->used_bytes)
+						: flag_val(l->imminent));
+				free(lab);
+			}
+		}
+	}
+	family(f, "memslope_process_binding_time_to_limit_seconds", "gauge",
+	       "Predicted time until the process reaches its binding limit (the one predicted first), "
+	       "labelled with its kind.");
+	for (size_t i = 0; i < n; i++) {
+		const struct limit *b = limit_state_binding(&procs[i]->limits);
+		char *lab;
+
+		if (!b || !isfinite(b->ttl_s))
+			continue;
+		lab = xasprintf("%s,kind=\"%s\"", plabels[i], limit_kind_name(b->kind));
+		sample(f, "memslope_process_binding_time_to_limit_seconds", lab, b->ttl_s);
+		free(lab);
+	}
 }
 
 char *out_prom_render(const struct model *m, int top_n)
@@ -392,6 +441,14 @@ char *out_prom_render(const struct model *m, int top_n)
 	      bytes_val(m->sys.swap_total_bytes));
 	plain(f, "memslope_system_swap_free_bytes", "gauge", "SwapFree of the machine.",
 	      bytes_val(m->sys.swap_free_bytes));
+	plain(f, "memslope_system_commit_limit_bytes", "gauge",
+	      "CommitLimit: what the machine may commit under strict overcommit.",
+	      bytes_val(m->sys.commit_limit_bytes));
+	plain(f, "memslope_system_committed_bytes", "gauge", "Committed_AS: what is committed now.",
+	      bytes_val(m->sys.committed_as_bytes));
+	plain(f, "memslope_system_overcommit_mode", "gauge",
+	      "vm.overcommit_memory (2: strict, CommitLimit refuses allocations).",
+	      m->sys.overcommit_mode >= 0 ? (double)m->sys.overcommit_mode : NAN);
 	if (m->sys.pressure.present) {
 		const struct cgroup_psi *p = &m->sys.pressure;
 		static const char *const win[3] = {"10s", "60s", "300s"};
@@ -414,6 +471,7 @@ char *out_prom_render(const struct model *m, int top_n)
 		for (size_t i = 0; i < n_procs; i++)
 			sample(f, proc_metrics[k].name, plabels[i], proc_metrics[k].get(procs[i]));
 	}
+	limit_families(f, procs, n_procs, plabels);
 	for (size_t k = 0; k < sizeof(tree_metrics) / sizeof(tree_metrics[0]); k++) {
 		family(f, tree_metrics[k].name, "gauge", tree_metrics[k].help);
 		for (size_t i = 0; i < m->n_trees; i++)

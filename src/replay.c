@@ -441,6 +441,46 @@ static void gpus_apply(struct model *m, json_t *doc)
 		m->gpu_t_ms = n;
 }
 
+/* A process's "limits" array and "binding_limit" as recorded; entries of
+ * an unknown or repeated kind, or without a limit, are dropped. */
+static void limits_from_json(json_t *o, struct limit_state *st)
+{
+	json_t *a = json_object_get(o, "limits"), *b = json_object_get(o, "binding_limit");
+	struct limit v[LIMIT_KINDS];
+	bool seen[LIMIT_KINDS] = {false};
+	size_t n = 0;
+	int binding = -1;
+
+	if (!json_is_array(a))
+		return;
+	for (size_t i = 0; i < json_array_size(a) && n < LIMIT_KINDS; i++) {
+		json_t *e = json_array_get(a, i);
+		const char *kind = json_string_value(json_object_get(e, "kind"));
+		int k = kind ? limit_kind_parse(kind) : -1;
+		struct limit *l = &v[n];
+
+		if (k < 0 || seen[k])
+			continue;
+		l->kind = (enum limit_kind)k;
+		l->limit_bytes = l->used_bytes = MS_ABSENT;
+		upd_bytes(e, "limit_bytes", &l->limit_bytes);
+		upd_bytes(e, "used_bytes", &l->used_bytes);
+		if (!ms_has(l->limit_bytes) || l->limit_bytes == MS_UNLIMITED)
+			continue;
+		l->ttl_s = NAN;
+		upd_num(e, "ttl_s", &l->ttl_s);
+		pair(json_object_get(e, "ttl_band_s"), &l->ttl_lo_s, &l->ttl_hi_s, true);
+		l->imminent = false;
+		upd_bool(e, "imminent", &l->imminent);
+		l->source = json_string_value(json_object_get(e, "source"));
+		seen[k] = true;
+		if (json_is_string(b) && strcmp(json_string_value(b), kind) == 0)
+			binding = (int)n;
+		n++;
+	}
+	limit_state_set(st, v, n, binding);
+}
+
 static void proc_apply(struct proc_entity *p, json_t *o, int64_t t_ms)
 {
 	int64_t v64;
@@ -476,6 +516,9 @@ static void proc_apply(struct proc_entity *p, json_t *o, int64_t t_ms)
 	upd_bytes(o, "limit_bytes", &p->limit_bytes);
 	upd_str(o, "limit_source", &p->limit_source);
 	upd_num(o, "usage_pct", &p->usage_pct);
+	upd_bytes(o, "vm_size_bytes", &p->vm_size_bytes);
+	upd_bytes(o, "vm_data_bytes", &p->vm_data_bytes);
+	limits_from_json(o, &p->limits);
 	upd_bool(o, "selected", &p->selected);
 	upd_bool(o, "alive", &p->alive);
 	if (alive && !p->alive)
@@ -620,7 +663,7 @@ static void events_apply(struct model *m, json_t *doc)
 		if (!json_is_object(e))
 			continue;
 		v = json_object_get(e, "kind");
-		for (int k = EV_PROC_START; k <= EV_INFO && json_is_string(v); k++)
+		for (int k = EV_PROC_START; k <= EV_LIMIT_IMMINENT && json_is_string(v); k++)
 			if (strcmp(json_string_value(v), model_event_kind_name((enum event_kind)k)) == 0)
 				kind = (enum event_kind)k;
 		if (!get_range(e, "pid", 0, INT_MAX, &pid))
@@ -629,6 +672,9 @@ static void events_apply(struct model *m, json_t *doc)
 		msg = json_string_value(json_object_get(e, "message"));
 		model_event(m, kind, (pid_t)pid, json_string_value(json_object_get(e, "cgroup")), "%s",
 			    msg ? msg : "");
+		v = json_object_get(e, "limit");
+		if (json_is_string(v) && limit_kind_parse(json_string_value(v)) >= 0)
+			model_event_limit(m, (enum limit_kind)limit_kind_parse(json_string_value(v)));
 		m->events[(m->ev_head + m->ev_len - 1) % MODEL_EVENTS_MAX].time_ms = t;
 	}
 }
@@ -656,6 +702,10 @@ static void header_apply(struct model *m, json_t *doc, int64_t t_ms)
 		upd_bytes(sys, "mem_available_bytes", &m->sys.mem_available_bytes);
 		upd_bytes(sys, "swap_total_bytes", &m->sys.swap_total_bytes);
 		upd_bytes(sys, "swap_free_bytes", &m->sys.swap_free_bytes);
+		upd_bytes(sys, "commit_limit_bytes", &m->sys.commit_limit_bytes);
+		upd_bytes(sys, "committed_as_bytes", &m->sys.committed_as_bytes);
+		if (get_range(sys, "overcommit_mode", 0, 2, &iv))
+			m->sys.overcommit_mode = (int)iv;
 		psi_from_json(sys, "pressure", &m->sys.pressure);
 	}
 	if (json_is_object(self)) {
@@ -1633,6 +1683,19 @@ static bool str_differs(const char *a, const char *b)
 }
 
 /* A recorded live process as the sampler would have handed it over. */
+/* The sampler's inputs to a process's limits, from its recorded limits:
+ * the soft RLIMIT_AS and RLIMIT_DATA, and a 32-bit executable (an
+ * address_space limit; when RLIMIT_AS hid it, re-analysis hides it again). */
+static void replay_limit_inputs(struct proc_sample *s, const struct proc_entity *p)
+{
+	const struct limit *as = limit_state_find(&p->limits, LIMIT_RLIMIT_AS);
+	const struct limit *data = limit_state_find(&p->limits, LIMIT_RLIMIT_DATA);
+
+	s->rl.as_soft_bytes = s->rl.as_hard_bytes = as ? as->limit_bytes : MS_UNLIMITED;
+	s->rl.data_soft_bytes = s->rl.data_hard_bytes = data ? data->limit_bytes : MS_UNLIMITED;
+	s->address_bits = limit_state_find(&p->limits, LIMIT_ADDRESS_SPACE) ? 32 : 0;
+}
+
 static struct proc_sample *feed_proc(struct replay_feed *f, struct proc_entity *p)
 {
 	struct proc_sample *s = p->sampler_ref;
@@ -1671,6 +1734,7 @@ static struct proc_sample *feed_proc(struct replay_feed *f, struct proc_entity *
 #define COPY(fld) s->fld = p->fld;
 	UPDATE_PROC_VALUES(COPY)
 #undef COPY
+	replay_limit_inputs(s, p);
 	s->gen = f->gen;
 	return s;
 }

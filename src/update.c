@@ -148,6 +148,50 @@ static void proc_container(struct proc_entity *e, const struct cgroup_entity *c)
 	e->container_from_entity = c != NULL;
 }
 
+/* Every limit that can end e (limit.h): its cgroup's memory.max and
+ * memory.high against the cgroup's charged usage (its working set: page
+ * cache is reclaimed first), or the machine's RAM + swap against its RSS +
+ * swap, and its RLIMIT_AS, RLIMIT_DATA, strict-overcommit commit and
+ * 32-bit limits; TTLs from its own trend and the machine's Committed_AS
+ * trend, and the binding limit. */
+static void proc_limits(const struct model *m, struct proc_entity *e, const struct proc_sample *s,
+			const struct cgroup_entity *c)
+{
+	struct limit_input in = {
+		.cgroup_max_bytes = MS_UNLIMITED, .cgroup_high_bytes = MS_UNLIMITED,
+		.cgroup_used_bytes = MS_ABSENT,
+		.machine_bytes = add_abs(m->sys.mem_total_bytes,
+					 ms_has(m->sys.mem_total_bytes) ? m->sys.swap_total_bytes : MS_ABSENT),
+		.machine_used_bytes = ms_has(e->rss_bytes) ? add_abs(e->rss_bytes, e->swap_bytes) : MS_ABSENT,
+		.rl = s->rl, .vm_size_bytes = e->vm_size_bytes, .vm_data_bytes = e->vm_data_bytes,
+		.address_bits = s->address_bits, .overcommit_mode = m->sys.overcommit_mode,
+		.commit_limit_bytes = m->sys.commit_limit_bytes,
+		.committed_as_bytes = m->sys.committed_as_bytes,
+	};
+	struct limit_trends tr = {trend_get(&e->trend), trend_get(&m->commit_trend)};
+
+	if (c && c->s.exists) {
+		in.cgroup_max_bytes = c->s.effective_limit_bytes;
+		in.cgroup_max_source = c->s.effective_limit_source ? c->s.effective_limit_source : c->s.path;
+		in.cgroup_high_bytes = c->s.effective_high_bytes;
+		in.cgroup_high_source = c->s.effective_high_source ? c->s.effective_high_source : c->s.path;
+		in.cgroup_used_bytes = ms_has(c->s.working_set_bytes) ? c->s.working_set_bytes : c->s.current_bytes;
+	}
+	limit_state_update(&e->limits, &in, &tr, m->mono_ms);
+	if (!m->no_history) {
+		const struct limit *l = limit_state_refusing(&e->limits);
+		int kind = l ? (int)l->kind : -1;
+
+		if (kind != e->hist_limit_kind) {
+			history_done(&e->hist_limit);
+			history_init(&e->hist_limit);
+			e->hist_limit_kind = kind;
+		}
+		if (l)
+			history_push(&e->hist_limit, m->mono_ms, l->used_bytes);
+	}
+}
+
 static void proc_update(struct update *u, struct proc_sample *s)
 {
 	struct model *m = u->m;
@@ -175,6 +219,7 @@ static void proc_update(struct update *u, struct proc_sample *s)
 		e->cmdline = xstrdup(s->cmdline);
 		s->identity_changed = false;
 		trend_init(&e->trend);
+		limit_state_reset(&e->limits);
 	}
 	if (s->cgroup_changed) {
 		model_set_str(&e->cgroup, s->cgroup);
@@ -203,6 +248,7 @@ static void proc_update(struct update *u, struct proc_sample *s)
 		series_limits(m, c, x, &limit, &high);
 		trend_push(&e->trend, m->mono_ms, x, limit, high);
 	}
+	proc_limits(m, e, s, c);
 }
 
 static bool keep_proc(const struct proc_entity *p, void *ctx)
@@ -371,6 +417,12 @@ void update_tick(struct update *u, const struct update_input *in)
 	m->mono_ms = in->mono_ms;
 	m->time_ms = in->time_ms;
 	m->sys = in->sys;
+	/* Committed_AS against CommitLimit: one series for the machine, the
+	 * commit limit of every process under strict overcommit (kept in
+	 * every mode, so a switch to mode 2 finds it warm). */
+	if (ms_has(m->sys.committed_as_bytes))
+		trend_push(&m->commit_trend, m->mono_ms, m->sys.committed_as_bytes,
+			   m->sys.commit_limit_bytes, MS_ABSENT);
 
 	/* Cgroups first: processes take their limits from them. */
 	for (size_t i = 0; i < m->n_cgroups; i++)

@@ -43,7 +43,7 @@ typedef void update_container_namer(struct container *c);
 #define UPDATE_PROC_VALUES(X) \
 	X(ppid) X(state) X(threads) X(rss_bytes) X(rss_anon_bytes) X(rss_file_bytes) \
 	X(rss_shmem_bytes) X(swap_bytes) X(peak_rss_bytes) X(pss_bytes) X(uss_bytes) \
-	X(oom_score) X(oom_score_adj)
+	X(oom_score) X(oom_score_adj) X(vm_size_bytes) X(vm_data_bytes)
 
 struct update_config {
 	bool all;            /* the everything view: no start/exit events, slow cgroups */

@@ -193,6 +193,34 @@ static void ttl_unit(double s, bool up, long *v, char *unit)
 	}
 }
 
+void view_limit_of(const struct proc_entity *p, struct view_limit *b)
+{
+	const struct limit *l = limit_state_binding(&p->limits);
+
+	static const char *const marks[LIMIT_KINDS] = {
+		[LIMIT_CGROUP_HIGH] = "hi", [LIMIT_RLIMIT_AS] = "AS", [LIMIT_RLIMIT_DATA] = "DT",
+		[LIMIT_COMMIT] = "CM", [LIMIT_ADDRESS_SPACE] = "32",
+	};
+
+	b->l = l;
+	b->mark = l ? marks[l->kind] : NULL;
+	b->pct = p->usage_pct;
+	b->r = *trend_get(&p->trend);
+	if (!l) {
+		b->tag = !p->limit_source ? NULL : strcmp(p->limit_source, "machine") == 0 ? "mem" : "max";
+		return;
+	}
+	b->tag = limit_kind_tag(l->kind);
+	if (!limit_kind_refuses(l->kind))
+		return;
+	b->pct = limit_used_pct(l);
+	b->r.ttl_s = b->r.ttl_max_s = l->ttl_s;
+	b->r.ttl_lo_s = l->ttl_lo_s;
+	b->r.ttl_hi_s = l->ttl_hi_s;
+	b->r.ttl_target = isfinite(l->ttl_s) ? TTL_MAX : TTL_NONE;
+	b->r.oom_imminent = l->imminent;
+}
+
 static bool has_ttl(const struct trend_result *r)
 {
 	return r && r->ttl_target != TTL_NONE && isfinite(r->ttl_s) && !isnan(r->ttl_lo_s);

@@ -146,6 +146,23 @@ void view_clear_tags(struct view_state *vs);
 /* The process the header describes: the detail one, else the cursor's. */
 const struct proc_entity *view_focus_proc(const struct model *m, const struct view_state *vs);
 
+/* A process's binding limit as the table and the detail view show it:
+ * %LIM, the limit's tag ("max", "AS", ...; NULL when none is known) and a
+ * trend result carrying its TTL. Under its cgroup or the machine (and in
+ * an old log without limits) these are the process's usage_pct and trend
+ * as always; under a limit that refuses allocations, that limit's. */
+struct view_limit {
+	double pct;
+	const char *tag;
+	/* The table's two-letter mark after %LIM: none under the cgroup's
+	 * memory.max or the machine (the usual limit), "hi" memory.high, "AS",
+	 * "DT" (RLIMIT_DATA), "CM" (commit), "32" (32-bit address space). */
+	const char *mark;
+	struct trend_result r;
+	const struct limit *l;  /* NULL when none is known */
+};
+void view_limit_of(const struct proc_entity *p, struct view_limit *b);
+
 /* Formatting. Each writes into buf and returns it. */
 /* Wall clock HH:MM:SS in local time. */
 char *view_fmt_clock(int64_t wall_ms, char *buf, size_t cap);

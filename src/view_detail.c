@@ -59,6 +59,7 @@ static uint16_t event_style(enum event_kind k)
 	switch (k) {
 	case EV_OOM_KILL:
 	case EV_OOM_IMMINENT:
+	case EV_LIMIT_IMMINENT:
 	case EV_CGROUP_EVENT:
 		return CANVAS_STYLE(ROLE_CRIT, CANVAS_BOLD);
 	case EV_VERDICT:
@@ -146,6 +147,30 @@ static void draw_limits(struct canvas *c, const struct model *m, const struct pr
 			      "%stree %zu procs %s (peak %s)", g->sep, p->tree->n_procs, util_fmt_bytes(p->tree->rss_bytes, a, sizeof(a)),
 			      util_fmt_bytes(p->tree->peak_rss_bytes, b, sizeof(b)));
 	free(src);
+}
+
+/* Every limit with its headroom, the binding one (%LIM and TTL's) bold:
+ * "limits AS 600M 22M left 1s │ mem 23.5G 23.0G left". */
+static void draw_limit_list(struct canvas *c, const struct proc_entity *p, const struct glyphs *g, int y)
+{
+	const struct limit_state *st = &p->limits;
+	const struct limit *b = limit_state_binding(st);
+	int x = canvas_text(c, 0, y, c->w, CANVAS_STYLE(ROLE_DEFAULT, 0), "limits ");
+
+	for (size_t i = 0; i < st->n && x < c->w; i++) {
+		const struct limit *l = &st->v[i];
+		char lim[16], left[16], d[24], ttl[32] = "";
+		int64_t room = ms_has(l->used_bytes) ? l->limit_bytes - l->used_bytes : MS_ABSENT;
+		uint16_t st_item = l->imminent ? CANVAS_STYLE(ROLE_CRIT, CANVAS_BOLD)
+				   : l == b    ? CANVAS_STYLE(ROLE_DEFAULT, CANVAS_BOLD)
+					       : CANVAS_STYLE(ROLE_DEFAULT, 0);
+
+		if (isfinite(l->ttl_s))
+			snprintf(ttl, sizeof(ttl), " TTL %s", util_fmt_duration(l->ttl_s, d, sizeof(d)));
+		x += canvas_printf(c, x, y, c->w - x, st_item, "%s%s %s %s left%s", i ? g->sep : "",
+				   limit_kind_tag(l->kind), util_fmt_bytes(l->limit_bytes, lim, sizeof(lim)),
+				   util_fmt_bytes(room < 0 && ms_has(room) ? 0 : room, left, sizeof(left)), ttl);
+	}
 }
 
 struct legend_item {
@@ -248,8 +273,9 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 	struct plot_result res;
 	char ttl_label[112], ttl_short[48], line[320], a[16];
 	int y = 0, status_rows, avail, plot_min, n_legend = 0, n_ev;
-	bool want_evidence, want_evidence2, want_legend, want_values, want_limits;
-	int64_t now, from, window, high = MS_ABSENT;
+	bool want_evidence, want_evidence2, want_legend, want_values, want_limits, want_list;
+	const struct limit *bl;
+	int64_t now, from, window, high = MS_ABSENT, target = MS_ABSENT;
 	enum plot_mode mode = vs->glyph_mode == GLYPHS_UTF8 ? PLOT_BRAILLE :
 			      vs->glyph_mode == GLYPHS_ACS ? PLOT_BLOCK : PLOT_ASCII;
 
@@ -293,6 +319,9 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 	avail -= want_values;
 	want_limits = avail - 1 >= plot_min;
 	avail -= want_limits;
+	/* The limit list, when there is more than the one just shown. */
+	want_list = want_limits && p->limits.n > 1 && avail - 1 >= plot_min;
+	avail -= want_list;
 	n_ev = count_events(m, p);
 	if (avail - n_ev < plot_min)
 		n_ev = avail - plot_min > 0 ? avail - plot_min : 0;
@@ -306,6 +335,8 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 		draw_values(c, p, g, y++);
 	if (want_limits)
 		draw_limits(c, m, p, cg, g, y++);
+	if (want_list)
+		draw_limit_list(c, p, g, y++);
 
 	/* The time window, and room after "now" for the projection. */
 	now = m->mono_ms;
@@ -398,10 +429,46 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 		spec.lines[spec.n_lines++] = (struct plot_line){p->gpu->limit_bytes, CANVAS_STYLE(ROLE_SERIES_GPU, 0),
 								g->line_max, "GPU"};
 
-	/* The trend: the process's own, else its tree's when that grows. */
+	/* Bound by a limit that refuses allocations: its series (VmSize,
+	 * VmData, Committed_AS) against its line, and its trend. */
 	tr = r;
 	trend_hist = &p->hist_rss;
-	if (tr->verdict != TREND_GROWING && tr->verdict != TREND_LEAK && p->tree) {
+	bl = limit_state_binding(&p->limits);
+	if (bl && limit_kind_refuses(bl->kind) && p->hist_limit_kind == (int)bl->kind &&
+	    spec.n_series < PLOT_SERIES_MAX) {
+		static const char *const series_name[LIMIT_KINDS] = {
+			[LIMIT_RLIMIT_AS] = "VmSize", [LIMIT_ADDRESS_SPACE] = "VmSize",
+			[LIMIT_RLIMIT_DATA] = "VmData", [LIMIT_COMMIT] = "Committed_AS",
+		};
+		const struct trend_result *lt = bl->kind == LIMIT_COMMIT ? trend_get(&m->commit_trend)
+									: limit_state_trend(&p->limits, bl->kind);
+
+		free(pts[2]);
+		pts[2] = xmalloc(DETAIL_POINTS_MAX * sizeof(*pts[2]));
+		spec.series[spec.n_series].pts = pts[2];
+		spec.series[spec.n_series].n = history_window(&p->hist_limit, from, now, pts[2], DETAIL_POINTS_MAX);
+		spec.series[spec.n_series].style = CANVAS_STYLE(ROLE_SERIES_CG, CANVAS_BOLD);
+		spec.series[spec.n_series].ascii_glyph = 'v';
+		spec.n_series++;
+		legend[n_legend++] = (struct legend_item){
+			mode == PLOT_BRAILLE ? 0x28ffu : mode == PLOT_BLOCK ? 0x2588u : 'v',
+			CANVAS_STYLE(ROLE_SERIES_CG, CANVAS_BOLD), ""};
+		snprintf(legend[n_legend - 1].text, sizeof(legend[0].text), "%s", series_name[bl->kind]);
+		spec.n_lines = 0;
+		spec.lines[spec.n_lines++] = (struct plot_line){bl->limit_bytes, CANVAS_STYLE(ROLE_LIMIT, CANVAS_BOLD),
+								g->line_max, limit_kind_tag(bl->kind)};
+		if (ms_has(p->limit_bytes))
+			spec.lines[spec.n_lines++] = (struct plot_line){
+				p->limit_bytes, CANVAS_STYLE(ROLE_LIMIT, 0), g->line_high,
+				!p->limit_source || strcmp(p->limit_source, "machine") == 0 ? "RAM" : "max"};
+		if (lt) {
+			tr = lt;
+			trend_hist = &p->hist_limit;
+			target = bl->limit_bytes;
+		}
+	}
+	/* The trend: the process's own, else its tree's when that grows. */
+	if (!ms_has(target) && tr->verdict != TREND_GROWING && tr->verdict != TREND_LEAK && p->tree) {
 		const struct trend_result *t2 = trend_get(&p->tree->trend);
 
 		if (t2->verdict == TREND_GROWING || t2->verdict == TREND_LEAK) {
@@ -431,6 +498,7 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 		spec.trend_y0_bytes = history_last(trend_hist);
 		spec.trend_slope_bytes_per_s = tr->slope_bytes_per_s;
 		spec.trend_target_bytes = gr                                        ? p->gpu->limit_bytes
+					  : ms_has(target)                              ? target
 					  : tr->ttl_target == TTL_HIGH && ms_has(high) ? high
 										       : p->limit_bytes;
 		if (isfinite(tr->ttl_s) && tr->ttl_target != TTL_NONE && !isnan(tr->ttl_lo_s)) {

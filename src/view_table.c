@@ -31,7 +31,7 @@ static const struct col_def cols[COL_COUNT] = {
 	[COL_GPU] = {"GPU", "GPU", 7, true, 4},
 	[COL_SLOPE] = {"\u0394/min", "d/min", 6, true, 1},
 	[COL_VERDICT] = {"VERDICT", "VERDICT", 12, false, 0}, /* "oom_imminent" */
-	[COL_LIMIT] = {"%LIM", "%LIM", 4, true, 2},
+	[COL_LIMIT] = {"%LIM", "%LIM", 5, true, 2},
 	[COL_TTL] = {"TTL", "TTL", 6, true, 3},
 	[COL_CGROUP] = {"CGROUP", "CGROUP", 16, false, 7},
 	[COL_COMMAND] = {"COMMAND", "COMMAND", 0, false, 0},
@@ -129,6 +129,10 @@ static int cmp_i64(int64_t a, int64_t b)
 static bool col_absent(enum col_id col, const struct proc_entity *p)
 {
 	const struct trend_result *r = trend_get(&p->trend);
+	struct view_limit b;
+
+	if (col == COL_LIMIT || col == COL_TTL)
+		view_limit_of(p, &b);
 
 	switch (col) {
 	case COL_RSS:
@@ -142,9 +146,9 @@ static bool col_absent(enum col_id col, const struct proc_entity *p)
 	case COL_SLOPE:
 		return !isfinite(r->slope_bytes_per_s);
 	case COL_LIMIT:
-		return isnan(p->usage_pct);
+		return isnan(b.pct);
 	case COL_TTL:
-		return isnan(r->ttl_s) || r->ttl_target == TTL_NONE;
+		return isnan(b.r.ttl_s) || b.r.ttl_target == TTL_NONE;
 	case COL_CGROUP:
 		return !p->cgroup;
 	default:
@@ -206,7 +210,11 @@ static enum key_kind key_kind_of(enum col_id col)
 static void key_fill(struct sort_key *k, enum col_id col, struct proc_entity *p)
 {
 	const struct trend_result *r = trend_get(&p->trend);
+	struct view_limit b;
 	const char *s;
+
+	if (col == COL_LIMIT || col == COL_TTL)
+		view_limit_of(p, &b);
 
 	memset(k, 0, sizeof(*k));
 	k->p = p;
@@ -229,10 +237,10 @@ static void key_fill(struct sort_key *k, enum col_id col, struct proc_entity *p)
 		k->v.d = r->slope_bytes_per_s;
 		break;
 	case COL_LIMIT:
-		k->v.d = p->usage_pct;
+		k->v.d = b.pct;
 		break;
 	case COL_TTL:
-		k->v.d = r->ttl_s;
+		k->v.d = b.r.ttl_s;
 		break;
 	case COL_USER:
 		k->v.s = p->user ? p->user : "";
@@ -635,6 +643,7 @@ static void draw_row(struct canvas *c, const struct model *m, const struct view_
 	const struct proc_entity *p = row->p;
 	const struct trend_result *r = trend_get(&p->trend), *gr = view_gpu_urgent(p);
 	uint16_t def = CANVAS_STYLE(p->alive ? ROLE_DEFAULT : ROLE_DIM, 0);
+	struct view_limit b;
 	char buf[64], *user, *cg, *cmd, *raw;
 	int x;
 
@@ -670,17 +679,25 @@ static void draw_row(struct canvas *c, const struct model *m, const struct view_
 	} else {
 		draw_cell(c, L, COL_VERDICT, y, CANVAS_STYLE(ROLE_DIM, 0), "exited");
 	}
-	if (isnan(p->usage_pct))
+	/* %LIM and TTL follow the binding limit, marked when it is not the
+	 * usual one ("91%AS"; from 100 % on the mark gives way); the TTL is
+	 * marked G when the GPU series is the more urgent one. */
+	view_limit_of(p, &b);
+	if (isnan(b.pct))
 		snprintf(buf, sizeof(buf), "-");
-	else
-		snprintf(buf, sizeof(buf), "%.0f%%", p->usage_pct);
-	draw_cell(c, L, COL_LIMIT, y, p->alive ? view_pct_style(m, p->usage_pct) : def, buf);
-	buf[0] = 'G';
-	view_fmt_ttl_short(r, g, buf + (gr != NULL), sizeof(buf) - 1);
-	if (gr && !strcmp(buf, "G-"))
-		snprintf(buf, sizeof(buf), "-");
+	else if (snprintf(buf, sizeof(buf), "%.0f%%%s", b.pct, b.mark ? b.mark : "") > cols[COL_LIMIT].width)
+		snprintf(buf, sizeof(buf), "%.0f%%", b.pct);
+	draw_cell(c, L, COL_LIMIT, y, p->alive ? view_pct_style(m, b.pct) : def, buf);
+	if (gr) {
+		buf[0] = 'G';
+		view_fmt_ttl_short(r, g, buf + 1, sizeof(buf) - 1);
+		if (!strcmp(buf, "G-"))
+			snprintf(buf, sizeof(buf), "-");
+	} else {
+		view_fmt_ttl_short(&b.r, g, buf, sizeof(buf));
+	}
 	draw_cell(c, L, COL_TTL, y,
-		  r->oom_imminent ? CANVAS_STYLE(ROLE_CRIT, CANVAS_BOLD) :
+		  (gr ? r : &b.r)->oom_imminent ? CANVAS_STYLE(ROLE_CRIT, CANVAS_BOLD) :
 		  strcmp(buf, "-") ? CANVAS_STYLE(ROLE_WARN, 0) : def,
 		  buf);
 	if (L->on[COL_CGROUP]) {

@@ -10,10 +10,12 @@ W="${srcdir:-.}/tests/workloads/workload.py"
 rc=$?
 [ $rc -eq 7 ] || fail "exit status 7 came back as $rc"
 grep -q "exit status 7" "$TMP/pm.err" || fail "post-mortem does not say 'exit status 7': $(cat "$TMP/pm.err")"
+grep -q "memslope: cause: exit$" "$TMP/pm.err" || fail "post-mortem cause of 'exit 7' is not exit: $(cat "$TMP/pm.err")"
 "$MEMSLOPE" --log /dev/null -- sh -c 'kill -TERM $$' 2>"$TMP/pm.err"
 rc=$?
 [ $rc -eq 143 ] || fail "death by SIGTERM came back as $rc, expected 143"
 grep -q "killed by SIGTERM" "$TMP/pm.err" || fail "post-mortem does not name SIGTERM"
+grep -q "memslope: cause: signal$" "$TMP/pm.err" || fail "post-mortem cause of SIGTERM is not signal"
 ok "exit statuses"
 
 "$MEMSLOPE" --json --interval 200ms -- python3 "$W" bounded --duration 3 >"$TMP/pm.json" 2>"$TMP/pm.err" ||

@@ -33,6 +33,9 @@ grep -q "oom_imminent fired: yes" "$TMP/pm.err" || fail "oom_imminent did not fi
 validate "$TMP/pm.json"
 [ "$(jget "$TMP/pm.json" "d['oom_killed']")" = True ] || fail "postmortem JSON: oom_killed is not true"
 [ "$(jget "$TMP/pm.json" "d['signal']")" = SIGKILL ] || fail "postmortem JSON: signal"
+[ "$(jget "$TMP/pm.json" "d['cause'], d['cause_likely']")" = "oom_kill False" ] ||
+	fail "postmortem JSON: cause $(jget "$TMP/pm.json" "d['cause']")"
+grep -q "memslope: cause: oom_kill" "$TMP/pm.err" || fail "post-mortem text does not give the cause"
 python3 - "$TMP/oom.ndjson" <<'PY' || fail "oom_imminent did not come before the oom_kill event"
 import json, sys
 first = {}

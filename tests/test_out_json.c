@@ -77,6 +77,22 @@ static struct model *fixture_model(void)
 	p->limit_bytes = 512LL << 20;
 	p->limit_source = xstrdup(c->limit_source);
 	p->usage_pct = 200.0 / 512.0 * 100;
+	p->vm_size_bytes = 700LL << 20;
+	p->vm_data_bytes = 600LL << 20;
+	{
+		struct limit_input in = {
+			.cgroup_max_bytes = 512LL << 20, .cgroup_max_source = "/a",
+			.cgroup_high_bytes = MS_UNLIMITED, .cgroup_used_bytes = 300LL << 20,
+			.machine_bytes = 8LL << 30, .machine_used_bytes = 200LL << 20,
+			.rl = {1LL << 30, MS_UNLIMITED, MS_UNLIMITED, MS_UNLIMITED},
+			.vm_size_bytes = 700LL << 20, .vm_data_bytes = 600LL << 20,
+			.address_bits = 64, .overcommit_mode = 0,
+		};
+		struct trend_result r = {.ttl_s = 30, .ttl_lo_s = 20, .ttl_hi_s = INFINITY,
+					 .ttl_max_s = 30, .ttl_target = TTL_MAX};
+
+		limit_state_update(&p->limits, &in, &(struct limit_trends){&r, NULL}, 0);
+	}
 	p->selected = true;
 
 	t = model_tree_add(m, 4242, 12345);
@@ -94,6 +110,8 @@ static struct model *fixture_model(void)
 	t->usage_pct = 200.0 / 512.0 * 100;
 
 	model_event(m, EV_PROC_START, 4242, NULL, "process 4242 (python3) started");
+	model_event(m, EV_LIMIT_IMMINENT, 4242, NULL, "process 4242 (python3): rlimit_as within 90 s");
+	model_event_limit(m, LIMIT_RLIMIT_AS);
 	return m;
 }
 
@@ -111,6 +129,11 @@ static void test_golden(void)
 	CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(doc, "cgroups"), 0),
 						    "max_bytes")), "max");
 	CHECK(json_is_null(json_object_get(json_array_get(json_object_get(doc, "cgroups"), 0), "peak_bytes")));
+	CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(doc, "processes"), 0),
+						    "binding_limit")), "cgroup_max");
+	CHECK_I64(json_array_size(json_object_get(json_array_get(json_object_get(doc, "processes"), 0), "limits")), 2);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(doc, "events"), 1), "limit")),
+		  "rlimit_as");
 	if (getenv("MEMSLOPE_UPDATE_EXPECTED")) {
 		FILE *f = fopen(path, "w");
 

@@ -82,6 +82,18 @@ static void test_render(void)
 	grow->trend.result.slope_bytes_per_s = 2048.5;
 	grow->trend.result.ttl_s = 3600;
 	grow->trend.result.ttl_target = TTL_MAX;
+	{
+		/* Small RSS, flat trend, but heading for its RLIMIT_AS. */
+		struct proc_entity *as = proc(m, 105, "mapper", 2 << 20);
+		struct limit v[2] = {
+			{.kind = LIMIT_MACHINE, .limit_bytes = 8LL << 30, .used_bytes = 2 << 20,
+			 .source = "machine", .ttl_s = NAN, .ttl_lo_s = NAN, .ttl_hi_s = NAN},
+			{.kind = LIMIT_RLIMIT_AS, .limit_bytes = 1LL << 30, .used_bytes = 900LL << 20,
+			 .source = "rlimit", .ttl_s = 30, .ttl_lo_s = 20, .ttl_hi_s = 40, .imminent = true},
+		};
+
+		limit_state_set(&as->limits, v, 2, 1);
+	}
 	c = model_cgroup_add(m, "/svc");
 	c->s.exists = true;
 	c->s.current_bytes = 811 << 20;
@@ -94,12 +106,18 @@ static void test_render(void)
 	c->usage_pct = 811.0 / 1024.0 * 100;
 
 	text = out_prom_render(m, 2);
-	/* Top 2 by RSS (the dead one does not count) plus the growing one. */
-	CHECK_I64(count_lines(text, "memslope_process_rss_bytes{"), 3);
+	/* Top 2 by RSS (the dead one does not count) plus the growing one and
+	 * the one heading for its RLIMIT_AS. */
+	CHECK_I64(count_lines(text, "memslope_process_rss_bytes{"), 4);
 	CHECK(strstr(text, "memslope_process_rss_bytes{pid=\"100\",name=\"big\",cgroup=\"/svc\"} 524288000\n"));
 	CHECK(strstr(text, "pid=\"101\""));
 	CHECK(!strstr(text, "pid=\"102\""));
 	CHECK(!strstr(text, "pid=\"103\""));
+	CHECK(strstr(text, "memslope_process_limits_bytes{pid=\"105\",name=\"mapper\",cgroup=\"/svc\",kind=\"rlimit_as\"} 1073741824\n"));
+	CHECK(strstr(text, "memslope_process_limits_used_bytes{pid=\"105\",name=\"mapper\",cgroup=\"/svc\",kind=\"machine\"} 2097152\n"));
+	CHECK(strstr(text, "memslope_process_limits_imminent{pid=\"105\",name=\"mapper\",cgroup=\"/svc\",kind=\"rlimit_as\"} 1\n"));
+	CHECK(strstr(text, "memslope_process_binding_time_to_limit_seconds{pid=\"105\",name=\"mapper\",cgroup=\"/svc\",kind=\"rlimit_as\"} 30\n"));
+	CHECK_I64(count_lines(text, "memslope_process_binding_time_to_limit_seconds{"), 1);
 	/* Sanitised (newline -> space), then escaped. */
 	CHECK(strstr(text, "name=\"we\\\"ird\\\\name \""));
 	CHECK(strstr(text, "memslope_process_growing{pid=\"104\",name=\"we\\\"ird\\\\name \",cgroup=\"/svc\"} 1\n"));
@@ -117,7 +135,7 @@ static void test_render(void)
 	CHECK(strstr(text, "memslope_info{version=\""));
 	CHECK(strstr(text, "host=\"host\\\"1\",cgroup_version=\"v1\"} 1\n"));
 	CHECK(strstr(text, "memslope_self_cpu_ratio 0.015\n"));
-	CHECK(strstr(text, "memslope_self_processes_exported 3\n"));
+	CHECK(strstr(text, "memslope_self_processes_exported 4\n"));
 	CHECK_I64(count_lines(text, "# TYPE memslope_process_rss_bytes gauge"), 1);
 	CHECK_I64(count_lines(text, "# HELP memslope_process_rss_bytes "), 1);
 	CHECK_I64(count_lines(text, "# TYPE memslope_cgroup_memory_events_total counter"), 1);
@@ -134,9 +152,9 @@ static void test_render(void)
 	}
 	free(text);
 
-	/* --prom-top 0: only the growing one. */
+	/* --prom-top 0: only the growing one and the one heading for a limit. */
 	text = out_prom_render(m, 0);
-	CHECK_I64(count_lines(text, "memslope_process_rss_bytes{"), 1);
+	CHECK_I64(count_lines(text, "memslope_process_rss_bytes{"), 2);
 	free(text);
 	model_free(m);
 }

@@ -204,6 +204,25 @@ static struct model *make_model(void)
 	set_trend(&p->trend, TREND_LEAK, 0.1 * MIB, 0.09 * MIB, 0.11 * MIB, 5.5, 0.97, 640);
 	set_ttl(&p->trend, 3 * 86400, 2 * 86400, INFINITY, TTL_MAX);
 	fill_hist(&p->hist_rss, 300, 20 * MIB, 0.1 * MIB, 0, 0);
+	{
+		/* Under ulimit -v 1G, mapping files: VmSize 930M of RLIMIT_AS
+		 * binds (predicted in 45 s) while RSS is 50M. */
+		struct limit v[2] = {
+			{.kind = LIMIT_MACHINE, .limit_bytes = 18 * GIB, .used_bytes = 50 * MIB,
+			 .source = "machine", .ttl_s = NAN, .ttl_lo_s = NAN, .ttl_hi_s = NAN},
+			{.kind = LIMIT_RLIMIT_AS, .limit_bytes = 1 * GIB, .used_bytes = 930 * MIB,
+			 .source = "rlimit", .ttl_s = 45, .ttl_lo_s = 35, .ttl_hi_s = 60, .imminent = true},
+		};
+		struct trend *as = xcalloc(1, sizeof(*as));
+
+		limit_state_set(&p->limits, v, 2, 1);
+		trend_init(as);
+		set_trend(as, TREND_GROWING, 2.0 * MIB, 1.8 * MIB, 2.2 * MIB, 7.0, 0.99, 30);
+		set_ttl(as, 45, 35, 60, TTL_MAX);
+		p->limits.own[LIMIT_RLIMIT_AS] = as;
+		fill_hist(&p->hist_limit, 300, 330 * MIB, 2.0 * MIB, 0, 0);
+		p->hist_limit_kind = LIMIT_RLIMIT_AS;
+	}
 	p = add_proc(m, 779, 777, "www-data", "nginx", "nginx: worker process", "/user.slice",
 		     30 * MIB, 16 * GIB, "machine");
 	set_trend(&p->trend, TREND_SHRINKING, -0.01 * MIB, -0.02 * MIB, -0.005 * MIB, -3.1, 0.8, 128);
@@ -334,6 +353,12 @@ static void screens(const struct model *m, enum glyph_mode mode, const char *suf
 		vs.zoom = ZOOM_ALL;
 		render(c, m, &vs, w, h);
 		snprintf(name, sizeof(name), "detail-tree%s-%dx%d", suffix, w, h);
+		expect_screen(c, name);
+
+		/* Bound by RLIMIT_AS: VmSize against its line, every limit listed. */
+		vs.detail_pid = 778;
+		render(c, m, &vs, w, h);
+		snprintf(name, sizeof(name), "detail-limit%s-%dx%d", suffix, w, h);
 		expect_screen(c, name);
 
 		vs.view = VIEW_CGROUP;
