@@ -93,6 +93,15 @@ echo $! >"$TMP/map.pid"
 
 check as rlimit_as
 check data rlimit_data
+# Re-analysed (--replay LOG --log -): the same log, limits, TTLs and
+# limit_imminent events included (the rlimits are inputs the log carries).
+for name in as data; do
+	"$MEMSLOPE" --replay "$TMP/$name.ndjson" --log - >"$TMP/$name.re.ndjson" </dev/null ||
+		fail "$name: re-analysing the log failed"
+	cmp -s "$TMP/$name.ndjson" "$TMP/$name.re.ndjson" ||
+		fail "$name: re-analysis differs: $(diff "$TMP/$name.ndjson" "$TMP/$name.re.ndjson" | head -c 600)"
+done
+ok "the logs re-analysed are the same, line for line"
 
 wait "$(cat "$TMP/map.pid")"
 grep -q "Cannot allocate memory" "$TMP/map.err" || fail "map: mmap did not fail: $(tail -c 600 "$TMP/map.err")"
