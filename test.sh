@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 TOP=$(pwd)
 
 BUILD_DEPS="build-essential binutils ncurses-bin autoconf automake pkg-config libproc2-dev libjansson-dev libncurses-dev"
-TEST_DEPS="python3 python3-jsonschema tmux procps systemd logrotate util-linux prometheus prometheus-node-exporter jq gnuplot-nox zsh clang libclang-rt-14-dev valgrind qemu-system-x86 linux-image-amd64 busybox-static cpio"
+TEST_DEPS="python3 python3-jsonschema tmux procps systemd logrotate util-linux prometheus prometheus-node-exporter jq groff-base gnuplot-nox zsh clang libclang-rt-14-dev valgrind qemu-system-x86 linux-image-amd64 busybox-static cpio"
 
 missing=""
 for p in $BUILD_DEPS $TEST_DEPS; do

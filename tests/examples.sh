@@ -28,12 +28,12 @@ for tool in tmux python3 jq; do
 		exit 77
 	fi
 done
-if command -v man >/dev/null 2>&1 && man -l /dev/null >/dev/null 2>&1; then
-	render_man() { LC_ALL=C.UTF-8 MANWIDTH=1000 MAN_KEEP_FORMATTING= man -l "$1" 2>/dev/null | col -b; }
-elif command -v groff >/dev/null 2>&1; then
-	render_man() { groff -man -Tutf8 -rLL=1000n -P-cbou "$1" 2>/dev/null; }
+if command -v groff >/dev/null 2>&1; then
+	render_man() { LC_ALL=C.UTF-8 groff -man -Tutf8 -rLL=1000n -P-cbou "$1" 2>/dev/null; }
+elif command -v man >/dev/null 2>&1 && command -v col >/dev/null 2>&1; then
+	render_man() { LC_ALL=C.UTF-8 MANWIDTH=1000 man -l "$1" 2>/dev/null | col -b; }
 else
-	echo "examples: SKIP: neither man nor groff is installed to render the man page"
+	echo "examples: SKIP: neither groff (groff-base) nor man is installed to render the man page"
 	exit 77
 fi
 
