@@ -1343,7 +1343,13 @@ void sample_proc_tick(struct sample_proc *sp, int64_t mono_ms)
 						read_oom(sp, p, mono_ms);
 					else
 						check_oom(sp, p, vis);
-					if (pss_round && pss_wanted(sp, p, mono_ms))
+					/* A row that just came into view and was never read
+					 * is read at once: one costly round (a large process
+					 * on the first screen) must not leave the rows a
+					 * filter brings up blank for minutes. Its cost
+					 * still counts against the budget below. */
+					if ((pss_round && pss_wanted(sp, p, mono_ms)) ||
+					    (!pss_round && sp->pss == PSS_AUTO && p->want_pss && p->pss_read_ms < 0))
 						plist_add(&sp->pss_q, p);
 					if (pss_round)
 						p->want_pss = false;
@@ -1384,6 +1390,8 @@ void sample_proc_tick(struct sample_proc *sp, int64_t mono_ms)
 
 		sp->pss_cost_us = pss_us;
 		sp->pss_next_ms = mono_ms + (int64_t)period_ms;
+	} else if (pss_us > 0) {
+		sp->pss_next_ms += (int64_t)(pss_us / 1000.0 / PSS_BUDGET_FRACTION);
 	}
 	sp->cost_us = elapsed_us(&t0);
 }
