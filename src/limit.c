@@ -214,7 +214,21 @@ void limit_state_done(struct limit_state *st)
 		free(st->own[k]);
 		free(st->source[k]);
 	}
+	free(st->v);
 	limit_state_init(st);
+}
+
+/* st->v holds n limits copied from v. */
+static void put_all(struct limit_state *st, const struct limit *v, size_t n)
+{
+	assert(n <= LIMIT_KINDS);
+	if (n > st->cap) {
+		st->v = xrealloc(st->v, n * sizeof(*st->v));
+		st->cap = n;
+	}
+	if (n)
+		memcpy(st->v, v, n * sizeof(*v));
+	st->n = n;
 }
 
 /* The limit's source into the state's own copy, replaced only when it
@@ -236,11 +250,9 @@ static void own_source(struct limit_state *st, struct limit *l)
 void limit_state_set(struct limit_state *st, const struct limit *v, size_t n, int binding)
 {
 	assert(n <= LIMIT_KINDS && binding < (int)n);
-	st->n = n;
-	for (size_t i = 0; i < n; i++) {
-		st->v[i] = v[i];
+	put_all(st, v, n);
+	for (size_t i = 0; i < n; i++)
 		own_source(st, &st->v[i]);
-	}
 	st->binding = binding;
 }
 
@@ -278,8 +290,9 @@ void limit_state_update(struct limit_state *st, const struct limit_input *in,
 			const struct limit_trends *tr, int64_t t_ms)
 {
 	bool has[LIMIT_KINDS] = {false};
+	struct limit v[LIMIT_KINDS];
 
-	st->n = limit_build(in, st->v);
+	put_all(st, v, limit_build(in, v));
 	for (size_t i = 0; i < st->n; i++) {
 		struct limit *l = &st->v[i];
 

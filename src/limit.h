@@ -102,8 +102,8 @@ int limit_binding(const struct limit *v, size_t n);
  * the process's own trend (its series against the cgroup's headroom), the
  * commit limit from the machine's Committed_AS trend, both handed in. */
 struct limit_state {
-	struct limit v[LIMIT_KINDS];
-	size_t n;
+	struct limit *v;                /* n limits (owned; most processes have one or two) */
+	size_t n, cap;
 	int binding;                    /* index into v; -1 none */
 	struct trend *own[LIMIT_KINDS]; /* by kind: rlimit_as, rlimit_data, address_space */
 	char *source[LIMIT_KINDS];      /* by kind: owned copies the v[].source point to */
