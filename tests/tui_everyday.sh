@@ -103,6 +103,7 @@ cd - >/dev/null || exit 1
 cat >"$TMP/run.sh" <<EOF
 cd "$TMP" || exit 1
 export TERM=screen ${UTF8_LOCALE:+LC_ALL=$UTF8_LOCALE}
+export XDG_STATE_HOME="$TMP/state" # the 'e' export: not into the user's home
 "$MEMSLOPE" "\$@"
 printf 'EXITED rc=%s\n' "\$?"
 exec sleep 3600
