@@ -109,8 +109,7 @@ static const double tier_rel_level[TREND_TIERS] = { 0.015, 0.025, 0.015, 0.015 }
 #define STALL_POINTS 8
 #define STALL_T 2.447
 #define STALL_SHARE 0.25
-#define STALL_TAIL 6      /* a tier's newest floor points tested for a stall */
-#define STALL_T_TAIL 2.776 /* t(0.975, 4 dof) */
+#define STALL_TAIL 6      /* a tier's newest floor points (restart after a stall) */
 #define FLAT_T 2.04       /* t(0.975, ~30 dof): the 64 s test (flat_update) */
 #define RESTART_SHARE 0.5 /* after a stall, the rate now vs the window's to pass */
 #define RESTART_GROWTH 1.5 /* ... and tier 0's growth vs its G_min (no chatter at G_min) */
@@ -941,24 +940,6 @@ static void tier_evaluate(struct trend *t, int k)
 		if (t->flat_hi < STALL_SHARE * best->slope)
 			pass = false;
 	}
-	/* The tier's own newest floor points levelled off: the same stall
-	 * test on them (a known sawtooth mutes stall_check, but a floor over
-	 * >= 1.2 periods is trough minima, not ramps). */
-	if (k >= 1 && (pass || tr->active) && !flat && n >= 2 * STALL_TAIL) {
-		double b_ref = pass ? best->slope : tr->fit.slope;
-
-		if (b_ref > 0 && recent_rate_hi(tau + n - STALL_TAIL, f + n - STALL_TAIL, STALL_TAIL,
-						STALL_T_TAIL, NULL) < STALL_SHARE * b_ref) {
-			pass = false;
-			if (tr->active) {
-				tr->active = 0;
-				tr->fails = FAILS_OFF;
-				tr->passes = 0;
-				tr->last_pass = 0;
-				tr->stalled = 1;
-			}
-		}
-	}
 	/* After a stall the window still holds the old rise for a while (a
 	 * decaying warm-up re-passed and flickered growing 2-3 times): until
 	 * the last 16 s rise at >= half the window's rate again, on a window
@@ -1464,8 +1445,8 @@ static void result_update(struct trend *t)
 		} else if (oom && f_ttl < ttl_max) {
 			/* Both: the nearer point, a band spanning both bands. The
 			 * 16 s maxima see a GC ramp's rate when drops too small
-			 * to count hide the sawtooth; the nearer band alone held
-			 * the kill in 77.0 % of the mixed-cgroup race's
+			 * to count hide the sawtooth: the nearer band alone held
+			 * the kill at 77.0 % of the mixed-cgroup race's
 			 * checkpoints and 93.4 % of the sawtooth race's, against
 			 * 81.5 and 95.6 % for the span of both. */
 			ttl_max = f_ttl;

@@ -208,15 +208,26 @@ static double pct(long a, long b)
 	return b ? 100.0 * a / b : NAN;
 }
 
+static void print_s(double s)
+{
+	if (isfinite(s))
+		printf(" %6.0f", s);
+	else
+		printf(" %6s", "-");
+}
+
 static void print_kind(enum lg_kind k, struct kind_stats *st)
 {
 	const struct lg_kind_info *ki = &lg_kinds[k];
 	double g50 = quantile(st->grow_s, st->runs, 0.5), g95 = quantile(st->grow_s, st->runs, 0.95);
 	double l50 = quantile(st->leak_s, st->runs, 0.5), l95 = quantile(st->leak_s, st->runs, 0.95);
 
-	printf("%-24s %4d %5.1f%% %5.1f%% %6.2f%% %6.0f %6.0f %6.0f %6.0f", ki->name, st->runs,
-	       pct(st->grew, st->runs), pct(st->leaked, st->runs), pct(st->growing, st->samples), g50,
-	       g95, l50, l95);
+	printf("%-24s %4d %5.1f%% %5.1f%% %6.2f%%", ki->name, st->runs, pct(st->grew, st->runs),
+	       pct(st->leaked, st->runs), pct(st->growing, st->samples));
+	print_s(g50);
+	print_s(g95);
+	print_s(l50);
+	print_s(l95);
 	if (!ki->leak)
 		printf(" %5.1f%%", pct(st->false_oom, st->runs));
 	else if (st->killed)
