@@ -65,10 +65,11 @@ struct alert {
 /* What one alert is about; strings are raw (sanitised when exported). */
 struct alert_info {
 	enum alert_kind kind;
-	const char *entity;      /* "process", "tree", "cgroup" */
+	const char *entity;      /* "process", "tree", "cgroup", "gpu", "tree_gpu" */
 	pid_t pid;               /* 0 for a cgroup */
 	const char *name, *cmdline, *cgroup;
 	int64_t rss_bytes, limit_bytes;
+	const struct gpu_series *gpu; /* the GPU series an alert is about, else NULL */
 	double usage_pct;
 	const struct trend_result *r; /* NULL for an OOM kill */
 	const char *message;     /* raw event text, or NULL: built here */
@@ -190,6 +191,7 @@ static struct env env_build(const struct model *m, const struct alert_info *in, 
 	env_str(&e, "MEMSLOPE_CMDLINE", in->cmdline);
 	env_str(&e, "MEMSLOPE_CGROUP", in->cgroup);
 	env_int(&e, "MEMSLOPE_RSS_BYTES", in->rss_bytes);
+	env_int(&e, "MEMSLOPE_GPU_BYTES", in->gpu ? in->gpu->bytes : MS_ABSENT);
 	env_int(&e, "MEMSLOPE_LIMIT_BYTES", in->limit_bytes);
 	env_num(&e, "MEMSLOPE_USAGE_PCT", in->usage_pct);
 	env_num(&e, "MEMSLOPE_TTL_S", in->r ? in->r->ttl_s : NAN);
@@ -516,6 +518,16 @@ void alert_tick(struct alert *al, struct model *m, int64_t now)
 			continue;
 		snprintf(key, sizeof(key), "p:%d:%llu", (int)p->pid, (unsigned long long)p->start_ticks);
 		check_entity(al, m, key, &in, p->marks.level, now);
+		/* Its GPU memory: the same alerts, against the card's memory. */
+		if (p->gpu) {
+			in.entity = "gpu";
+			in.gpu = p->gpu;
+			in.limit_bytes = p->gpu->limit_bytes;
+			in.usage_pct = p->gpu->usage_pct;
+			in.r = trend_get(&p->gpu->trend);
+			key[0] = 'g';
+			check_entity(al, m, key, &in, p->gpu->marks.level, now);
+		}
 	}
 	for (size_t i = 0; i < m->n_trees; i++) {
 		struct tree_entity *t = m->trees[i];
@@ -528,6 +540,15 @@ void alert_tick(struct alert *al, struct model *m, int64_t now)
 			continue;
 		snprintf(key, sizeof(key), "t:%d:%llu", (int)t->root_pid, (unsigned long long)t->root_start_ticks);
 		check_entity(al, m, key, &in, t->marks.level, now);
+		if (t->gpu) {
+			in.entity = "tree_gpu";
+			in.gpu = t->gpu;
+			in.limit_bytes = t->gpu->limit_bytes;
+			in.usage_pct = t->gpu->usage_pct;
+			in.r = trend_get(&t->gpu->trend);
+			key[0] = 'u';
+			check_entity(al, m, key, &in, t->gpu->marks.level, now);
+		}
 	}
 	for (size_t i = 0; i < m->n_cgroups; i++) {
 		struct cgroup_entity *c = m->cgroups[i];

@@ -134,11 +134,23 @@ static void draw_limits(struct canvas *c, const struct model *m, const struct pr
 	if (cg && ms_has(cg->s.effective_high_bytes) && cg->s.effective_high_bytes != MS_UNLIMITED)
 		x += canvas_printf(c, x, y, c->w - x, CANVAS_STYLE(ROLE_HIGH, 0), "%shigh %s", g->sep,
 				   util_fmt_bytes(cg->s.effective_high_bytes, a, sizeof(a)));
-	if (p->gpu)
-		x += canvas_printf(c, x, y, c->w - x, CANVAS_STYLE(ROLE_SERIES_GPU, 0), "%sGPU %s of %s (%zu GPU%s)",
-				   g->sep, util_fmt_bytes(p->gpu->bytes, a, sizeof(a)),
-				   util_fmt_bytes(p->gpu->limit_bytes, b, sizeof(b)), p->gpu->n_cards,
-				   p->gpu->n_cards == 1 ? "" : "s");
+	if (p->gpu) {
+		/* Per GPU when on several: "GPU 5.0G of 126G (0: 4.0G 1: 1.0G)". */
+		char per[96] = "";
+		size_t n = 0;
+
+		for (size_t k = 0; k < p->gpu->n_cards && p->gpu->n_cards > 1 && n < sizeof(per); k++)
+			n += (size_t)snprintf(per + n, sizeof(per) - n, "%s%u: %s", k ? " " : " (",
+					      p->gpu->cards[k].index,
+					      util_fmt_bytes(p->gpu->cards[k].bytes, a, sizeof(a)));
+		if (n && n < sizeof(per) - 1)
+			strcat(per, ")");
+		else if (p->gpu->n_cards == 1)
+			snprintf(per, sizeof(per), " (GPU %u)", p->gpu->cards[0].index);
+		x += canvas_printf(c, x, y, c->w - x, CANVAS_STYLE(ROLE_SERIES_GPU, 0), "%sGPU %s of %s%s", g->sep,
+				   util_fmt_bytes(p->gpu->bytes, a, sizeof(a)),
+				   util_fmt_bytes(p->gpu->limit_bytes, b, sizeof(b)), per);
+	}
 	if (cg)
 		x += canvas_printf(c, x, y, c->w - x, CANVAS_STYLE(ROLE_SERIES_CG, 0), "%scgroup %s", g->sep,
 				   util_fmt_bytes(cg->s.current_bytes, a, sizeof(a)));

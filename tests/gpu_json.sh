@@ -5,8 +5,9 @@
 # cards and each process's GPU memory (summed over GPUs, listed per GPU,
 # absent where NVML cannot say) are in the JSON, valid against the schema;
 # a process growing 256 MiB/s is `growing` with a time to the card's limit,
-# raises events and fails --check; processes appear and vanish; an old
-# driver works; a failed launch near the card's limit is a likely CUDA OOM.
+# raises events, fails --check and runs alert hooks; processes appear and
+# vanish; an old driver works; a failed launch near the card's limit is a
+# likely CUDA OOM; the log's re-analysis reproduces it.
 . "${srcdir:-.}/tests/lib.sh"
 
 STANDIN=${NVML_STANDIN_DIR:-$PWD/tests/nvml}
@@ -174,3 +175,21 @@ printf 'gpu 0 85899345920 NVIDIA H200\nproc 0 %s compute 1000000000\n' \$\$ >'$S
 sleep 3; exit 1" >"$TMP/pm2.json" 2>/dev/null
 [ "$(jget "$TMP/pm2.json" "d['cuda_oom_likely']")" = False ] || fail "a failure far from the card's limit called a CUDA OOM"
 ok "post-mortem: peak GPU memory and a likely CUDA OOM"
+
+# 6. Alerts: a process filling a 16 GiB card at 256 MiB/s from 8 GiB is OOM-
+#    imminent (and past --crit-pct) within about 25 s: the hook runs for its
+#    GPU memory, with the GPU's figures.
+script "gpu 0 17179869184 NVIDIA L4
+proc 0 $P compute 8589934592 rate=268435456"
+cat >"$TMP/hook.sh" <<HOOK
+#!/bin/sh
+env | grep '^MEMSLOPE_' | sort >"$TMP/hook.\$\$"
+HOOK
+chmod +x "$TMP/hook.sh"
+LD_LIBRARY_PATH="$STANDIN" "$MEMSLOPE" -d 0.5 --duration 28 --log /dev/null --on-alert "$TMP/hook.sh" -p "$P" 2>/dev/null
+grep -l '^MEMSLOPE_ENTITY=gpu$' "$TMP"/hook.* >"$TMP/hooks" 2>/dev/null || fail "no alert hook ran for the GPU memory"
+h=$(head -n 1 "$TMP/hooks")
+grep -Eq '^MEMSLOPE_EVENT=(oom_imminent|crit)$' "$h" && grep -q "^MEMSLOPE_PID=$P$" "$h" &&
+	grep -Eq '^MEMSLOPE_GPU_BYTES=[0-9]+$' "$h" && grep -q '^MEMSLOPE_LIMIT_BYTES=17179869184$' "$h" ||
+	fail "the GPU alert's environment: $(cat "$h")"
+ok "alert hook for GPU memory: $(grep -E '^MEMSLOPE_(EVENT|GPU_BYTES|TTL_S)=' "$h" | tr '\n' ' ')"

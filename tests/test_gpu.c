@@ -17,6 +17,9 @@
 #include "model.h"
 #include "sample_gpu.h"
 #include "update_gpu.h"
+#include "canvas.h"
+#include "view.h"
+#include "view_screen.h"
 #include "util.h"
 
 #define MiB (1024LL * 1024)
@@ -507,6 +510,89 @@ static void test_update(void)
 	model_free(m);
 }
 
+/* The screens as text: the GPU header line and column, the row's verdict and
+ * TTL taken by a more urgent GPU trend, the detail view's per GPU figures
+ * and limit line; and none of it without GPUs. */
+static void test_screens(void)
+{
+	struct model *m = model_new("h", 1000);
+	struct proc_entity *a = model_proc_add(m, 100, 1), *b = model_proc_add(m, 101, 1);
+	struct gpu_card cards[2] = {
+		{.index = 0, .name = "NVIDIA H200", .total_bytes = 80 * GiB, .used_bytes = 30 * GiB,
+		 .free_bytes = 50 * GiB, .procs_ok = true},
+		{.index = 1, .name = "NVIDIA H200", .total_bytes = 80 * GiB, .used_bytes = 10 * GiB,
+		 .free_bytes = 70 * GiB, .procs_ok = true},
+	};
+	struct gpu_proc procs[2];
+	struct gpu_sample s = {.n_cards = 2, .cards = cards, .n_procs = 2, .procs = procs, .fresh = true};
+	struct canvas *c = canvas_new(100, 30);
+	struct view_state vs;
+	char *text;
+
+	for (size_t i = 0; i < m->n_procs; i++) {
+		struct proc_entity *p = m->procs[i];
+
+		p->name = xstrdup(p == a ? "python3" : "bash");
+		p->cmdline = xstrdup(p == a ? "python3 train.py" : "bash");
+		p->user = xstrdup("u");
+		p->rss_bytes = p->rss_anon_bytes = 100 * MiB;
+		p->limit_bytes = 64 * GiB;
+		p->usage_pct = 0.2;
+		p->selected = true;
+	}
+	m->mono_ms = m->time_ms = 61000;
+	view_state_init(&vs, GLYPHS_ASCII);
+	view_screen_draw(c, m, &vs);
+	text = canvas_to_text(c);
+	CHECK(strstr(text, "GPU") == NULL); /* no GPU, no GPU anything */
+	free(text);
+
+	/* python3 grows 256 MiB/s on GPU 0 and holds 2 GiB on GPU 1. */
+	for (int i = 0; i < 60; i++) {
+		procs[0] = (struct gpu_proc){.pid = 100, .card = 0, .used_bytes = 4 * GiB + (int64_t)i * 256 * MiB};
+		procs[1] = (struct gpu_proc){.pid = 100, .card = 1, .used_bytes = 2 * GiB};
+		cards[0].used_bytes = 26 * GiB + procs[0].used_bytes;
+		cards[0].free_bytes = 80 * GiB - cards[0].used_bytes;
+		s.t_ms = 1000 + (int64_t)i * 1000;
+		m->mono_ms = m->time_ms = s.t_ms;
+		update_gpu_procs(m, &s);
+	}
+	(void)b;
+	canvas_resize(c, 100, 30);
+	view_screen_draw(c, m, &vs);
+	text = canvas_to_text(c);
+	CHECK(strstr(text, "\nGPU 0 ") != NULL && strstr(text, "/80.0G") != NULL);
+	CHECK(strstr(text, " GPU ") != NULL);           /* the column */
+	CHECK(strstr(text, "G:growing") != NULL);      /* python3's row */
+	{
+		/* its TTL cell, marked G: "G6-8m" */
+		const char *row = strstr(text, "G:growing"), *end = row ? strchr(row, '\n') : NULL, *g = row;
+		bool ttl = false;
+
+		while (g && (g = strstr(g + 1, " G")) && (!end || g < end))
+			ttl |= g[2] >= '0' && g[2] <= '9';
+		CHECK(ttl);
+	}
+	if (!strstr(text, "G:growing"))
+		fprintf(stderr, "%s\n", text);
+	free(text);
+
+	vs.view = VIEW_DETAIL;
+	vs.detail_pid = 100;
+	view_screen_draw(c, m, &vs);
+	text = canvas_to_text(c);
+	CHECK(strstr(text, "(0: 18.8G 1: 2.0G)") != NULL); /* per GPU */
+	CHECK(strstr(text, "GPU GROWING") != NULL || strstr(text, "GPU growing") != NULL);
+	/* the limit line (own + free on each card: 54 + 72 GiB) and its legend */
+	CHECK(strstr(text, "=GPU 126G") != NULL && strstr(text, "TTL->126G") != NULL);
+	if (!strstr(text, "(0: 18.8G 1: 2.0G)") || !strstr(text, "=GPU 126G"))
+		fprintf(stderr, "%s\n", text);
+	free(text);
+	view_state_done(&vs);
+	canvas_free(c);
+	model_free(m);
+}
+
 /* The post-mortem's CUDA OOM judgement. */
 static void test_oom_likely(void)
 {
@@ -613,6 +699,7 @@ int main(int argc, char **argv)
 	test_pid_namespace();
 	test_update();
 	test_oom_likely();
+	test_screens();
 	test_by_name(argv[0]);
 	{
 		char cmd[400];
