@@ -28,7 +28,7 @@ static const struct col_def cols[COL_COUNT] = {
 	[COL_RSS] = {"RSS", "RSS", 6, true, 0},
 	[COL_PSS] = {"PSS", "PSS", 6, true, 6},
 	[COL_SWAP] = {"SWAP", "SWAP", 6, true, 4},
-	[COL_GPU] = {"GPU", "GPU", 7, true, 4},
+	[COL_GPU] = {"GPU", "GPU", 7, true, 0},
 	[COL_SLOPE] = {"\u0394/min", "d/min", 6, true, 1},
 	[COL_VERDICT] = {"VERDICT", "VERDICT", 12, false, 0}, /* "oom_imminent" */
 	[COL_LIMIT] = {"%LIM", "%LIM", 5, true, 2},
@@ -556,6 +556,10 @@ static void layout_columns(const struct canvas *c, const struct model *m, struct
 	}
 	L->on[COL_PSS] = m->pss_enabled;
 	L->on[COL_GPU] = any_gpu(m);
+	/* Where processes use GPUs the GPU column is kept, and it takes its
+	 * room from the command rather than from the TTL. */
+	if (L->on[COL_GPU] && min_cmd - (cols[COL_GPU].width + 1) >= 16)
+		min_cmd -= cols[COL_GPU].width + 1;
 	for (;;) {
 		int worst = -1;
 

@@ -100,8 +100,14 @@ wait_for '^GPU (GROWING|growing)' 10
 # the evidence wraps: its TTL (to the card's memory, with its band) may be on the next row
 screen | grep -Eq 'TTL->[0-9.]+G [0-9]+m[0-9]+s \[' || fail "the GPU evidence has no TTL to the card with a band"
 screen | grep -Eq 'GPU [0-9.]+G of [0-9.]+G \(GPU 0\)' || fail "no GPU figure on the limits line"
+screen | grep -Eq 'GPU [0-9.]+G( \^)? *(zoom|$)' || fail "no GPU limit line in the legend"
+# The card's limit line is drawn once the time axis reaches the TTL: zoom out.
+for z in 1 2 3; do
+	screen | grep -Eq '^[0-9.]+G .*GPU' && break
+	keys '>'
+	sleep 1
+done
 screen | grep -Eq '^[0-9.]+G .*GPU' || fail "no GPU limit line on the plot"
-screen | grep -Eq 'GPU [0-9.]+G *(zoom|$)' || fail "no GPU limit line in the legend"
 screen | grep -q 'trend' || fail "no trend projection"
 note "ok: detail: $(screen | grep -E '^GPU (GROWING|growing)' | cut -c1-70)"
 keys q
