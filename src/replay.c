@@ -692,6 +692,12 @@ static void header_apply(struct model *m, json_t *doc, int64_t t_ms)
 	}
 	if (get_range(doc, "interval_ms", 1, 86400000, &iv))
 		m->interval_ms = iv;
+	v = json_object_get(doc, "analysis");
+	if (json_is_object(v)) {
+		m->analysis.all = json_is_true(json_object_get(v, "everything"));
+		m->analysis.trees = json_is_true(json_object_get(v, "trees"));
+		m->analysis.keep_pid = get_range(v, "launch_pid", 1, INT_MAX, &iv) ? (pid_t)iv : 0;
+	}
 	if (has(doc, "cgroup_version", &v)) {
 		const char *s = json_string_value(v);
 
@@ -801,7 +807,7 @@ static void procs_apply(struct model *m, json_t *doc, bool snapshot, int64_t t_m
 		for (size_t i = 0; i < m->n_procs; i++) {
 			struct proc_entity *p = m->procs[i];
 			bool keep = snapshot ? i >= n0 || seen[i]
-					     : p->alive || p->exit_ms < 0 || t_ms - p->exit_ms < UPDATE_DEAD_RETENTION_MS;
+					     : p->exit_ms < 0 || update_proc_kept(p, t_ms, m->analysis.keep_pid);
 
 			if (keep)
 				m->procs[j++] = p;
@@ -879,7 +885,7 @@ static void cgroups_prune(struct model *m)
 	for (size_t i = 0; i < m->n_cgroups;) {
 		struct cgroup_entity *c = m->cgroups[i];
 
-		if (c->selected || (c->seen_this_tick && c->s.exists)) {
+		if (update_cgroup_kept(c)) {
 			i++;
 			continue;
 		}

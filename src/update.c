@@ -251,15 +251,25 @@ static void proc_update(struct update *u, struct proc_sample *s)
 	proc_limits(m, e, s, c);
 }
 
+bool update_proc_kept(const struct proc_entity *p, int64_t now_ms, pid_t keep_pid)
+{
+	if (p->alive)
+		return true;
+	if (keep_pid > 0 && p->pid == keep_pid)
+		return true; /* the post-mortem needs it */
+	return now_ms - p->exit_ms < UPDATE_DEAD_RETENTION_MS;
+}
+
+bool update_cgroup_kept(const struct cgroup_entity *c)
+{
+	return c->selected || (c->seen_this_tick && c->s.exists);
+}
+
 static bool keep_proc(const struct proc_entity *p, void *ctx)
 {
 	const struct update *u = ctx;
 
-	if (p->alive)
-		return true;
-	if (u->cfg.keep_pid > 0 && p->pid == u->cfg.keep_pid)
-		return true; /* the post-mortem needs it */
-	return u->m->mono_ms - p->exit_ms < UPDATE_DEAD_RETENTION_MS;
+	return update_proc_kept(p, u->m->mono_ms, u->cfg.keep_pid);
 }
 
 /* ---- trees ---- */
@@ -465,7 +475,7 @@ void update_tick(struct update *u, const struct update_input *in)
 		for (size_t i = 0; i < m->n_cgroups; i++) {
 			struct cgroup_entity *c = m->cgroups[i];
 
-			if (c->selected || (c->seen_this_tick && c->s.exists))
+			if (update_cgroup_kept(c))
 				m->cgroups[j++] = m->cgroups[i];
 			else
 				model_cgroup_free(m, m->cgroups[i]);
