@@ -197,65 +197,46 @@ static void limit_marks(struct model *m, struct check_state *check, struct proc_
 	p->marks.limits_imminent = now;
 }
 
+struct tick_ctx {
+	struct model *m;
+	struct check_state *check;
+};
+
+/* One series: its label is built only when something is to be told. */
+static void series_events(void *ctx, const struct model_series_ref *r)
+{
+	struct tick_ctx *tc = ctx;
+	struct series_core *s = r->s;
+	const struct trend_result *tr = trend_get(&s->trend);
+	char what[160], *name;
+
+	if (!r->alive)
+		return;
+	if (r->kind == 'p' && !*r->suffix)
+		limit_marks(tc->m, tc->check, r->entity); /* the process's limits, beside its memory */
+	if (events_marks_quiet(tc->m, tc->check, &s->marks, tr, s->usage_pct))
+		return;
+	if (r->kind == 'p') {
+		name = util_sanitize(((const struct proc_entity *)r->entity)->name);
+		snprintf(what, sizeof(what), "process %d (%s)%s", (int)r->pid, name, r->suffix);
+	} else if (r->kind == 't') {
+		const struct tree_entity *t = r->entity;
+
+		name = util_sanitize(t->name);
+		snprintf(what, sizeof(what), "tree %d (%s, %zu process%s)%s", (int)t->root_pid, name, t->n_procs,
+			 t->n_procs == 1 ? "" : "es", r->suffix);
+	} else {
+		name = util_sanitize(r->cgroup);
+		snprintf(what, sizeof(what), "cgroup %s%s", name, r->suffix);
+	}
+	free(name);
+	events_marks(tc->m, tc->check, &s->marks, tr, s->usage_pct, r->pid, r->cgroup, what);
+}
+
 void events_tick(struct model *m, struct check_state *check)
 {
-	char what[160];
+	struct tick_ctx tc = {m, check};
 
-	for (size_t i = 0; i < m->n_procs; i++) {
-		struct proc_entity *p = m->procs[i];
-		char *name;
-
-		if (!p->alive)
-			continue;
-		limit_marks(m, check, p);
-		if (events_marks_quiet(m, check, &p->marks, trend_get(&p->trend), p->usage_pct))
-			continue;
-		name = util_sanitize(p->name);
-		snprintf(what, sizeof(what), "process %d (%s)", (int)p->pid, name);
-		free(name);
-		events_marks(m, check, &p->marks, trend_get(&p->trend), p->usage_pct, p->pid, NULL, what);
-	}
-	/* GPU memory series: the same verdicts, levels and forecasts, to the card's memory. */
-	for (size_t i = 0; i < m->n_procs; i++) {
-		struct proc_entity *p = m->procs[i];
-		char *name;
-
-		if (!p->alive || !p->gpu ||
-		    events_marks_quiet(m, check, &p->gpu->marks, trend_get(&p->gpu->trend), p->gpu->usage_pct))
-			continue;
-		name = util_sanitize(p->name);
-		snprintf(what, sizeof(what), "process %d (%s) GPU memory", (int)p->pid, name);
-		free(name);
-		events_marks(m, check, &p->gpu->marks, trend_get(&p->gpu->trend), p->gpu->usage_pct, p->pid,
-			     NULL, what);
-	}
-	for (size_t i = 0; i < m->n_trees; i++) {
-		struct tree_entity *t = m->trees[i];
-		char *name;
-
-		if (!t->alive)
-			continue;
-		name = util_sanitize(t->name);
-		snprintf(what, sizeof(what), "tree %d (%s, %zu process%s)", (int)t->root_pid, name, t->n_procs,
-			 t->n_procs == 1 ? "" : "es");
-		free(name);
-		events_marks(m, check, &t->marks, trend_get(&t->trend), t->usage_pct, t->root_pid, NULL, what);
-		if (t->gpu) {
-			what[strlen(what) - 1] = '\0';
-			strncat(what, ") GPU memory", sizeof(what) - strlen(what) - 1);
-			events_marks(m, check, &t->gpu->marks, trend_get(&t->gpu->trend), t->gpu->usage_pct,
-				     t->root_pid, NULL, what);
-		}
-	}
-	for (size_t i = 0; i < m->n_cgroups; i++) {
-		struct cgroup_entity *c = m->cgroups[i];
-		char *path;
-
-		if (!c->s.exists)
-			continue;
-		path = util_sanitize(c->s.path);
-		snprintf(what, sizeof(what), "cgroup %s", path);
-		free(path);
-		events_marks(m, check, &c->marks, trend_get(&c->trend), c->usage_pct, 0, c->s.path, what);
-	}
+	/* Every series of every entity, through the model's series table. */
+	model_series_walk(m, series_events, &tc);
 }

@@ -58,6 +58,79 @@ struct gpu_series *model_gpu_series_new(void)
 	return g;
 }
 
+/* ---- the series table ---- */
+
+static struct series_core *proc_main(void *e)
+{
+	return &((struct proc_entity *)e)->core;
+}
+
+static struct series_core *proc_gpu(void *e)
+{
+	struct gpu_series *g = ((struct proc_entity *)e)->gpu;
+
+	return g ? &g->core : NULL;
+}
+
+static struct series_core *tree_main(void *e)
+{
+	return &((struct tree_entity *)e)->core;
+}
+
+static struct series_core *tree_gpu(void *e)
+{
+	struct gpu_series *g = ((struct tree_entity *)e)->gpu;
+
+	return g ? &g->core : NULL;
+}
+
+static struct series_core *cgroup_main(void *e)
+{
+	return &((struct cgroup_entity *)e)->core;
+}
+
+/* Each kind of series: its entity kind, its label suffix, where it is. */
+static const struct series_kind {
+	char kind;
+	const char *suffix;
+	struct series_core *(*get)(void *entity); /* NULL: this entity has none */
+} series_kinds[] = {
+	{'p', "", proc_main},
+	{'p', " GPU memory", proc_gpu},
+	{'t', "", tree_main},
+	{'t', " GPU memory", tree_gpu},
+	{'c', "", cgroup_main},
+};
+
+void model_series_walk(struct model *m, model_series_fn *fn, void *ctx)
+{
+	for (size_t k = 0; k < sizeof(series_kinds) / sizeof(series_kinds[0]); k++) {
+		const struct series_kind *sk = &series_kinds[k];
+		size_t n = sk->kind == 'p' ? m->n_procs : sk->kind == 't' ? m->n_trees : m->n_cgroups;
+
+		for (size_t i = 0; i < n; i++) {
+			void *e = sk->kind == 'p' ? (void *)m->procs[i]
+				  : sk->kind == 't' ? (void *)m->trees[i] : (void *)m->cgroups[i];
+			struct model_series_ref r = {.kind = sk->kind, .suffix = sk->suffix, .entity = e,
+						     .s = sk->get(e)};
+
+			if (!r.s)
+				continue;
+			if (sk->kind == 'p') {
+				r.alive = m->procs[i]->alive;
+				r.pid = m->procs[i]->pid;
+			} else if (sk->kind == 't') {
+				r.alive = m->trees[i]->alive;
+				r.pid = m->trees[i]->root_pid;
+			} else {
+				r.alive = m->cgroups[i]->s.exists;
+				r.cgroup = m->cgroups[i]->s.path;
+			}
+			fn(ctx, &r);
+		}
+	}
+}
+
 void model_gpu_series_free(struct gpu_series *g)
 {
 	if (!g)

@@ -37,16 +37,33 @@ struct entity_marks {
 	uint8_t limits_imminent; /* bit per enum limit_kind: limit_imminent reported */
 };
 
+/* The series core every series of every entity shares (a process's or a
+ * tree's memory, a cgroup's working set, a GPU series): the limit it is
+ * measured against, its usage of it, its trend, and the marks events compare
+ * with. Entities embed it as MODEL_SERIES_CORE: the fields are reachable by
+ * name (p->trend, c->usage_pct) and the whole as ->core, which is what the
+ * series walk (model_series_walk) hands out. */
+#define MODEL_SERIES_FIELDS \
+	int64_t limit_bytes;      /* what it can grow to; MS_ABSENT unknown */ \
+	char *limit_source;       /* owned: a cgroup path, "machine", or NULL */ \
+	double usage_pct;         /* value / limit, NAN when unknown */ \
+	struct trend trend; \
+	struct entity_marks marks;
+struct series_core {
+	MODEL_SERIES_FIELDS
+};
+#define MODEL_SERIES_CORE union { struct series_core core; struct { MODEL_SERIES_FIELDS }; }
+
 /* GPU memory of a process or a tree (NVML, sample_gpu.c): allocated when it
  * is first seen on a GPU, so processes that never use one cost nothing. */
 #define GPU_SERIES_CARDS 8
 struct gpu_series {
 	int64_t bytes;           /* summed over its GPUs; MS_ABSENT when a list failed */
 	int64_t peak_bytes;
-	/* What it can grow to: its own use plus the free memory of its GPUs
-	 * (each card's total minus what everyone else uses). */
-	int64_t limit_bytes;
-	double usage_pct;        /* bytes / limit, NAN when unknown */
+	/* limit_bytes: what it can grow to, its own use plus the free memory of
+	 * its GPUs (each card's total minus what everyone else uses);
+	 * usage_pct: bytes / limit. */
+	MODEL_SERIES_CORE;
 	size_t n_cards;          /* per GPU (the first GPU_SERIES_CARDS) */
 	struct gpu_share {
 		unsigned index;
@@ -55,8 +72,6 @@ struct gpu_series {
 	int64_t t_ms;            /* mono time of the reading */
 	int64_t last_bytes, last_limit_bytes; /* the last reading holding GPU memory */
 	struct history hist;
-	struct trend trend;
-	struct entity_marks marks;
 };
 
 /* One GPU as last read. */
@@ -91,17 +106,15 @@ struct proc_entity {
 	int64_t swap_bytes, peak_rss_bytes, pss_bytes, uss_bytes;
 	int64_t oom_score, oom_score_adj;
 	/* Effective limit of the process's cgroup (MemTotal when none), the
-	 * cgroup path that sets it ("machine" for MemTotal), and rss / limit. */
-	int64_t limit_bytes;
-	char *limit_source;      /* owned */
-	double usage_pct;        /* NAN when unknown */
+	 * cgroup path that sets it ("machine" for MemTotal), rss / limit, and
+	 * the trend on RssAnon + VmSwap. */
+	MODEL_SERIES_CORE;
 	bool selected;           /* matched a selection (-p/-n/-u/-c, or launch) */
 	bool alive;
 	bool tagged;             /* TUI: tagged by the user */
 	int64_t first_seen_ms, last_seen_ms; /* mono */
 	int64_t exit_ms;         /* mono, -1 while alive */
 	struct history hist_rss; /* RSS */
-	struct trend trend;      /* on RssAnon + VmSwap */
 	struct gpu_series *gpu;  /* NULL until seen on a GPU */
 	/* Every limit that can end it (limit.h), with the binding one; the
 	 * table's %LIM and TTL follow the binding limit. */
@@ -114,7 +127,6 @@ struct proc_entity {
 	struct tree_entity *tree; /* the tree this process roots, or NULL */
 	int depth;               /* tree view: depth under its nearest listed ancestor */
 	void *sampler_ref;       /* the sampler's entry; main.c only */
-	struct entity_marks marks;
 };
 
 /* A selected process and all its descendants, summed ("tree" series). */
@@ -126,31 +138,23 @@ struct tree_entity {
 	pid_t *pids;             /* members this tick (n_procs) */
 	int64_t rss_bytes, anon_swap_bytes, swap_bytes, pss_bytes;
 	int64_t peak_rss_bytes;  /* max of the tree sum seen */
-	int64_t limit_bytes;
-	char *limit_source;      /* owned */
-	double usage_pct;
+	MODEL_SERIES_CORE;       /* the root's limit; trend on the summed RssAnon + VmSwap */
 	bool alive;
 	struct history hist_rss;
-	struct trend trend;      /* on the summed RssAnon + VmSwap */
 	struct gpu_series *gpu;  /* the members' GPU memory; NULL until one uses a GPU */
-	struct entity_marks marks;
 };
 
 struct cgroup_entity {
 	struct cgroup_sample s;  /* latest read; s.path is the key */
 	struct container container; /* from the path; names filled once by update's namer */
 	bool selected;           /* named with -c (vs. holding a watched process) */
-	int64_t limit_bytes;     /* effective limit, MemTotal when none */
-	char *limit_source;      /* owned: a cgroup path or "machine" */
-	double usage_pct;
+	MODEL_SERIES_CORE;       /* effective limit (MemTotal when none); trend on the working set */
 	int64_t prev_events[6];  /* last ev_{low,high,max,oom,oom_kill,oom_group_kill} */
 	int64_t prev_oom_kill_local; /* last ev_oom_kill_local */
 	int64_t last_working_set_bytes;
 	struct history hist_current;
-	struct trend trend;      /* on the working set */
 	bool seen_this_tick;
 	int64_t next_read_ms;    /* mono: cgroups of unselected processes are read less often */
-	struct entity_marks marks;
 };
 
 enum event_kind {
@@ -230,6 +234,22 @@ struct cgroup_entity *model_cgroup_add(struct model *m, const char *path);
 void model_proc_free(struct proc_entity *p);
 /* A GPU series with values absent, history and trend empty; free of NULL is a no-op. */
 struct gpu_series *model_gpu_series_new(void);
+
+/* Every series of the model, one kind after another as listed in
+ * model.c's series table (processes' memory, processes' GPU memory, trees',
+ * trees' GPU memory, cgroups'): the one place a new kind of series is
+ * listed for the analysis events and the --check gate. */
+struct model_series_ref {
+	char kind;               /* 'p' process, 't' tree, 'c' cgroup */
+	const char *suffix;      /* what it is after the entity's label: "" or " GPU memory" */
+	void *entity;
+	struct series_core *s;
+	bool alive;              /* the entity is live (a cgroup: exists) */
+	pid_t pid;               /* the process's, the tree's root, 0 for a cgroup */
+	const char *cgroup;      /* the cgroup's path, NULL otherwise */
+};
+typedef void model_series_fn(void *ctx, const struct model_series_ref *r);
+void model_series_walk(struct model *m, model_series_fn *fn, void *ctx);
 void model_gpu_series_free(struct gpu_series *g);
 /* Replace an owned string if it differs (NULL allowed). */
 void model_set_str(char **slot, const char *value);
