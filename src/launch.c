@@ -5,15 +5,31 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "launch.h"
+#include "capture.h"
 #include "out_json.h"
 #include "update_gpu.h"
 #include "util.h"
 
-int launch_start(struct launch *l, char **argv, struct sample_proc *sp, char **err)
+/* In the child before exec: the command starts as from a shell, with no
+ * signal blocked and every disposition at its default (memslope's handlers
+ * would be reset by exec anyway; an ignored SIGPIPE would not). */
+static void child_signals_reset(void)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+}
+
+int launch_start(struct launch *l, char **argv, const struct launch_io *io, struct sample_proc *sp, char **err)
 {
 	int pfd[2];
 	pid_t pid;
@@ -30,14 +46,21 @@ int launch_start(struct launch *l, char **argv, struct sample_proc *sp, char **e
 		return -1;
 	}
 	if (pid == 0) {
-		signal(SIGPIPE, SIG_DFL);
-		execvp(argv[0], argv);
+		child_signals_reset();
+		if (io && io->capture && capture_child_attach(io->capture) < 0)
+			e = errno;
+		else if (io && !io->capture && io->stdout_to_stderr && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+			e = errno;
+		if (!e)
+			execvp(argv[0], argv);
 		e = errno;
 		if (write(pfd[1], &e, sizeof(e)) < 0)
 			_exit(127);
 		_exit(127);
 	}
 	close(pfd[1]);
+	if (io && io->capture)
+		capture_parent_after_fork(io->capture);
 	do
 		r = read(pfd[0], &e, sizeof(e));
 	while (r < 0 && errno == EINTR);
@@ -108,7 +131,8 @@ void launch_track(struct launch *l, const struct model *m, int64_t interval_ms)
 		if (ms_has(peak) && (!ms_has(l->peak_rss_bytes) || peak > l->peak_rss_bytes))
 			l->peak_rss_bytes = peak;
 	}
-	if (t && ms_has(t->peak_rss_bytes) &&
+	/* A tree none of whose members was ever read sums to 0: not a peak. */
+	if (t && ms_has(t->peak_rss_bytes) && t->peak_rss_bytes > 0 &&
 	    (!ms_has(l->peak_tree_rss_bytes) || t->peak_rss_bytes > l->peak_tree_rss_bytes))
 		l->peak_tree_rss_bytes = t->peak_rss_bytes;
 	if (c && c->s.exists) {
@@ -345,6 +369,191 @@ void launch_postmortem_print(const struct launch *l, const struct model *m, FILE
 				limit_kind_name((enum limit_kind)l->limit_imminent_kind));
 	}
 	free(cmd);
+}
+
+char **launch_pane_lines(const struct launch *l, const struct capture *c, const struct model *m, size_t *n,
+			 size_t *head)
+{
+	const char *tail[CAPTURE_LINES + 1];
+	size_t nt = capture_tail(c, tail, CAPTURE_LINES + 1), k = 0, cap = nt + 2;
+	char **out = xcalloc(cap + 1, sizeof(*out));
+	char *pm = NULL, *cmd = util_sanitize(l->argv[0]);
+	size_t pm_len = 0;
+
+	*head = 0;
+	if (!l->running) {
+		/* The post-mortem, as the terminal would print it at the end. */
+		FILE *f = open_memstream(&pm, &pm_len);
+
+		if (!f)
+			fatal("out of memory (post-mortem)");
+		launch_postmortem_print(l, m, f);
+		fclose(f);
+		out[k++] = xasprintf("%s (pid %d) ended: post-mortem; its output is in %s - q quits", cmd,
+				     (int)l->pid, capture_path(c));
+		for (char *line = pm, *nl; line && *line; line = nl + 1) {
+			nl = strchr(line, '\n');
+			if (!nl)
+				nl = line + strlen(line) - 1;
+			else
+				*nl = '\0';
+			if (k == cap) {
+				cap *= 2;
+				out = xrealloc(out, (cap + 1) * sizeof(*out));
+			}
+			out[k++] = xstrdup(line);
+			(*head)++;
+		}
+		free(pm);
+	} else {
+		out[k++] = xasprintf("output of %s (pid %d): %llu lines, all in %s - o hides", cmd, (int)l->pid,
+				     (unsigned long long)capture_lines(c), capture_path(c));
+	}
+	if (k + nt > cap) {
+		cap = k + nt;
+		out = xrealloc(out, (cap + 1) * sizeof(*out));
+	}
+	for (size_t i = 0; i < nt; i++)
+		out[k++] = xstrdup(tail[i]);
+	out[k] = NULL;
+	*n = k;
+	free(cmd);
+	return out;
+}
+
+void launch_pane_free(char **lines)
+{
+	for (char **p = lines; p && *p; p++)
+		free(*p);
+	free(lines);
+}
+
+/* Write text to path: a new file under an unguessable name beside it,
+ * renamed over it when complete, so no reader ever sees half of it and a
+ * planted symlink is replaced, not followed. */
+static int file_write_whole(const char *path, const char *text, gid_t gid, char **err)
+{
+	char *tmp = xasprintf("%s.XXXXXX", path);
+	size_t len = strlen(text), off = 0;
+	int fd = mkostemp(tmp, O_CLOEXEC), e;
+
+	if (fd < 0) {
+		*err = xasprintf("-o %s: %s", path, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	if (gid != (gid_t)-1 && (fchown(fd, (uid_t)-1, gid) < 0 || fchmod(fd, 0640) < 0))
+		goto fail;
+	while (off < len) {
+		ssize_t w = write(fd, text + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			goto fail;
+		off += (size_t)w;
+	}
+	if (fsync(fd) < 0 || close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0)
+		goto fail;
+	free(tmp);
+	return 0;
+fail:
+	e = errno ? errno : EIO;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	*err = xasprintf("-o %s: %s", path, strerror(e));
+	return -1;
+}
+
+int launch_output_check(const char *path, char **err)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	struct stat st;
+	int rc = 0;
+
+	if (slash)
+		slash[slash == dir ? 1 : 0] = '\0';
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		*err = xasprintf("-o %s: not a regular file", path);
+		rc = -1;
+	} else if (access(slash ? dir : ".", W_OK | X_OK) < 0) {
+		*err = xasprintf("-o %s: cannot write in %s: %s", path, slash ? dir : ".", strerror(errno));
+		rc = -1;
+	}
+	free(dir);
+	return rc;
+}
+
+int launch_finish(const struct launch *l, const struct model *m, const struct launch_end *e)
+{
+	char how[64], *cmd = util_sanitize(l->argv[0]);
+	int code = launch_exit_code(l), rc;
+
+	if (e->output_path) {
+		char *text = NULL, *err = NULL;
+		size_t len = 0;
+
+		if (e->json) {
+			json_t *pm = launch_postmortem_json(l, m, e->check);
+
+			text = json_dumps(pm, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+			json_decref(pm);
+			if (!text)
+				fatal("out of memory (JSON)");
+			text = xrealloc(text, strlen(text) + 2);
+			strcat(text, "\n");
+		} else {
+			FILE *f = open_memstream(&text, &len);
+
+			if (!f)
+				fatal("out of memory (post-mortem)");
+			launch_postmortem_print(l, m, f);
+			if (e->check)
+				events_check_print(e->check, f);
+			fclose(f);
+		}
+		if (file_write_whole(e->output_path, text, e->file_gid, &err) < 0) {
+			fprintf(stderr, "memslope: %s\n", err);
+			free(err);
+			launch_postmortem_print(l, m, stderr); /* not lost */
+		} else {
+			fprintf(stderr, "memslope: post-mortem of %s written to %s\n", cmd, e->output_path);
+		}
+		free(text);
+	} else {
+		if (e->json) {
+			json_t *pm = launch_postmortem_json(l, m, e->check);
+			char *text = json_dumps(pm, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+
+			json_decref(pm);
+			if (text) {
+				puts(text);
+				fflush(stdout);
+				free(text);
+			}
+		}
+		launch_postmortem_print(l, m, stderr);
+	}
+	if (e->check)
+		events_check_print(e->check, stderr);
+	launch_how(l, how, sizeof(how));
+	if (e->check && e->check->n) {
+		fprintf(stderr, "memslope: exit status %d: --check failed (%s itself: %s)\n", e->check_exit, cmd, how);
+		rc = e->check_exit;
+	} else {
+		if (e->check)
+			fprintf(stderr, "memslope: exit status %d is %s's own (%s); --check passed\n", code, cmd, how);
+		rc = code;
+	}
+	free(cmd);
+	return rc;
 }
 
 void launch_done(struct launch *l)

@@ -42,8 +42,19 @@ struct launch {
 /* How long before the end a limit seen near still explains it. */
 #define LAUNCH_NEAR_RECENT_MS 5000
 
+struct capture;
+
+/* Whose input and output the command gets. Headless, memslope's own stdin,
+ * stdout and stderr, except that stdout goes to stderr when memslope's own
+ * output claims stdout (--log -, --json without -o). Under the TUI, the
+ * capture's pseudo-terminal for all three. */
+struct launch_io {
+	struct capture *capture;  /* NULL: memslope's descriptors */
+	bool stdout_to_stderr;
+};
+
 /* Start argv; 0, or -1 with *err when it cannot be run (exec failed). */
-int launch_start(struct launch *l, char **argv, struct sample_proc *sp, char **err);
+int launch_start(struct launch *l, char **argv, const struct launch_io *io, struct sample_proc *sp, char **err);
 /* Collect every exited child: the command's status is kept, the alert
  * hooks' handed to alert (may be NULL). */
 void launch_reap(struct launch *l, struct alert *alert);
@@ -60,6 +71,31 @@ void launch_how(const struct launch *l, char *buf, size_t cap);
 json_t *launch_postmortem_json(const struct launch *l, const struct model *m,
 			       const struct check_state *check);
 void launch_postmortem_print(const struct launch *l, const struct model *m, FILE *f);
+/* The output pane's lines (see tui_set_pane) from the command's captured
+ * output, with its post-mortem as the head once it has ended. Returns a
+ * NULL-terminated array the caller frees with launch_pane_free; *n lines,
+ * *head of them the post-mortem. */
+char **launch_pane_lines(const struct launch *l, const struct capture *c, const struct model *m, size_t *n,
+			 size_t *head);
+void launch_pane_free(char **lines);
+
+/* How the run ends for the command: the post-mortem to -o FILE (JSON with
+ * json; made under an unguessable name and renamed, 0600 or 0640 with
+ * file_gid), else JSON on stdout (json) and text on stderr; the --check
+ * lines; and the exit status: check_exit when --check failed, else the
+ * command's — said on stderr with --check, so the two cannot be confused. */
+struct launch_end {
+	const char *output_path;  /* -o, NULL: none */
+	bool json;
+	gid_t file_gid;           /* (gid_t)-1: none */
+	const struct check_state *check; /* NULL without --check */
+	int check_exit;
+};
+/* Before the launch: -o FILE can be written (its directory exists and is
+ * writable; FILE, if there, is a regular file). 0, or -1 with *err. */
+int launch_output_check(const char *path, char **err);
+int launch_finish(const struct launch *l, const struct model *m, const struct launch_end *e);
+
 void launch_done(struct launch *l);
 
 #endif

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <sys/ioctl.h>
 #include <jansson.h>
 #include <math.h>
 #include <poll.h>
@@ -30,6 +31,7 @@
 #include "cgroup.h"
 #include "config_file.h"
 #include "container.h"
+#include "capture.h"
 #include "launch.h"
 #include "model.h"
 #include "options.h"
@@ -44,7 +46,6 @@
 #include "util.h"
 
 #define EXIT_USAGE 2
-#define EXIT_CHECK 3
 static volatile sig_atomic_t got_stop, got_usr1, got_chld;
 
 static void on_signal(int sig)
@@ -88,6 +89,10 @@ struct app {
 	struct update up;
 	struct sample_self self;
 	struct sample_gpu *gpu; /* NULL: NVML could not be loaded */
+	struct capture *cap;    /* launch mode in the TUI: the command's output */
+	bool cap_open;
+	unsigned short cap_rows, cap_cols;
+	int64_t cap_quiet_until_ms;
 };
 
 /* ---- the tick: sample, then update ---- */
@@ -134,24 +139,65 @@ static void reap(struct app *a)
 
 /* ---- snapshots ---- */
 
+/* Where snapshots and a launched command's output go: --snapshot-dir,
+ * else the XDG state directory (made on first use), else the current one.
+ * Caller frees. */
+static char *export_dir(const struct app *a)
+{
+	char cwd[4096], *state;
+
+	if (a->o->snapshot_dir)
+		return xstrdup(a->o->snapshot_dir);
+	state = config_file_state_dir();
+	if (state && util_mkdir_p(state, 0700) == 0)
+		return state;
+	free(state);
+	return xstrdup(getcwd(cwd, sizeof(cwd)) ? cwd : ".");
+}
+
+/* The file is named in full: the status line is read by someone who may
+ * not know where memslope was started. */
 static char *snapshot_write(struct app *a, char **err)
 {
-	char cwd[4096];
-	/* Without --snapshot-dir: the XDG state directory (made on first use),
-	 * else the current one. Name the file in full: the status line is
-	 * read by someone who may not know where memslope was started. */
-	char *state = a->o->snapshot_dir ? NULL : config_file_state_dir();
-	const char *dir;
-	char *path;
+	char *dir = export_dir(a), *path = out_json_export(a->m, dir, a->o->file_gid, err);
 
-	if (state && util_mkdir_p(state, 0700) < 0) {
-		free(state);
-		state = NULL;
-	}
-	dir = a->o->snapshot_dir ? a->o->snapshot_dir : state ? state : getcwd(cwd, sizeof(cwd)) ? cwd : ".";
-	path = out_json_export(a->m, dir, a->o->file_gid, err);
-	free(state);
+	free(dir);
 	return path;
+}
+
+/* Launch mode in the TUI: the command's output pane, from what it said. */
+static void pane_refresh(struct app *a)
+{
+	size_t n, head;
+	char **lines = launch_pane_lines(&a->launch, a->cap, a->m, &n, &head);
+
+	tui_set_pane(a->tui, (const char *const *)lines, n, head, !a->launch.running);
+	launch_pane_free(lines);
+}
+
+/* Read the command's output; true when there was some (or its end). */
+static bool capture_read(struct app *a)
+{
+	struct winsize ws;
+	bool more;
+
+	if (!a->cap)
+		return false;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && (ws.ws_row != a->cap_rows || ws.ws_col != a->cap_cols)) {
+		a->cap_rows = ws.ws_row;
+		a->cap_cols = ws.ws_col;
+		capture_resize(a->cap, ws.ws_row, ws.ws_col);
+	}
+	more = capture_pump(a->cap) > 0 || (capture_fd(a->cap) < 0 && a->cap_open);
+	a->cap_open = capture_fd(a->cap) >= 0;
+	/* A chatty command redraws the screen at most ten times a second:
+	 * after output, its descriptor is not waited on for 100 ms. */
+	if (more)
+		a->cap_quiet_until_ms = util_now_mono_ms() + 100;
+	tui_set_wake_fd(a->tui, util_now_mono_ms() >= a->cap_quiet_until_ms ? capture_fd(a->cap) : -1);
+	if (more)
+		pane_refresh(a);
+	return more;
 }
 
 /* ---- setup checks: everything that can be wrong with the input ---- */
@@ -229,6 +275,8 @@ static int validate(struct app *a, char **err, int *code)
 		*err = xasprintf("--replay %s: %s", o->replay_path, strerror(errno));
 		return -1;
 	}
+	if (o->output_path && launch_output_check(o->output_path, err) < 0)
+		return -1;
 	if (o->stdout_unused) {
 		*code = EXIT_USAGE;
 		*err = xstrdup("standard output is not a terminal: use --once --json for one snapshot or --log - for a stream");
@@ -415,6 +463,7 @@ static int run_tui(struct app *a)
 	bool paused = false, ended = false;
 	char *err = NULL;
 	pid_t focus;
+	int wait;
 
 	a->tui = tui_new(&to, &err);
 	if (!a->tui) {
@@ -422,11 +471,22 @@ static int run_tui(struct app *a)
 		free(err);
 		return 1;
 	}
+	if (a->cap) {
+		char *msg = xasprintf("%s's output is saved to %s (o shows it)", a->o->command[0],
+				      capture_path(a->cap));
+
+		a->cap_open = true;
+		capture_read(a);
+		pane_refresh(a);
+		tui_set_status(a->tui, msg);
+		free(msg);
+	}
 	tick(a);
 	for (;;) {
 		int64_t now = util_now_mono_ms();
 		enum tui_cmd cmd;
 
+		capture_read(a);
 		if (got_chld)
 			reap(a);
 		if (got_stop)
@@ -455,11 +515,16 @@ static int run_tui(struct app *a)
 
 				ended = true;
 				launch_how(&a->launch, how, sizeof(how));
-				msg = xasprintf("command ended: %s; peak RSS %s; OOM kill: %s - press q to quit", how,
+				msg = xasprintf("command ended: %s; peak RSS %s; OOM kill: %s%s%s - press q to quit", how,
 						util_fmt_bytes(a->launch.peak_rss_bytes, peak, sizeof(peak)),
-						a->launch.oom_killed ? "yes" : "no");
+						a->launch.oom_killed ? "yes" : "no", a->cap ? "; output in " : "",
+						a->cap ? capture_path(a->cap) : "");
 				tui_set_status(a->tui, msg);
 				free(msg);
+				if (a->cap) {
+					capture_read(a);
+					pane_refresh(a); /* the post-mortem, on screen until q */
+				}
 			}
 			if ((a->o->count && a->up.ticks >= (uint64_t)a->o->count) ||
 			    (a->o->duration_ms && a->m->mono_ms - start >= a->o->duration_ms))
@@ -477,7 +542,10 @@ static int run_tui(struct app *a)
 		if (focus > 0)
 			sample_proc_want_focus(a->sp, focus);
 		now = util_now_mono_ms();
-		cmd = tui_input(a->tui, a->m, paused || ended ? 1000 : (int)(next > now ? next - now : 0));
+		wait = paused || ended ? 1000 : (int)(next > now ? next - now : 0);
+		if (a->cap_open && wait > 100)
+			wait = 100; /* the output's quiet time ends within it */
+		cmd = tui_input(a->tui, a->m, wait);
 		switch (cmd) {
 		case TUI_QUIT:
 			goto out;
@@ -537,6 +605,7 @@ static void fatal_restore(void)
 static void app_done(struct app *a, struct options *o)
 {
 	launch_done(&a->launch);
+	capture_free(a->cap);
 	update_done(&a->up);
 	alert_free(a->alert, a->m);
 	out_prom_free(a->prom);
@@ -720,7 +789,23 @@ int main(int argc, char **argv)
 
 	signals_install();
 
-	if (o.command && launch_start(&a.launch, o.command, a.sp, &err) < 0) {
+	if (o.command && o.run_mode == RUN_TUI) {
+		/* The command's output must not reach the screen: it gets a
+		 * terminal of its own, saved to a file. */
+		char *dir = export_dir(&a);
+
+		a.cap = capture_open(dir, o.command[0], &err);
+		free(dir);
+		if (!a.cap) {
+			fprintf(stderr, "memslope: %s\n", err);
+			free(err);
+			app_done(&a, &o);
+			return 1;
+		}
+	}
+	if (o.command && launch_start(&a.launch, o.command,
+				      &(struct launch_io){.capture = a.cap, .stdout_to_stderr = o.stdout_claimed}, a.sp,
+				      &err) < 0) {
 		fprintf(stderr, "memslope: %s\n", err);
 		free(err);
 		app_done(&a, &o);
@@ -743,30 +828,30 @@ int main(int argc, char **argv)
 		rc = run_tui(&a);
 
 	if (o.command) {
-		if (a.launch.running) {
+		if (a.launch.running && a.cap) {
+			/* Its terminal closes with us: it gets SIGHUP, as a
+			 * shell's job does when its terminal goes away. */
+			fprintf(stderr, "memslope: stopped watching %s (pid %d), which gets SIGHUP as its terminal closes; its output is in %s\n",
+				o.command[0], (int)a.launch.pid, capture_path(a.cap));
+		} else if (a.launch.running) {
 			/* Stopped by a signal or a bound: the command goes on; say so. */
 			fprintf(stderr, "memslope: stopped watching %s (pid %d), which is still running\n",
 				o.command[0], (int)a.launch.pid);
 		} else {
-			if (o.json) {
-				json_t *pm = launch_postmortem_json(&a.launch, a.m, o.check ? &a.up.check : NULL);
-				char *text = json_dumps(pm, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+			int status = launch_finish(&a.launch, a.m,
+						 &(struct launch_end){.output_path = o.output_path,
+								      .json = o.json,
+								      .file_gid = o.file_gid,
+								      .check = o.check ? &a.up.check : NULL,
+								      .check_exit = o.check_exit});
 
-				json_decref(pm);
-				if (text) {
-					puts(text);
-					free(text);
-				}
-			}
-			launch_postmortem_print(&a.launch, a.m, stderr);
-			events_check_print(&a.up.check, stderr);
 			if (rc == 0)
-				rc = a.up.check.n ? EXIT_CHECK : launch_exit_code(&a.launch);
+				rc = status;
 		}
 	} else {
 		events_check_print(&a.up.check, stderr);
 		if (rc == 0 && a.up.check.n)
-			rc = EXIT_CHECK;
+			rc = o.check_exit;
 	}
 	rc = prom_summary(&a, rc);
 

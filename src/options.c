@@ -33,6 +33,9 @@ static const struct opt_def defs[] = {
 	{"no-pss", no_argument, 0},
 	{"once", no_argument, 0},
 	{"json", no_argument, 0},
+	{"output", required_argument, 'o'},
+	{"headless", no_argument, 0},
+	{"check-exit", required_argument, 0},
 	{"log", required_argument, 0},
 	{"log-format", required_argument, 0},
 	{"log-max-size", required_argument, 0},
@@ -73,6 +76,7 @@ void options_init(struct options *o)
 	o->alert_cooldown_ms = 300000;
 	o->alert_timeout_ms = 30000;
 	o->file_gid = (gid_t)-1;
+	o->check_exit = 3;
 }
 
 static void free_strv(char **v, size_t n)
@@ -92,6 +96,7 @@ void options_done(struct options *o)
 	free_strv(o->cgroups, o->n_cgroups);
 	free(o->cgroup_root);
 	free(o->log_path);
+	free(o->output_path);
 	free(o->snapshot_dir);
 	free(o->max_growth_arg);
 	free(o->replay_path);
@@ -280,6 +285,16 @@ int options_set(struct options *o, const char *name, const char *v, char **err)
 		return o->json = true, 0;
 	if (IS("log"))
 		return set_string(&o->log_path, v);
+	if (IS("output"))
+		return set_string(&o->output_path, v);
+	if (IS("headless"))
+		return o->headless = true, 0;
+	if (IS("check-exit")) {
+		if (parse_int(name, v, 1, 255, &n, err) < 0)
+			return -1;
+		o->check_exit = (int)n;
+		return 0;
+	}
 	if (IS("log-format")) {
 		if (strcmp(v, "snapshot") && strcmp(v, "delta")) {
 			*err = xasprintf("--log-format: '%s' is not 'snapshot' or 'delta'", v);
@@ -533,6 +548,14 @@ int options_finish(struct options *o, char **err)
 		*err = xstrdup("--check needs a command (-- CMD) or a bound (--duration, --count)");
 		return -1;
 	}
+	if (o->output_path && !o->command) {
+		*err = xstrdup("-o/--output writes a launched command's post-mortem: it needs -- COMMAND");
+		return -1;
+	}
+	if (o->output_path && !*o->output_path) {
+		*err = xstrdup("-o/--output: empty file name");
+		return -1;
+	}
 	tty = isatty(STDOUT_FILENO);
 	if (o->replay_path)
 		o->run_mode = o->log_path ? RUN_RELOG : RUN_REPLAY;
@@ -540,14 +563,19 @@ int options_finish(struct options *o, char **err)
 		o->run_mode = RUN_ONCE;
 	/* --log FILE on a terminal keeps the screen: the TUI writes the log
 	 * too. Without a terminal on both ends (</dev/null, &) it is headless. */
-	else if ((o->log_path && (strcmp(o->log_path, "-") == 0 || !isatty(STDIN_FILENO))) || o->prom_file ||
-		 o->json || !tty)
+	else if (o->headless || !tty || o->json || o->prom_file ||
+		 (o->log_path && (strcmp(o->log_path, "-") == 0 || !isatty(STDIN_FILENO))))
 		o->run_mode = RUN_HEADLESS;
 	else
 		o->run_mode = RUN_TUI;
-	/* A launched command's --check answers with its exit status alone. */
-	o->stdout_unused = !tty && !o->once && !o->log_path && !o->prom_file && !o->json &&
-			   !(o->command && o->check);
+	/* Machine output on stdout (the log stream, the JSON post-mortem):
+	 * a launched command's stdout then goes to stderr. */
+	o->stdout_claimed = (o->log_path && !strcmp(o->log_path, "-")) || (o->json && !o->output_path);
+	/* Headless with nothing to write is an error, but a launched command
+	 * (its post-mortem, its exit status) and --check (the exit status)
+	 * are answers of their own. */
+	o->stdout_unused = !tty && !o->once && !o->log_path && !o->prom_file && !o->json && !o->command &&
+			   !o->check;
 	return 0;
 }
 
@@ -573,6 +601,8 @@ const char *options_help(void)
 	       "Headless output:\n"
 	       "      --once --json        print one JSON snapshot and exit\n"
 	       "      --json               with a COMMAND: print the post-mortem as JSON\n"
+	       "  -o, --output FILE        with a COMMAND: write the post-mortem to FILE (JSON with --json)\n"
+	       "      --headless           no screen even on a terminal (a --log FILE is written beside the TUI)\n"
 	       "      --log FILE|-         append one NDJSON line per interval\n"
 	       "      --log-format F       snapshot (default) or delta (only what changed)\n"
 	       "      --log-max-size SIZE  rotate FILE at SIZE (FILE.1 ... FILE.N)\n"
@@ -589,6 +619,7 @@ const char *options_help(void)
 	       "      --check              exit 3 if a leak, oom_imminent or a threshold breach happened\n"
 	       "      --max-growth RATE    with --check: fail above this growth (e.g. 5MB/min)\n"
 	       "      --max-usage PCT      with --check: fail above this usage of the limit\n"
+	       "      --check-exit N       the exit status for a failed --check (default 3)\n"
 	       "\n"
 	       "Interactive:\n"
 	       "      --ascii              plain ASCII plots and bars\n"
@@ -609,6 +640,7 @@ const char *options_help(void)
 	       "  -h, --help               this help\n"
 	       "  -V, --version            version\n"
 	       "\n"
-	       "Exit status: 0 ok, 1 runtime error, 2 usage error, 3 --check failed;\n"
-	       "with a COMMAND, its exit status (128+N for signal N).\n";
+	       "Exit status: 0 ok, 1 runtime error, 2 usage error, 3 --check failed (--check-exit);\n"
+	       "with a COMMAND, its exit status (128+N for signal N), unless --check failed;\n"
+	       "memslope says on stderr which it was when the two could be confused.\n";
 }

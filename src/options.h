@@ -18,8 +18,8 @@ enum run_mode {
 	RUN_TUI,       /* the terminal interface (histories kept, hooks quiet), also
 			* with --log FILE */
 	RUN_ONCE,      /* --once: one snapshot */
-	RUN_HEADLESS,  /* --log - (or --log FILE without a terminal on stdin), --prom-file,
-			* --json, or stdout not a terminal */
+	RUN_HEADLESS,  /* --headless, --log - (or --log FILE without a terminal on stdin),
+			* --prom-file, --json, or stdout not a terminal */
 	RUN_REPLAY,    /* --replay FILE in the TUI */
 	RUN_RELOG,     /* --replay FILE --log OUT: the analysis re-run, headless */
 };
@@ -39,6 +39,8 @@ struct options {
 	/* headless */
 	bool once, json;
 	char *log_path;
+	char *output_path;       /* -o: the launched command's post-mortem goes here */
+	bool headless;           /* --headless: no screen even on a terminal */
 	bool log_delta;
 	int64_t log_max_bytes;
 	int log_keep;
@@ -49,6 +51,7 @@ struct options {
 	/* analysis */
 	int warn_pct, crit_pct;
 	bool check;
+	int check_exit;          /* exit status of a failed --check (default 3) */
 	double max_growth_bytes_per_s; /* <= 0: unset */
 	char *max_growth_arg;          /* as typed, for messages (sanitised) */
 	double max_usage_pct;          /* <= 0: unset */
@@ -70,6 +73,7 @@ struct options {
 	/* derived by options_finish */
 	enum run_mode run_mode;
 	bool stdout_unused;      /* headless, yet nothing is written: an error */
+	bool stdout_claimed;     /* memslope's own output is on stdout (--log -, --json) */
 };
 
 void options_init(struct options *o);

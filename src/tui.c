@@ -30,6 +30,7 @@
 #include "util.h"
 #include "view.h"
 #include "view_screen.h"
+#include "view_output.h"
 
 /* A code point no cell holds: marks the whole previous frame stale. */
 #define STALE_CP 0xffffffffu
@@ -43,6 +44,8 @@ struct tui {
 	struct view_state vs;
 	struct canvas *cur, *prev;
 	int64_t status_until_ms;      /* monotonic; 0: the status stays */
+	int wake_fd;                  /* tui_set_wake_fd; -1: none */
+	char *status_base;            /* tui_set_status's, back after a flash */
 	bool utf8, color, ended;
 	attr_t role_attr[ROLE_COUNT];
 	short role_pair[ROLE_COUNT];
@@ -293,8 +296,9 @@ void tui_draw(struct tui *t, const struct model *m)
 	if (!t || t->ended)
 		return;
 	if (t->status_until_ms > 0 && wait_clock_ms() >= t->status_until_ms) {
+		/* The flash is over: the lasting status comes back. */
 		free(t->vs.status);
-		t->vs.status = NULL;
+		t->vs.status = t->status_base ? xstrdup(t->status_base) : NULL;
 		t->status_until_ms = 0;
 	}
 	check_size(t);
@@ -323,6 +327,7 @@ struct tui *tui_new(const struct tui_opts *o, char **err)
 	setlocale(LC_CTYPE, "");
 	codeset = nl_langinfo(CODESET);
 	t = xcalloc(1, sizeof(*t));
+	t->wake_fd = -1;
 	t->o = *o;
 	t->utf8 = codeset && strcmp(codeset, "UTF-8") == 0;
 	mode = o->ascii ? GLYPHS_ASCII : t->utf8 ? GLYPHS_UTF8 : GLYPHS_ACS;
@@ -404,6 +409,7 @@ void tui_free(struct tui *t)
 	view_state_done(&t->vs);
 	canvas_free(t->cur);
 	canvas_free(t->prev);
+	free(t->status_base);
 	free(t);
 }
 
@@ -414,15 +420,33 @@ void tui_set_status(struct tui *t, const char *msg)
 	free(t->vs.status);
 	t->vs.status = msg && *msg ? xstrdup(msg) : NULL;
 	t->status_until_ms = 0;
+	free(t->status_base);
+	t->status_base = t->vs.status ? xstrdup(t->vs.status) : NULL;
 }
 
 void tui_flash(struct tui *t, const char *msg)
 {
 	if (!t)
 		return;
-	tui_set_status(t, msg);
-	if (t->vs.status)
-		t->status_until_ms = wait_clock_ms() + TUI_FLASH_MS;
+	free(t->vs.status);
+	t->vs.status = msg && *msg ? xstrdup(msg) : NULL;
+	t->status_until_ms = t->vs.status ? wait_clock_ms() + TUI_FLASH_MS : 0;
+}
+
+void tui_set_pane(struct tui *t, const char *const *text, size_t n, size_t head, bool open)
+{
+	if (!t)
+		return;
+	view_output_set(&t->vs, text, n, head);
+	t->vs.pane_avail = true;
+	if (open)
+		t->vs.pane_open = true;
+}
+
+void tui_set_wake_fd(struct tui *t, int fd)
+{
+	if (t)
+		t->wake_fd = fd;
 }
 
 void tui_set_paused(struct tui *t, bool paused)
@@ -506,7 +530,8 @@ enum tui_cmd tui_input(struct tui *t, const struct model *m, int timeout_ms)
 		return TUI_QUIT;
 	for (;;) {
 		bool handled = false, interrupted = false;
-		struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
+		struct pollfd pfds[2] = {{.fd = STDIN_FILENO, .events = POLLIN}, {.fd = t->wake_fd, .events = POLLIN}};
+		struct pollfd pfd;
 		int64_t left;
 		wint_t k;
 		int rc;
@@ -542,7 +567,10 @@ enum tui_cmd tui_input(struct tui *t, const struct model *m, int timeout_ms)
 			if (until < left)
 				left = until;
 		}
-		rc = poll(&pfd, 1, (int)(left > 60000 ? 60000 : left));
+		rc = poll(pfds, t->wake_fd >= 0 ? 2 : 1, (int)(left > 60000 ? 60000 : left));
+		pfd = pfds[0];
+		if (rc > 0 && t->wake_fd >= 0 && pfds[1].revents)
+			return TUI_NONE; /* the command said something: main reads it */
 		if (rc < 0 && errno == EINTR)
 			interrupted = true;
 		/* The terminal is gone (hangup, closed pty): nothing more

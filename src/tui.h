@@ -52,9 +52,17 @@ enum tui_cmd tui_input(struct tui *t, const struct model *m, int timeout_ms);
  * ('\n'); stays until replaced; NULL or "" clears it. Copied. */
 void tui_set_status(struct tui *t, const char *msg);
 /* The same for a message that only reports what a key did ("snapshot
- * written to ...", "interval 2 s"): it goes away after TUI_FLASH_MS. */
+ * written to ...", "interval 2 s"): it goes away after TUI_FLASH_MS, and the
+ * status set by tui_set_status comes back. */
 #define TUI_FLASH_MS 5000
 void tui_flash(struct tui *t, const char *msg);
+/* Launch mode's output pane: lines[0] its title, then head lines always
+ * shown (the post-mortem), then the output's last lines (copied). The
+ * pane becomes available ('o'); open forces it open. */
+void tui_set_pane(struct tui *t, const char *const *text, size_t n, size_t head, bool open);
+/* One more descriptor for tui_input to wait on (the command's output):
+ * tui_input returns TUI_NONE as soon as it is readable; -1: none. */
+void tui_set_wake_fd(struct tui *t, int fd);
 /* Show PAUSED in the header. */
 void tui_set_paused(struct tui *t, bool paused);
 /* The processes on screen (the table's visible rows, or the detail view's

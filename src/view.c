@@ -80,6 +80,9 @@ void view_state_done(struct view_state *vs)
 	free(vs->tags);
 	free(vs->status);
 	free(vs->rows);
+	for (size_t i = 0; i < vs->n_pane; i++)
+		free(vs->pane[i]);
+	free(vs->pane);
 	memset(vs, 0, sizeof(*vs));
 }
 

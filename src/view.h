@@ -131,6 +131,12 @@ struct view_state {
 	size_t n_tags, cap_tags;
 	char *status;                 /* may hold several lines */
 	bool paused, replay;
+	/* Launch mode's output pane (view_output.c): lines main hands over
+	 * (copied; the first is its title), shown under the screen while
+	 * pane_open; 'o' opens and closes it when pane_avail. */
+	char **pane;
+	size_t n_pane, n_pane_head;   /* head: lines after the title always shown */
+	bool pane_avail, pane_open;
 	struct view_row *rows;        /* rows of the last build */
 	size_t n_rows, cap_rows;
 };

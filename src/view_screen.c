@@ -5,10 +5,12 @@
 #include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "view_cgroup.h"
 #include "view_detail.h"
 #include "view_help.h"
+#include "view_output.h"
 #include "view_table.h"
 
 /* ---- the keys that work anywhere ------------------------------------ */
@@ -82,6 +84,9 @@ static const struct view_binding global_bindings[] = {
 	 NULL, "pause"},
 	{"cgroups", {'c'}, key_cgroups, "c", "cgroup view: the watched cgroups as a tree", "c", NULL,
 	 "cgroups"},
+	{"output", {'o'}, view_output_key, "o",
+	 "launch mode: show or hide the command's output (all of it is saved to the file the status line names)",
+	 "o", NULL, "output"},
 	{"redraw", {VK_CTRL('l')}, key_redraw, "Ctrl-L", "redraw the whole screen", NULL, NULL, NULL},
 };
 
@@ -134,19 +139,19 @@ struct screen {
 };
 
 static const char *const bar_table[] = {
-	"help", "quit", "detail", "filter", "sort", "tree", "cgroups", "export", "pause", "growth", "memory",
+	"help", "quit", "output", "detail", "filter", "sort", "tree", "cgroups", "export", "pause", "growth", "memory",
 	"interval", "tag", NULL,
 };
 static const char *const bar_table_replay[] = {
 	"help", "quit", "step", "jump", "log-ends", "detail", "filter", "sort", "cgroups", NULL,
 };
 static const char *const bar_detail[] = {
-	"back", "zoom", "help", "quit", "export", "pause", "interval", "cgroups", NULL,
+	"back", "zoom", "help", "quit", "output", "export", "pause", "interval", "cgroups", NULL,
 };
 static const char *const bar_detail_replay[] = {
 	"back", "zoom", "step", "jump", "log-ends", "help", "quit", NULL,
 };
-static const char *const bar_cgroup[] = {"back", "help", "quit", "export", "pause", "interval", NULL};
+static const char *const bar_cgroup[] = {"back", "help", "quit", "output", "export", "pause", "interval", NULL};
 static const char *const bar_help[] = {"back", "scroll", "quit", NULL};
 
 static void help_draw(struct canvas *c, const struct model *m, struct view_state *vs);
@@ -182,7 +187,11 @@ static void keybar_draw(struct canvas *c, const struct view_state *vs, const str
 	size_t n = 0;
 
 	for (size_t i = 0; names[i] && n < sizeof(bar) / sizeof(bar[0]); i++) {
-		const struct view_binding *b = view_keymap_bar(maps, sizeof(maps) / sizeof(maps[0]), names[i]);
+		const struct view_binding *b;
+
+		if (!strcmp(names[i], "output") && !vs->pane_avail)
+			continue; /* only in launch mode */
+		b = view_keymap_bar(maps, sizeof(maps) / sizeof(maps[0]), names[i]);
 
 		assert(b); /* a key bar names a binding that exists */
 		bar[n++] = b;
@@ -193,11 +202,19 @@ static void keybar_draw(struct canvas *c, const struct view_state *vs, const str
 void view_screen_draw(struct canvas *c, const struct model *m, struct view_state *vs)
 {
 	const struct screen *s = screen_of(vs->view);
+	int pane_rows;
 
 	canvas_clear(c);
 	c->ellipsis = view_glyphs(vs->glyph_mode)->ellipsis;
 	c->ascii_text = vs->glyph_mode != GLYPHS_UTF8;
+	pane_rows = view_output_rows(vs, c->h);
+	/* The screen above the output pane draws as on a shorter terminal; the
+	 * row it keeps for its key bar is the pane's title. */
+	c->h -= pane_rows;
 	s->draw(c, m, vs);
+	c->h += pane_rows;
+	if (pane_rows)
+		view_output_draw(c, vs, c->h - 1 - pane_rows, pane_rows);
 	if (c->h > 1 && c->w > 0)
 		keybar_draw(c, vs, s);
 }
