@@ -371,63 +371,6 @@ void launch_postmortem_print(const struct launch *l, const struct model *m, FILE
 	free(cmd);
 }
 
-char **launch_pane_lines(const struct launch *l, const struct capture *c, const struct model *m, size_t *n,
-			 size_t *head)
-{
-	const char *tail[CAPTURE_LINES + 1];
-	size_t nt = capture_tail(c, tail, CAPTURE_LINES + 1), k = 0, cap = nt + 2;
-	char **out = xcalloc(cap + 1, sizeof(*out));
-	char *pm = NULL, *cmd = util_sanitize(l->argv[0]);
-	size_t pm_len = 0;
-
-	*head = 0;
-	if (!l->running) {
-		/* The post-mortem, as the terminal would print it at the end. */
-		FILE *f = open_memstream(&pm, &pm_len);
-
-		if (!f)
-			fatal("out of memory (post-mortem)");
-		launch_postmortem_print(l, m, f);
-		fclose(f);
-		out[k++] = xasprintf("%s (pid %d) ended: post-mortem; its output is in %s - q quits", cmd,
-				     (int)l->pid, capture_path(c));
-		for (char *line = pm, *nl; line && *line; line = nl + 1) {
-			nl = strchr(line, '\n');
-			if (!nl)
-				nl = line + strlen(line) - 1;
-			else
-				*nl = '\0';
-			if (k == cap) {
-				cap *= 2;
-				out = xrealloc(out, (cap + 1) * sizeof(*out));
-			}
-			out[k++] = xstrdup(line);
-			(*head)++;
-		}
-		free(pm);
-	} else {
-		out[k++] = xasprintf("output of %s (pid %d): %llu lines, all in %s - o hides", cmd, (int)l->pid,
-				     (unsigned long long)capture_lines(c), capture_path(c));
-	}
-	if (k + nt > cap) {
-		cap = k + nt;
-		out = xrealloc(out, (cap + 1) * sizeof(*out));
-	}
-	for (size_t i = 0; i < nt; i++)
-		out[k++] = xstrdup(tail[i]);
-	out[k] = NULL;
-	*n = k;
-	free(cmd);
-	return out;
-}
-
-void launch_pane_free(char **lines)
-{
-	for (char **p = lines; p && *p; p++)
-		free(*p);
-	free(lines);
-}
-
 /* Write text to path: a new file under an unguessable name beside it,
  * renamed over it when complete, so no reader ever sees half of it and a
  * planted symlink is replaced, not followed. */

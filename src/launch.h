@@ -71,14 +71,6 @@ void launch_how(const struct launch *l, char *buf, size_t cap);
 json_t *launch_postmortem_json(const struct launch *l, const struct model *m,
 			       const struct check_state *check);
 void launch_postmortem_print(const struct launch *l, const struct model *m, FILE *f);
-/* The output pane's lines (see tui_set_pane) from the command's captured
- * output, with its post-mortem as the head once it has ended. Returns a
- * NULL-terminated array the caller frees with launch_pane_free; *n lines,
- * *head of them the post-mortem. */
-char **launch_pane_lines(const struct launch *l, const struct capture *c, const struct model *m, size_t *n,
-			 size_t *head);
-void launch_pane_free(char **lines);
-
 /* How the run ends for the command: the post-mortem to -o FILE (JSON with
  * json; made under an unguessable name and renamed, 0600 or 0640 with
  * file_gid), else JSON on stdout (json) and text on stderr; the --check

@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <sys/ioctl.h>
 #include <jansson.h>
 #include <math.h>
 #include <poll.h>
@@ -33,6 +32,7 @@
 #include "container.h"
 #include "capture.h"
 #include "launch.h"
+#include "launch_pane.h"
 #include "model.h"
 #include "options.h"
 #include "out_json.h"
@@ -82,17 +82,13 @@ struct app {
 	struct sample_select sel;
 	struct ndjson_log *log;
 	struct out_prom *prom;
-	int64_t prom_said_ms;  /* when a failing metrics file was last reported */
 	struct alert *alert;
 	struct tui *tui;
 	struct launch launch;
 	struct update up;
 	struct sample_self self;
 	struct sample_gpu *gpu; /* NULL: NVML could not be loaded */
-	struct capture *cap;    /* launch mode in the TUI: the command's output */
-	bool cap_open;
-	unsigned short cap_rows, cap_cols;
-	int64_t cap_quiet_until_ms;
+	struct launch_pane pane; /* launch mode in the TUI: the command's output */
 };
 
 /* ---- the tick: sample, then update ---- */
@@ -163,41 +159,6 @@ static char *snapshot_write(struct app *a, char **err)
 
 	free(dir);
 	return path;
-}
-
-/* Launch mode in the TUI: the command's output pane, from what it said. */
-static void pane_refresh(struct app *a)
-{
-	size_t n, head;
-	char **lines = launch_pane_lines(&a->launch, a->cap, a->m, &n, &head);
-
-	tui_set_pane(a->tui, (const char *const *)lines, n, head, !a->launch.running);
-	launch_pane_free(lines);
-}
-
-/* Read the command's output; true when there was some (or its end). */
-static bool capture_read(struct app *a)
-{
-	struct winsize ws;
-	bool more;
-
-	if (!a->cap)
-		return false;
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && (ws.ws_row != a->cap_rows || ws.ws_col != a->cap_cols)) {
-		a->cap_rows = ws.ws_row;
-		a->cap_cols = ws.ws_col;
-		capture_resize(a->cap, ws.ws_row, ws.ws_col);
-	}
-	more = capture_pump(a->cap) > 0 || (capture_fd(a->cap) < 0 && a->cap_open);
-	a->cap_open = capture_fd(a->cap) >= 0;
-	/* A chatty command redraws the screen at most ten times a second:
-	 * after output, its descriptor is not waited on for 100 ms. */
-	if (more)
-		a->cap_quiet_until_ms = util_now_mono_ms() + 100;
-	tui_set_wake_fd(a->tui, util_now_mono_ms() >= a->cap_quiet_until_ms ? capture_fd(a->cap) : -1);
-	if (more)
-		pane_refresh(a);
-	return more;
 }
 
 /* ---- setup checks: everything that can be wrong with the input ---- */
@@ -332,39 +293,14 @@ static void handle_usr1(struct app *a)
  * the TUI's status line), with the count, and when it recovers. */
 static void integrations_tick(struct app *a)
 {
-	char *err = NULL;
-
 	if (a->prom) {
-		int64_t now = util_now_mono_ms();
-		uint64_t writes, failed;
-		bool failing, was_failing = a->prom_said_ms != 0;
+		char *line = out_prom_tick(a->prom, a->m, util_now_mono_ms(), a->tui ? 10000 : 60000);
 
-		out_prom_write(a->prom, a->m, &err);
-		out_prom_counts(a->prom, &writes, &failed, &failing);
-		if (failing && (err || now - a->prom_said_ms >= (a->tui ? 10000 : 60000))) {
-			char *msg = util_sanitize(err ? err : "still failing");
-			char *line = xasprintf("--prom-file: %s (%" PRIu64 " of %" PRIu64 " writes failed)", msg, failed,
-					       writes);
-
-			if (a->tui)
-				tui_set_status(a->tui, line);
-			else
-				fprintf(stderr, "memslope: %s\n", line);
-			free(line);
-			free(msg);
-			a->prom_said_ms = now;
-		} else if (!failing && was_failing) {
-			char *line = xasprintf("--prom-file written again (%" PRIu64 " of %" PRIu64 " writes failed)",
-					       failed, writes);
-
-			if (a->tui)
-				tui_set_status(a->tui, line);
-			else
-				fprintf(stderr, "memslope: %s\n", line);
-			free(line);
-			a->prom_said_ms = 0;
-		}
-		free(err);
+		if (line && a->tui)
+			tui_set_status(a->tui, line);
+		else if (line)
+			fprintf(stderr, "memslope: %s\n", line);
+		free(line);
 	}
 	if (a->alert)
 		alert_tick(a->alert, a->m, util_now_mono_ms());
@@ -374,16 +310,12 @@ static void integrations_tick(struct app *a)
  * failing makes the exit status 1 (whoever scrapes it saw stale data). */
 static int prom_summary(struct app *a, int rc)
 {
-	uint64_t writes, failed;
 	bool failing;
+	char *line = out_prom_summary(a->prom, &failing);
 
-	if (!a->prom)
-		return rc;
-	out_prom_counts(a->prom, &writes, &failed, &failing);
-	if (!failed)
-		return rc;
-	fprintf(stderr, "memslope: --prom-file %s: %" PRIu64 " of %" PRIu64 " writes failed%s\n",
-		a->o->prom_file, failed, writes, failing ? ", the last one too" : "");
+	if (line)
+		fprintf(stderr, "memslope: %s\n", line);
+	free(line);
 	return failing && rc == 0 ? 1 : rc;
 }
 
@@ -471,13 +403,13 @@ static int run_tui(struct app *a)
 		free(err);
 		return 1;
 	}
-	if (a->cap) {
-		char *msg = xasprintf("%s's output is saved to %s (o shows it)", a->o->command[0],
-				      capture_path(a->cap));
+	if (a->pane.cap) {
+		char *msg = xasprintf("%s's output (o shows it) is saved in full to\n%s", a->o->command[0],
+				      capture_path(a->pane.cap));
 
-		a->cap_open = true;
-		capture_read(a);
-		pane_refresh(a);
+		a->pane.open = true;
+		launch_pane_poll(&a->pane, a->tui, &a->launch, a->m, util_now_mono_ms());
+		launch_pane_show(&a->pane, a->tui, &a->launch, a->m);
 		tui_set_status(a->tui, msg);
 		free(msg);
 	}
@@ -486,7 +418,7 @@ static int run_tui(struct app *a)
 		int64_t now = util_now_mono_ms();
 		enum tui_cmd cmd;
 
-		capture_read(a);
+		launch_pane_poll(&a->pane, a->tui, &a->launch, a->m, util_now_mono_ms());
 		if (got_chld)
 			reap(a);
 		if (got_stop)
@@ -517,13 +449,14 @@ static int run_tui(struct app *a)
 				launch_how(&a->launch, how, sizeof(how));
 				msg = xasprintf("command ended: %s; peak RSS %s; OOM kill: %s%s%s - press q to quit", how,
 						util_fmt_bytes(a->launch.peak_rss_bytes, peak, sizeof(peak)),
-						a->launch.oom_killed ? "yes" : "no", a->cap ? "; output in " : "",
-						a->cap ? capture_path(a->cap) : "");
+						a->launch.oom_killed ? "yes" : "no", a->pane.cap ? "; output in " : "",
+						a->pane.cap ? capture_path(a->pane.cap) : "");
 				tui_set_status(a->tui, msg);
 				free(msg);
-				if (a->cap) {
-					capture_read(a);
-					pane_refresh(a); /* the post-mortem, on screen until q */
+				if (a->pane.cap) {
+					launch_pane_poll(&a->pane, a->tui, &a->launch, a->m, util_now_mono_ms());
+					/* the post-mortem, on screen until q */
+					launch_pane_show(&a->pane, a->tui, &a->launch, a->m);
 				}
 			}
 			if ((a->o->count && a->up.ticks >= (uint64_t)a->o->count) ||
@@ -543,7 +476,7 @@ static int run_tui(struct app *a)
 			sample_proc_want_focus(a->sp, focus);
 		now = util_now_mono_ms();
 		wait = paused || ended ? 1000 : (int)(next > now ? next - now : 0);
-		if (a->cap_open && wait > 100)
+		if (a->pane.open && wait > 100)
 			wait = 100; /* the output's quiet time ends within it */
 		cmd = tui_input(a->tui, a->m, wait);
 		switch (cmd) {
@@ -605,7 +538,7 @@ static void fatal_restore(void)
 static void app_done(struct app *a, struct options *o)
 {
 	launch_done(&a->launch);
-	capture_free(a->cap);
+	capture_free(a->pane.cap);
 	update_done(&a->up);
 	alert_free(a->alert, a->m);
 	out_prom_free(a->prom);
@@ -794,9 +727,9 @@ int main(int argc, char **argv)
 		 * terminal of its own, saved to a file. */
 		char *dir = export_dir(&a);
 
-		a.cap = capture_open(dir, o.command[0], &err);
+		a.pane.cap = capture_open(dir, o.command[0], &err);
 		free(dir);
-		if (!a.cap) {
+		if (!a.pane.cap) {
 			fprintf(stderr, "memslope: %s\n", err);
 			free(err);
 			app_done(&a, &o);
@@ -804,7 +737,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (o.command && launch_start(&a.launch, o.command,
-				      &(struct launch_io){.capture = a.cap, .stdout_to_stderr = o.stdout_claimed}, a.sp,
+				      &(struct launch_io){.capture = a.pane.cap, .stdout_to_stderr = o.stdout_claimed}, a.sp,
 				      &err) < 0) {
 		fprintf(stderr, "memslope: %s\n", err);
 		free(err);
@@ -828,11 +761,11 @@ int main(int argc, char **argv)
 		rc = run_tui(&a);
 
 	if (o.command) {
-		if (a.launch.running && a.cap) {
+		if (a.launch.running && a.pane.cap) {
 			/* Its terminal closes with us: it gets SIGHUP, as a
 			 * shell's job does when its terminal goes away. */
 			fprintf(stderr, "memslope: stopped watching %s (pid %d), which gets SIGHUP as its terminal closes; its output is in %s\n",
-				o.command[0], (int)a.launch.pid, capture_path(a.cap));
+				o.command[0], (int)a.launch.pid, capture_path(a.pane.cap));
 		} else if (a.launch.running) {
 			/* Stopped by a signal or a bound: the command goes on; say so. */
 			fprintf(stderr, "memslope: stopped watching %s (pid %d), which is still running\n",

@@ -7,8 +7,10 @@
  * and then escaped per the exposition format. */
 #include "out_prom.h"
 
+
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,7 @@ struct out_prom {
 	int top_n;
 	bool failing;         /* the last write failed: do not repeat the message */
 	uint64_t n_writes, n_failed;
+	int64_t said_ms;      /* when a failing file was last reported; 0: not failing */
 };
 
 char *out_prom_escape_label(const char *s)
@@ -647,4 +650,35 @@ void out_prom_counts(const struct out_prom *w, uint64_t *writes, uint64_t *faile
 	*writes = w->n_writes;
 	*failed = w->n_failed;
 	*failing = w->failing;
+}
+
+char *out_prom_tick(struct out_prom *w, const struct model *m, int64_t now_ms, int64_t repeat_ms)
+{
+	char *err = NULL, *line = NULL;
+	bool was_failing = w->said_ms != 0;
+
+	out_prom_write(w, m, &err);
+	if (w->failing && (err || now_ms - w->said_ms >= repeat_ms)) {
+		char *msg = util_sanitize(err ? err : "still failing");
+
+		line = xasprintf("--prom-file: %s (%" PRIu64 " of %" PRIu64 " writes failed)", msg, w->n_failed,
+				 w->n_writes);
+		free(msg);
+		w->said_ms = now_ms ? now_ms : 1;
+	} else if (!w->failing && was_failing) {
+		line = xasprintf("--prom-file written again (%" PRIu64 " of %" PRIu64 " writes failed)", w->n_failed,
+				 w->n_writes);
+		w->said_ms = 0;
+	}
+	free(err);
+	return line;
+}
+
+char *out_prom_summary(const struct out_prom *w, bool *still_failing)
+{
+	*still_failing = w && w->failing;
+	if (!w || !w->n_failed)
+		return NULL;
+	return xasprintf("--prom-file %s: %" PRIu64 " of %" PRIu64 " writes failed%s", w->path, w->n_failed,
+			 w->n_writes, w->failing ? ", the last one too" : "");
 }

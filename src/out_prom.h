@@ -33,6 +33,13 @@ int out_prom_write(struct out_prom *w, const struct model *m, char **err);
  * file that fails every interval is reported on, not just once. */
 void out_prom_counts(const struct out_prom *w, uint64_t *writes, uint64_t *failed, bool *failing);
 
+/* Write the file for this tick (out_prom_write) and return a line to tell
+ * the user, or NULL: a failure at once, then every repeat_ms while it keeps
+ * failing, with the count; the recovery once. Caller frees. */
+char *out_prom_tick(struct out_prom *w, const struct model *m, int64_t now_ms, int64_t repeat_ms);
+/* At the end: "N of M writes failed" when any did (caller frees), else
+ * NULL; *still_failing when the last one failed too. */
+char *out_prom_summary(const struct out_prom *w, bool *still_failing);
 /* The exposition text alone (caller frees); what out_prom_write writes. */
 char *out_prom_render(const struct model *m, int top_n);
 

@@ -85,7 +85,7 @@ static const struct view_binding global_bindings[] = {
 	{"cgroups", {'c'}, key_cgroups, "c", "cgroup view: the watched cgroups as a tree", "c", NULL,
 	 "cgroups"},
 	{"output", {'o'}, view_output_key, "o",
-	 "launch mode: show or hide the command's output (all of it is saved to the file the status line names)",
+	 "show or hide a launched command's output (saved in full to a file)",
 	 "o", NULL, "output"},
 	{"redraw", {VK_CTRL('l')}, key_redraw, "Ctrl-L", "redraw the whole screen", NULL, NULL, NULL},
 };
