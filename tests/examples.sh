@@ -103,7 +103,8 @@ map() {
 		-e "s| old\\.ndjson| $TMP/log/memslope.ndjson|" \
 		-e "s|/var/lib/prometheus/node-exporter/memslope\\.prom|$TMP/memslope.prom|" \
 		-e 's|/usr/local/bin/heap-dump|/bin/true|' \
-		-e 's/--duration 1d/--duration 3s/'
+		-e 's/--duration 1d/--duration 3s/' \
+		-e "s|-- CMD\$|-- python3 $TMP/job.py|"
 }
 
 # ---- the examples ----------------------------------------------------------
@@ -192,7 +193,7 @@ for src in readme man; do
 		esac
 		n=$((n + 1))
 		case $cmd in
-		*--once*|*--log*|*--check*|*--prom-file*|kill\ *|jq\ *) run_headless "$src" "$cmd" ;;
+		*--once*|*--log*|*--check*|*--prom-file*|*\ -o\ *|*\ \|\ *|kill\ *|jq\ *) run_headless "$src" "$cmd" ;;
 		memslope*) run_tui "$src" "$cmd" ;;
 		*) fail "$src: '$ex' is neither a memslope nor a known shell command" ;;
 		esac
