@@ -110,7 +110,7 @@ while [ $i -lt 12 ]; do
 	s=$(screen)
 	echo "$s" | grep -Eq 'progress|warning|red' && tfail "the job's output reached the screen"
 	echo "$s" | tail -n 1 | grep -q 'q quit' || tfail "the key bar was overwritten"
-	echo "$s" | head -n 1 | grep -q 'python3' || tfail "the header was overwritten"
+	echo "$s" | head -n 1 | grep -q '^PID [0-9]' || tfail "the header was overwritten"
 	i=$((i + 1))
 	sleep 0.5
 done
