@@ -1660,7 +1660,8 @@ static const struct gpu_sample *feed_gpu(struct replay_feed *f)
 			for (size_t j = 0; j < rec->n_gpus; j++)
 				f->gpu_cards[j].procs_ok = false;
 	}
-	qsort(f->gpu_procs, n, sizeof(*f->gpu_procs), gpu_proc_cmp);
+	if (n > 1)
+		qsort(f->gpu_procs, n, sizeof(*f->gpu_procs), gpu_proc_cmp);
 	f->gpu = (struct gpu_sample){.n_cards = rec->n_gpus, .cards = f->gpu_cards, .n_procs = n,
 				     .procs = f->gpu_procs, .n_unmapped = rec->gpu_unmapped,
 				     .t_ms = rec->gpu_t_ms,

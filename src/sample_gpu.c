@@ -401,7 +401,8 @@ void sample_gpu_read(struct sample_gpu *g, int64_t now_ms, struct gpu_sample *ou
 			g->cards[i].procs_ok = read_list(g, g->compute, i, GPU_KIND_COMPUTE);
 			g->cards[i].procs_ok &= read_list(g, g->graphics, i, GPU_KIND_GRAPHICS);
 		}
-		qsort(g->procs, g->n_procs, sizeof(*g->procs), proc_cmp);
+		if (g->n_procs > 1) /* procs is NULL until a first process */
+			qsort(g->procs, g->n_procs, sizeof(*g->procs), proc_cmp);
 		if (g->pid_map == GPU_PIDS_NSPID)
 			pid_cache_sweep(g);
 		g->last_ms = now_ms;
