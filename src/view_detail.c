@@ -501,9 +501,11 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 			if (fut < window / 4)
 				fut = window / 4;
 			/* Up to twice the window, so a near TTL shows where the
-			 * line meets the limit. */
-			if (fut > 2 * window)
-				fut = 2 * window;
+			 * line meets the limit; a zoom fitted to a short history
+			 * looks further (8 windows: 8 min at 1m), or the limit
+			 * would be off the plot of a new process. */
+			if (fut > (vs->zoom_fit ? 8 : 2) * window)
+				fut = (vs->zoom_fit ? 8 : 2) * window;
 		}
 		spec.t_to_ms = now + fut;
 		spec.trend_on = true;

@@ -1,8 +1,9 @@
 /* view_table: header + process table. See view_table.h.
  *
  * Columns are dropped by priority as the screen narrows (CGROUP first, then
- * PSS, USER, SWAP, TTL, %LIMIT, Δ/min) until COMMAND has 2/5 of the width
- * (8 to 40 columns); PID, RSS, VERDICT and COMMAND stay. */
+ * PSS, USER, SWAP until COMMAND has 2/5 of the width, 8 to 40 columns; then
+ * GPU, TTL, %LIMIT, Δ/min until it has 3/10); PID, RSS, VERDICT and COMMAND
+ * stay. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* qsort_r, strcasestr */
 #endif
@@ -15,6 +16,9 @@
 
 #include "util.h"
 
+/* Columns of this priority and below are about growth. */
+#define GROWTH_PRIO 4
+
 struct col_def {
 	const char *title, *title_ascii;
 	int width;
@@ -24,16 +28,16 @@ struct col_def {
 
 static const struct col_def cols[COL_COUNT] = {
 	[COL_PID] = {"PID", "PID", 7, true, 0},
-	[COL_USER] = {"USER", "USER", 8, false, 5},
+	[COL_USER] = {"USER", "USER", 8, false, 6},
 	[COL_RSS] = {"RSS", "RSS", 6, true, 0},
-	[COL_PSS] = {"PSS", "PSS", 6, true, 6},
-	[COL_SWAP] = {"SWAP", "SWAP", 6, true, 4},
-	[COL_GPU] = {"GPU", "GPU", 7, true, 0},
+	[COL_PSS] = {"PSS", "PSS", 6, true, 7},
+	[COL_SWAP] = {"SWAP", "SWAP", 6, true, 5},
+	[COL_GPU] = {"GPU", "GPU", 7, true, 0}, /* while a watched process uses a GPU */
 	[COL_SLOPE] = {"\u0394/min", "d/min", 6, true, 1},
 	[COL_VERDICT] = {"VERDICT", "VERDICT", 12, false, 0}, /* "oom_imminent" */
 	[COL_LIMIT] = {"%LIM", "%LIM", 5, true, 2},
 	[COL_TTL] = {"TTL", "TTL", 6, true, 3},
-	[COL_CGROUP] = {"CGROUP", "CGROUP", 16, false, 7},
+	[COL_CGROUP] = {"CGROUP", "CGROUP", 16, false, 8},
 	[COL_COMMAND] = {"COMMAND", "COMMAND", 0, false, 0},
 };
 
@@ -545,11 +549,15 @@ struct layout {
 
 static void layout_columns(const struct canvas *c, const struct model *m, struct layout *L)
 {
-	int total, min_cmd = c->w * 2 / 5 > 8 ? c->w * 2 / 5 : 8;
+	/* The command says which process it is: the columns that only describe
+	 * (prio > GROWTH_PRIO) give way until it has 2/5 of the width; those
+	 * about growth (GPU, TTL, %LIM, slope) only until it has 3/10. */
+	int total, min_cmd = c->w * 2 / 5 > 8 ? c->w * 2 / 5 : 8, min_cmd_growth = c->w * 3 / 10 > 8 ? c->w * 3 / 10 : 8;
 
-	/* The command says which process it is: give it the room. */
 	if (min_cmd > 40)
 		min_cmd = 40;
+	if (min_cmd_growth > min_cmd)
+		min_cmd_growth = min_cmd;
 	for (int i = 0; i < COL_COUNT; i++) {
 		L->on[i] = true;
 		L->w[i] = cols[i].width;
@@ -572,7 +580,7 @@ static void layout_columns(const struct canvas *c, const struct model *m, struct
 		for (int i = 0; i < COL_COMMAND; i++)
 			if (L->on[i] && cols[i].prio > 0 && (worst < 0 || cols[i].prio > cols[worst].prio))
 				worst = i;
-		if (worst < 0)
+		if (worst < 0 || (cols[worst].prio <= GROWTH_PRIO && c->w - total >= min_cmd_growth))
 			break;
 		L->on[worst] = false;
 	}

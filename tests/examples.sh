@@ -110,7 +110,9 @@ map() {
 # ---- the examples ----------------------------------------------------------
 # README: the ```sh blocks, and inline `memslope ...` commands.
 awk '/^```sh$/ {on = 1; next} /^```/ {on = 0} on && NF' "$SRC/README.md" >"$TMP/readme.txt"
-grep -o '`memslope [^`]*`' "$SRC/README.md" | tr -d '`' >>"$TMP/readme.txt"
+# An inline one with a placeholder in capitals (`memslope -- CMD`) is syntax
+# in the prose, not an example.
+grep -o '`memslope [^`]*`' "$SRC/README.md" | tr -d '`' | grep -Ev '(^| )[A-Z]{2,}( |$)' >>"$TMP/readme.txt"
 # The man page: the indented command lines of EXAMPLES, as rendered.
 render_man "$SRC/man/memslope.1" | awk '/^EXAMPLES/ {on = 1; next} /^[A-Z]/ {on = 0} on' |
 	sed -n 's/^ \{8,\}\(memslope.*\|jq .*\)$/\1/p' >"$TMP/man.txt"

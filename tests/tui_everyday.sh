@@ -238,11 +238,17 @@ done
 "$PY" leak.py & LEAK=$!
 PIDS="$PIDS $LEAK"
 cd - >/dev/null || exit 1
-# Sorted by PID the leak, started last, is below the 80x24 page.
+# Sorted by COMMAND, reversed, the 22 "sleep 3600" rows come first and the
+# leak is below the 80x24 page (PIDs may wrap, so not by PID).
 start_pane -p "$FLAT$many,$LEAK"
 wait_for 'COMMAND' 10
-keys s Home Enter
-wait_for 'PID[^ ]+ ' 5
+keys s End Enter
+wait_for 'COMMAND[^ ]+' 5
+keys I
+# The cursor followed its process (the biggest, first by RSS) down the
+# page: Home takes it, and the page, back to the top.
+keys Home
+wait_for '^ *[0-9]+ .* sleep 3600' 5
 screen | grep -Eq "^ *$LEAK " && fail "the leak is on the page: the test cannot show item 12"
 wait_for "off-page.*$LEAK python3 leak\.py (growing|leak|oom_imminent)" 120
 # The event line leads with its news, not with a clock.
