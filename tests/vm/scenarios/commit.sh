@@ -25,9 +25,10 @@ rc=$?
 # Back to heuristic overcommit before anything else runs (python3, jsonschema).
 echo "$MODE0" >/proc/sys/vm/overcommit_memory
 grep "^memslope:\|MemoryError" "$TMP/pm.err"
-# Exit 1, or 120 when even flushing at exit finds no memory to commit.
+# Exit 1, or 120 when even printing the traceback or flushing at exit finds
+# no memory to commit (then the traceback is cut short).
 [ $rc -ne 0 ] || fail "the job should end with MemoryError, it exited 0"
-grep -q "MemoryError" "$TMP/pm.err" || fail "no MemoryError in the job's stderr: $(tail -c 600 "$TMP/pm.err")"
+grep -Eq "MemoryError|^Traceback" "$TMP/pm.err" || fail "no traceback in the job's stderr: $(tail -c 600 "$TMP/pm.err")"
 validate "$TMP/pm.json"
 got=$(jget "$TMP/pm.json" "d['cause'], d['cause_limit']['kind'], d['cause_limit']['source'], d['limit_imminent_fired']")
 echo "post-mortem: $got"
