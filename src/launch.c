@@ -75,7 +75,7 @@ int launch_start(struct launch *l, char **argv, const struct launch_io *io, stru
 	l->pid = pid;
 	l->running = true;
 	l->start_mono_ms = util_now_mono_ms();
-	l->peak_rss_bytes = l->peak_tree_rss_bytes = MS_ABSENT;
+	l->peak_rss_bytes = l->peak_tree_rss_bytes = l->peak_used_bytes = MS_ABSENT;
 	l->oom_kill_start = MS_ABSENT;
 	l->limit_imminent_kind = -1;
 	for (int k = 0; k < LIMIT_KINDS; k++)
@@ -128,8 +128,17 @@ void launch_track(struct launch *l, const struct model *m, int64_t interval_ms)
 	if (p && p->alive) {
 		int64_t peak = ms_has(p->peak_rss_bytes) ? p->peak_rss_bytes : p->rss_bytes;
 
+		const struct limit *kill = limit_state_find(&p->limits, LIMIT_CGROUP_MAX);
+		int64_t used = !p->usage_basis ? MS_ABSENT : kill ? kill->used_bytes : p->rss_bytes;
+
 		if (ms_has(peak) && (!ms_has(l->peak_rss_bytes) || peak > l->peak_rss_bytes))
 			l->peak_rss_bytes = peak;
+		/* Like with like: the limit against what it is compared with. */
+		if (ms_has(used) && (!ms_has(l->peak_used_bytes) || used > l->peak_used_bytes ||
+				     l->used_basis != p->usage_basis)) {
+			l->peak_used_bytes = used;
+			l->used_basis = p->usage_basis;
+		}
 	}
 	/* A tree none of whose members was ever read sums to 0: not a peak. */
 	if (t && ms_has(t->peak_rss_bytes) && t->peak_rss_bytes > 0 &&
@@ -277,6 +286,8 @@ json_t *launch_postmortem_json(const struct launch *l, const struct model *m,
 	json_object_set_new(o, "time_above_high_s", json_real((double)l->above_high_ms / 1000.0));
 	json_object_set_new(o, "limit_bytes", p && ms_has(p->limit_bytes) ? json_integer(p->limit_bytes) : json_null());
 	json_object_set_new(o, "limit_source", p && p->limit_source ? json_string(p->limit_source) : json_null());
+	json_object_set_new(o, "peak_used_bytes", ms_has(l->peak_used_bytes) ? json_integer(l->peak_used_bytes) : json_null());
+	json_object_set_new(o, "usage_basis", l->used_basis ? json_string(l->used_basis) : json_null());
 	json_object_set_new(o, "oom_killed", json_boolean(l->oom_killed));
 	json_object_set_new(o, "oom_imminent_fired", json_boolean(l->oom_imminent_fired));
 	if (m->n_gpus) {
@@ -331,11 +342,17 @@ void launch_postmortem_print(const struct launch *l, const struct model *m, FILE
 	launch_how(l, how, sizeof(how));
 	fprintf(f, "memslope: %s (pid %d) ran %s, %s\n", cmd, (int)l->pid,
 		util_fmt_duration((double)(l->end_mono_ms - l->start_mono_ms) / 1000.0, d1, sizeof(d1)), how);
-	fprintf(f, "memslope: peak RSS %s, peak tree RSS %s, limit %s (%s)\n",
-		util_fmt_bytes(l->peak_rss_bytes, b1, sizeof(b1)),
-		util_fmt_bytes(l->peak_tree_rss_bytes, b2, sizeof(b2)),
+	/* The limit with what it is compared with; RSS apart (issue 14 item 4:
+	 * "peak RSS 304M, limit 300M" read as a job over its limit). */
+	fprintf(f, "memslope: limit %s (%s), peak %s %s\n",
 		util_fmt_bytes(p ? p->limit_bytes : MS_ABSENT, b3, sizeof(b3)),
-		p && p->limit_source ? p->limit_source : "unknown");
+		p && p->limit_source ? p->limit_source : "unknown",
+		l->used_basis && strcmp(l->used_basis, "cgroup") == 0 ? "charged to the cgroup (working set)"
+								       : "RSS against RAM",
+		util_fmt_bytes(l->peak_used_bytes, b1, sizeof(b1)));
+	fprintf(f, "memslope: peak RSS %s, peak tree RSS %s (RSS counts file pages a cgroup may not be charged for)\n",
+		util_fmt_bytes(l->peak_rss_bytes, b1, sizeof(b1)),
+		util_fmt_bytes(l->peak_tree_rss_bytes, b2, sizeof(b2)));
 	if (r && isfinite(r->slope_bytes_per_s))
 		fprintf(f, "memslope: final verdict %s, slope %s over %s\n", trend_verdict_name(r->verdict),
 			util_fmt_rate(r->slope_bytes_per_s, rate, sizeof(rate)),

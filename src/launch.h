@@ -28,6 +28,10 @@ struct launch {
 	int status;             /* wait status */
 	int64_t start_mono_ms, end_mono_ms;
 	int64_t peak_rss_bytes, peak_tree_rss_bytes;
+	/* Peak of what the command's kill limit is compared with (its
+	 * process's usage_basis: the cgroup's charged working set, or RSS). */
+	int64_t peak_used_bytes;
+	const char *used_basis;
 	int64_t above_high_ms;
 	int64_t oom_kill_start; /* the cgroup's oom_kill counter when first seen */
 	char *oom_cgroup;       /* ...and which cgroup that was (the job may move) */

@@ -247,6 +247,17 @@ static void own_source(struct limit_state *st, struct limit *l)
 	l->source = *slot;
 }
 
+void limit_state_stop(struct limit_state *st)
+{
+	for (size_t i = 0; i < st->n; i++) {
+		st->v[i].ttl_s = st->v[i].ttl_lo_s = st->v[i].ttl_hi_s = NAN;
+		st->v[i].imminent = false;
+	}
+	for (int k = 0; k < LIMIT_KINDS; k++)
+		if (st->own[k])
+			trend_stop(st->own[k]);
+}
+
 void limit_state_set(struct limit_state *st, const struct limit *v, size_t n, int binding)
 {
 	assert(n <= LIMIT_KINDS && binding < (int)n);

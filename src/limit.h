@@ -122,6 +122,8 @@ void limit_state_reset(struct limit_state *st);
  * the binding limit. The sources are copied. */
 void limit_state_update(struct limit_state *st, const struct limit_input *in,
 			const struct limit_trends *tr, int64_t t_ms);
+/* The process ended: every limit keeps its use, none its TTL or imminence. */
+void limit_state_stop(struct limit_state *st);
 /* Set the limits as recorded (replay): v[0..n) copied, sources too. */
 void limit_state_set(struct limit_state *st, const struct limit *v, size_t n, int binding);
 /* The binding limit, or NULL. */

@@ -270,6 +270,7 @@ struct cgroup_entity *model_cgroup_add(struct model *m, const char *path)
 	for (int i = 0; i < 6; i++)
 		c->prev_events[i] = MS_ABSENT;
 	c->prev_oom_kill_local = MS_ABSENT;
+	c->ended_ms = -1;
 	history_init(&c->hist_current);
 	trend_init(&c->trend);
 	APPEND(m->cgroups, m->n_cgroups, m->cap_cgroups, c);

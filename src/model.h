@@ -109,6 +109,10 @@ struct proc_entity {
 	 * cgroup path that sets it ("machine" for MemTotal), rss / limit, and
 	 * the trend on RssAnon + VmSwap. */
 	MODEL_SERIES_CORE;
+	/* What usage_pct compares with limit_bytes: "cgroup", the cgroup's
+	 * charged working set (a cgroup limit); "rss", the process's RSS (the
+	 * machine's RAM); NULL when unknown. Static strings. */
+	const char *usage_basis;
 	bool selected;           /* matched a selection (-p/-n/-u/-c, or launch) */
 	bool alive;
 	bool tagged;             /* TUI: tagged by the user */
@@ -154,6 +158,12 @@ struct cgroup_entity {
 	int64_t last_working_set_bytes;
 	struct history hist_current;
 	bool seen_this_tick;
+	/* Ended: since when (mono) no live watched process is in it or below
+	 * it, or it is gone; -1 while one is. An ended cgroup is kept
+	 * UPDATE_CGROUP_RETENTION_MS with its last counters (a kill is told
+	 * in the cgroup it happened in), its trend stopped (no TTL). */
+	int64_t ended_ms;
+	bool live;               /* update.c: a live process in it or below, this tick */
 	int64_t next_read_ms;    /* mono: cgroups of unselected processes are read less often */
 };
 

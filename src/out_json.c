@@ -403,6 +403,7 @@ FW_INLINE void process_body(struct fw *w, const struct proc_entity *p)
 	f_bytes(w, "limit_bytes", p->limit_bytes);
 	f_str(w, "limit_source", p->limit_source);
 	f_num(w, "usage_pct", p->usage_pct);
+	f_str(w, "usage_basis", p->usage_basis);
 	f_bytes(w, "vm_size_bytes", p->vm_size_bytes);
 	f_bytes(w, "vm_data_bytes", p->vm_data_bytes);
 	limits_fields(w, &p->limits);
@@ -463,6 +464,7 @@ FW_INLINE void cgroup_body(struct fw *w, const struct cgroup_entity *c)
 	container_fields(w, &c->container);
 	f_int(w, "version", s->version ? s->version : MS_ABSENT);
 	f_bool(w, "exists", s->exists);
+	f_str(w, "ended", c->ended_ms < 0 ? NULL : s->exists ? "emptied" : "gone");
 	f_bytes(w, "current_bytes", s->current_bytes);
 	f_bytes(w, "max_bytes", s->max_bytes);
 	f_bytes(w, "high_bytes", s->high_bytes);

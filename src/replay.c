@@ -5,8 +5,8 @@
  * snapshot). Applying a line therefore updates only the fields present, and
  * what a delta cannot say — that an entity went away — is inferred the way
  * update.c decides it live: exited processes go after UPDATE_DEAD_RETENTION_MS, a
- * tree goes with its root, a cgroup when no live process is in it and it was
- * not named with -c. A snapshot line says it outright: what it lacks is gone.
+ * tree goes with its root, a cgroup when no live process is in it, it was
+ * not named with -c and UPDATE_CGROUP_RETENTION_MS passed since it ended. A snapshot line says it outright: what it lacks is gone.
  *
  * Seeks are fast because of what the pass at open keeps (replay.h):
  * checkpoints are written by out_json as snapshot lines — the log format is
@@ -277,7 +277,7 @@ static void upd_container(json_t *o, const char *path, struct container *c)
 	c->label = container_label(c);
 }
 
-static void cgroup_apply(struct cgroup_entity *c, json_t *o)
+static void cgroup_apply(struct cgroup_entity *c, json_t *o, int64_t t_ms)
 {
 	struct cgroup_sample *s = &c->s;
 	json_t *v;
@@ -287,6 +287,8 @@ static void cgroup_apply(struct cgroup_entity *c, json_t *o)
 			     : json_is_integer(v) && json_integer_value(v) == 2 ? CGROUP_V2
 										 : CGROUP_NONE;
 	upd_bool(o, "exists", &s->exists);
+	if (has(o, "ended", &v))
+		c->ended_ms = !json_is_string(v) ? -1 : c->ended_ms >= 0 ? c->ended_ms : t_ms;
 	upd_bytes(o, "current_bytes", &s->current_bytes);
 	upd_bytes(o, "max_bytes", &s->max_bytes);
 	upd_bytes(o, "high_bytes", &s->high_bytes);
@@ -516,6 +518,10 @@ static void proc_apply(struct proc_entity *p, json_t *o, int64_t t_ms)
 	upd_bytes(o, "limit_bytes", &p->limit_bytes);
 	upd_str(o, "limit_source", &p->limit_source);
 	upd_num(o, "usage_pct", &p->usage_pct);
+	if (has(o, "usage_basis", &v))
+		p->usage_basis = !json_is_string(v) ? NULL
+				 : strcmp(json_string_value(v), "cgroup") == 0 ? "cgroup"
+				 : strcmp(json_string_value(v), "rss") == 0 ? "rss" : NULL;
 	upd_bytes(o, "vm_size_bytes", &p->vm_size_bytes);
 	upd_bytes(o, "vm_data_bytes", &p->vm_data_bytes);
 	limits_from_json(o, &p->limits);
@@ -742,7 +748,7 @@ static void cgroups_apply(struct model *m, json_t *doc, bool snapshot)
 			continue;
 		if (!c)
 			c = cgroup_new(m, path);
-		cgroup_apply(c, o);
+		cgroup_apply(c, o, m->mono_ms);
 		c->seen_this_tick = true;
 	}
 	if (!snapshot)
@@ -885,7 +891,7 @@ static void cgroups_prune(struct model *m)
 	for (size_t i = 0; i < m->n_cgroups;) {
 		struct cgroup_entity *c = m->cgroups[i];
 
-		if (update_cgroup_kept(c)) {
+		if (update_cgroup_kept(c, m->mono_ms)) {
 			i++;
 			continue;
 		}

@@ -1335,7 +1335,7 @@ static double oom_evidence_s(const struct trend *t, int tier)
 
 /* Verdict (step 5), TTL (step 6) and OOM-IMMINENT (step 7) from the tiers'
  * state; cheap, run on every push so the TTL counts down between closes. */
-static void result_update(struct trend *t)
+static void result_fill(struct trend *t, const struct trend_fit **oom_src, int *oom_tier)
 {
 	struct trend_result *r = &t->result;
 	double now_s = t->last_rel_ms / 1000.0;
@@ -1345,6 +1345,7 @@ static void result_update(struct trend *t)
 	bool has_lim = limit_known(t->limit_bytes);
 	bool oom = false, oom_fine = false; /* oom_fine: from tier 0 or the fast path */
 	bool saw_shown = false;
+	int src_tier = -1;
 
 	result_clear(r);
 	for (int k = TREND_TIERS - 1; k >= 0; k--)
@@ -1395,6 +1396,7 @@ static void result_update(struct trend *t)
 
 	if (active >= 0) {
 		src = &t->tier[active].fit;
+		src_tier = active;
 		w_s = tier_w_ms[active] / 1000.0;
 		if (has_lim) {
 			ttl_from(src, w_s, (double)t->limit_bytes, now_s, &ttl_max, &lo_max,
@@ -1409,6 +1411,8 @@ static void result_update(struct trend *t)
 		    t->peak16_kib * KIB >= OOM_LEVEL * (double)t->limit_bytes) {
 			oom = true;
 			oom_fine = active == 0;
+			*oom_src = src;
+			*oom_tier = active;
 		}
 	}
 	if (has_lim && !oom && !isfinite(ttl_max)) {
@@ -1419,10 +1423,14 @@ static void result_update(struct trend *t)
 			if (!tr->near)
 				continue;
 			src = &tr->fit;
+			src_tier = k;
 			w_s = tier_w_ms[k] / 1000.0;
 			ttl_from(src, w_s, (double)t->limit_bytes, now_s, &ttl_max, &lo_max, &hi_max);
-			if (lo_max <= OOM_TTL_S && lo_max <= OOM_EXTRAP * oom_evidence_s(t, k))
+			if (lo_max <= OOM_TTL_S && lo_max <= OOM_EXTRAP * oom_evidence_s(t, k)) {
 				oom = true;
+				*oom_src = src;
+				*oom_tier = k;
+			}
 			break;
 		}
 	}
@@ -1434,6 +1442,9 @@ static void result_update(struct trend *t)
 		    f_ttl <= OOM_EXTRAP * oom_evidence_s(t, -1)) {
 			oom_fine = oom_fine || !oom;
 			oom = true;
+			/* The fit whose TTL is told below. */
+			*oom_src = !isfinite(ttl_max) || f_ttl < ttl_max ? &t->oom_fit : src;
+			*oom_tier = *oom_src == &t->oom_fit ? 0 : src_tier;
 		}
 		if (oom && !isfinite(ttl_max)) {
 			/* Band as in step 6 with W = 2 s. */
@@ -1489,6 +1500,31 @@ static void result_update(struct trend *t)
 			r->ttl_target = TTL_HIGH;
 		}
 	}
+}
+
+/* A TTL only for a series that grows now, told with the verdict and the
+ * slope of the fit that produced it (issue 14: an oom_imminent hook got
+ * verdict unknown and no slope but a TTL; a stable series kept one). An
+ * OOM projected by the near-limit or fast path makes the series growing,
+ * at that fit's slope; any other TTL of a series not growing is dropped. */
+static void result_update(struct trend *t)
+{
+	struct trend_result *r = &t->result;
+	const struct trend_fit *oom_src = NULL;
+	int oom_tier = -1;
+
+	result_fill(t, &oom_src, &oom_tier);
+	if (r->verdict == TREND_GROWING || r->verdict == TREND_LEAK)
+		return;
+	if (r->oom_imminent && oom_src) {
+		r->verdict = TREND_GROWING;
+		result_slopes(r, oom_src);
+		r->tier = oom_tier;
+		return;
+	}
+	r->oom_imminent = false;
+	r->ttl_s = r->ttl_lo_s = r->ttl_hi_s = r->ttl_max_s = NAN;
+	r->ttl_target = TTL_NONE;
 }
 
 void trend_init(struct trend *t)
@@ -1564,6 +1600,15 @@ void trend_push(struct trend *t, int64_t t_ms, int64_t x_bytes, int64_t limit_by
 		}
 	}
 	result_update(t);
+}
+
+void trend_stop(struct trend *t)
+{
+	struct trend_result *r = &t->result;
+
+	r->ttl_s = r->ttl_lo_s = r->ttl_hi_s = r->ttl_max_s = NAN;
+	r->ttl_target = TTL_NONE;
+	r->oom_imminent = false;
 }
 
 const struct trend_result *trend_get(const struct trend *t)

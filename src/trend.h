@@ -108,6 +108,10 @@ void trend_init(struct trend *t);
  * caller's business (call trend_init to reset). Updates t->result. */
 void trend_push(struct trend *t, int64_t t_ms, int64_t x_bytes, int64_t limit_bytes,
 		int64_t high_bytes);
+/* The series ended (its process exited, its cgroup emptied or went): the
+ * result keeps the verdict and slope last seen, but no TTL and no
+ * oom_imminent, until the next push. */
+void trend_stop(struct trend *t);
 /* The current verdict and numbers; valid until the next push. */
 const struct trend_result *trend_get(const struct trend *t);
 /* The evidence to show for the verdict: the result, except that a LEAK

@@ -30,6 +30,53 @@ static void machine_limit(const struct model *m, int64_t *limit, char **source)
 	model_set_str(source, "machine");
 }
 
+/* An ended cgroup within its retention (model.h). */
+static bool cgroup_retained(const struct model *m, const struct cgroup_entity *c)
+{
+	return c->ended_ms >= 0 && m->mono_ms - c->ended_ms < UPDATE_CGROUP_RETENTION_MS;
+}
+
+/* Which cgroups hold a live process (in them or below them: a -c cgroup's
+ * processes may sit in its children) and which ended this tick: an ended
+ * cgroup's trend is stopped and no longer fed, whatever its memory still
+ * holds (page cache, a kernel's slow release). */
+static void cgroups_mark_ended(struct model *m)
+{
+	for (size_t i = 0; i < m->n_cgroups; i++)
+		m->cgroups[i]->live = false;
+	for (size_t i = 0; i < m->n_procs; i++) {
+		struct proc_entity *e = m->procs[i];
+		struct cgroup_entity *c;
+		char *path, *slash;
+
+		if (!e->alive || !(c = model_proc_cgroup(m, e)) || c->live)
+			continue;
+		c->live = true;
+		path = xstrdup(c->s.path);
+		while ((slash = strrchr(path, '/')) && slash != path) {
+			*slash = '\0';
+			if ((c = model_cgroup_find(m, path)) && !c->live)
+				c->live = true;
+			else if (c)
+				break;
+		}
+		if (strcmp(path, "/") != 0 && (c = model_cgroup_find(m, "/")))
+			c->live = true;
+		free(path);
+	}
+	for (size_t i = 0; i < m->n_cgroups; i++) {
+		struct cgroup_entity *c = m->cgroups[i];
+		bool ended = !c->live || !c->s.exists;
+
+		if (ended && c->ended_ms < 0) {
+			c->ended_ms = m->mono_ms;
+			trend_stop(&c->trend);
+		} else if (!ended) {
+			c->ended_ms = -1;
+		}
+	}
+}
+
 struct cgroup_entity *update_cgroup_get(struct update *u, const char *path, bool selected)
 {
 	struct cgroup_entity *c = model_cgroup_find(u->m, path);
@@ -50,13 +97,24 @@ static void cgroup_update(struct update *u, struct cgroup_entity *c)
 	struct model *m = u->m;
 	int64_t x;
 	bool existed = c->s.exists || c->s.version == CGROUP_NONE;
+	struct cgroup_sample ns;
 
-	char *path = xstrdup(c->s.path);
-
+	u->cfg.cgroup_read(u->cfg.cgroup_ctx, c->s.path, &ns);
+	if (!ns.exists && c->s.version != CGROUP_NONE) {
+		/* Gone: its last reading stays, marked gone (exists false),
+		 * so the counters of a cgroup removed after an OOM kill can
+		 * still be seen where the kill happened. */
+		cgroup_sample_done(&ns);
+		if (c->s.exists)
+			events_cgroup_gone(m, c);
+		c->s.exists = false;
+		if (c->ended_ms < 0)
+			c->ended_ms = m->mono_ms;
+		trend_stop(&c->trend);
+		return;
+	}
 	cgroup_sample_done(&c->s);
-	memset(&c->s, 0, sizeof(c->s));
-	u->cfg.cgroup_read(u->cfg.cgroup_ctx, path, &c->s);
-	free(path);
+	c->s = ns;
 	if (!c->s.exists) {
 		if (existed)
 			events_cgroup_gone(m, c);
@@ -79,7 +137,7 @@ static void cgroup_update(struct update *u, struct cgroup_entity *c)
 	/* The trend series is the working set (+ swap): page cache that can be
 	 * reclaimed is not growth toward an OOM kill. */
 	x = add_abs(c->s.working_set_bytes, c->s.swap_current_bytes);
-	if (ms_has(x)) {
+	if (ms_has(x) && c->ended_ms < 0) {
 		/* A drop of more than half is a restart: start over (Coroot). */
 		if (ms_has(c->last_working_set_bytes) && x < c->last_working_set_bytes / 2)
 			trend_init(&c->trend);
@@ -192,6 +250,27 @@ static void proc_limits(const struct model *m, struct proc_entity *e, const stru
 	}
 }
 
+/* %LIM like with like (issue 14 item 4): under a cgroup limit, the
+ * cgroup's charged working set against it, as the kernel's OOM killer
+ * sees it (a process's RSS counts file pages the cgroup may not be
+ * charged for: 94 % while the cgroup was at 88 %); with none, the
+ * process's RSS against the machine's RAM. */
+static void proc_usage(struct proc_entity *e)
+{
+	const struct limit *l = limit_state_find(&e->limits, LIMIT_CGROUP_MAX);
+
+	if (l && ms_has(l->used_bytes)) {
+		e->usage_pct = limit_used_pct(l);
+		e->usage_basis = "cgroup";
+	} else if (l) {
+		e->usage_pct = NAN;
+		e->usage_basis = NULL;
+	} else {
+		e->usage_pct = pct_of(e->rss_bytes, e->limit_bytes);
+		e->usage_basis = ms_has(e->rss_bytes) ? "rss" : NULL;
+	}
+}
+
 static void proc_update(struct update *u, struct proc_sample *s)
 {
 	struct model *m = u->m;
@@ -237,7 +316,6 @@ static void proc_update(struct update *u, struct proc_sample *s)
 	} else {
 		machine_limit(m, &e->limit_bytes, &e->limit_source);
 	}
-	e->usage_pct = pct_of(e->rss_bytes, e->limit_bytes);
 	if (!m->no_history)
 		history_push(&e->hist_rss, m->mono_ms, e->rss_bytes);
 	/* The trend series: RssAnon + VmSwap (LEAK-DETECTION.md section 1):
@@ -249,6 +327,7 @@ static void proc_update(struct update *u, struct proc_sample *s)
 		trend_push(&e->trend, m->mono_ms, x, limit, high);
 	}
 	proc_limits(m, e, s, c);
+	proc_usage(e);
 }
 
 bool update_proc_kept(const struct proc_entity *p, int64_t now_ms, pid_t keep_pid)
@@ -260,9 +339,10 @@ bool update_proc_kept(const struct proc_entity *p, int64_t now_ms, pid_t keep_pi
 	return now_ms - p->exit_ms < UPDATE_DEAD_RETENTION_MS;
 }
 
-bool update_cgroup_kept(const struct cgroup_entity *c)
+bool update_cgroup_kept(const struct cgroup_entity *c, int64_t now_ms)
 {
-	return c->selected || (c->seen_this_tick && c->s.exists);
+	return c->selected || (c->seen_this_tick && c->s.exists) ||
+	       (c->ended_ms >= 0 && now_ms - c->ended_ms < UPDATE_CGROUP_RETENTION_MS);
 }
 
 static bool keep_proc(const struct proc_entity *p, void *ctx)
@@ -460,7 +540,11 @@ void update_tick(struct update *u, const struct update_input *in)
 			struct cgroup_entity *c = m->cgroups[i];
 			bool hot = c->selected || !u->cfg.all;
 
-			if (!c->seen_this_tick)
+			if (!c->seen_this_tick && !cgroup_retained(m, c))
+				continue;
+			/* A gone cgroup keeps its last reading (unless named with
+			 * -c: it may come back). */
+			if (!c->s.exists && c->s.version != CGROUP_NONE && !c->selected)
 				continue;
 			if (hot || m->mono_ms >= c->next_read_ms || u->first_tick) {
 				cgroup_update(u, c);
@@ -475,7 +559,7 @@ void update_tick(struct update *u, const struct update_input *in)
 		for (size_t i = 0; i < m->n_cgroups; i++) {
 			struct cgroup_entity *c = m->cgroups[i];
 
-			if (update_cgroup_kept(c))
+			if (update_cgroup_kept(c, m->mono_ms))
 				m->cgroups[j++] = m->cgroups[i];
 			else
 				model_cgroup_free(m, m->cgroups[i]);
@@ -495,6 +579,11 @@ void update_tick(struct update *u, const struct update_input *in)
 		e->alive = false;
 		e->exit_ms = m->mono_ms;
 		e->sampler_ref = NULL;
+		/* No TTL for what no longer grows (issue 14 item 5). */
+		trend_stop(&e->trend);
+		limit_state_stop(&e->limits);
+		if (e->gpu)
+			trend_stop(&e->gpu->trend);
 		v[i]->owner = NULL;
 	}
 	/* Exits told in the model's order, not the sampler's (hash order):
@@ -506,6 +595,7 @@ void update_tick(struct update *u, const struct update_input *in)
 	update_gpu_procs(m, in->gpu);
 	trees_update(u);
 	update_gpu_trees(m, in->gpu);
+	cgroups_mark_ended(m);
 	events_tick(m, &u->check);
 	u->ticks++;
 	u->first_tick = false;

@@ -25,6 +25,9 @@
 
 /* Exited processes stay in the model (marked dead) this long. */
 #define UPDATE_DEAD_RETENTION_MS 10000
+/* A cgroup no live watched process is in any more, or that is gone, stays
+ * this long with its last counters (model.h, cgroup_entity.ended_ms). */
+#define UPDATE_CGROUP_RETENTION_MS 60000
 /* Cgroups that only hold unselected processes (the "everything" view) are
  * re-read this often: their limits rarely change and reading ~10 files per
  * cgroup per second would cost more than sampling all processes. */
@@ -80,9 +83,10 @@ void update_tick(struct update *u, const struct update_input *in);
  * delta log (which does not say what went): a process while alive, the
  * launched command (keep_pid) always, a dead one UPDATE_DEAD_RETENTION_MS
  * after its exit; a cgroup named with -c, or read this tick, existing and
- * holding a process the model has (seen_this_tick). */
+ * holding a process the model has (seen_this_tick), or ended (emptied or
+ * gone, cgroup_entity.ended_ms) less than UPDATE_CGROUP_RETENTION_MS ago. */
 bool update_proc_kept(const struct proc_entity *p, int64_t now_ms, pid_t keep_pid);
-bool update_cgroup_kept(const struct cgroup_entity *c);
+bool update_cgroup_kept(const struct cgroup_entity *c, int64_t now_ms);
 /* Launch mode: the command's PID, once started. */
 void update_set_keep_pid(struct update *u, pid_t pid);
 /* The entity of cgroup path, added when new; selected: named with -c. */

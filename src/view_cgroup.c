@@ -134,8 +134,16 @@ static void draw_detail(struct canvas *c, const struct model *m, const struct cg
 	if (++row >= rows)
 		goto out;
 	if (!s->exists) {
-		canvas_text(c, 0, y + row, c->w, CANVAS_STYLE(ROLE_DIM, 0), "this cgroup is gone");
-		goto out;
+		/* Its last reading follows (kept UPDATE_CGROUP_RETENTION_MS). */
+		canvas_text(c, 0, y + row, c->w, CANVAS_STYLE(ROLE_DIM, 0),
+			    s->version == CGROUP_NONE ? "this cgroup is gone" : "this cgroup is gone; its last reading:");
+		if (s->version == CGROUP_NONE || ++row >= rows)
+			goto out;
+	} else if (cg->ended_ms >= 0) {
+		canvas_text(c, 0, y + row, c->w, CANVAS_STYLE(ROLE_DIM, 0),
+			    "no watched process in it any more (no TTL); kept a minute:");
+		if (++row >= rows)
+			goto out;
 	}
 	snprintf(line, sizeof(line), "current %s%speak %s%sswap %s / %s%slow %s min %s",
 		 util_fmt_bytes(s->current_bytes, a, sizeof(a)), g->sep, util_fmt_bytes(s->peak_bytes, b, sizeof(b)),

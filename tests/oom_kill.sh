@@ -22,8 +22,15 @@ echo 0 >"$DIR/memory.swappiness" 2>/dev/null
 # cgroup is tests/launch_cgmove.sh (it also covers the exit window in which
 # the kernel shows a dying task in "/" of a v1 hierarchy, which once made
 # this test report the root cgroup under load).
+# Every alert hook's MEMSLOPE_* environment is recorded (issue 14 item 6).
+mkdir "$TMP/hooks"
+cat >"$TMP/hook.sh" <<SH
+#!/bin/sh
+env | grep '^MEMSLOPE_' | sort >"$TMP/hooks/rec.\$\$"
+SH
+chmod +x "$TMP/hook.sh"
 sh -c 'echo $$ >"$1/cgroup.procs"; shift; exec "$@"' sh "$DIR" \
-	"$MEMSLOPE" --json --interval 500ms --log "$TMP/oom.ndjson" -- \
+	"$MEMSLOPE" --json --interval 500ms --log "$TMP/oom.ndjson" --on-alert "$TMP/hook.sh" -- \
 	python3 "$W" race --rate 6 --duration 300 >"$TMP/pm.json" 2>"$TMP/pm.err"
 rc=$?
 cat "$TMP/pm.err"
@@ -47,3 +54,25 @@ print("oom_imminent %.1f s before the kill" % ((kill - imm) / 1000) if imm and k
 sys.exit(0 if imm and kill and imm < kill else 1)
 PY
 ok "OOM kill reported, oom_imminent first"
+
+# Item 4: the limit against what it is compared with, the cgroup's charged
+# working set (not RSS, whose file pages the cgroup may not be charged for).
+[ "$(jget "$TMP/pm.json" "d['usage_basis'], d['peak_used_bytes'] <= d['limit_bytes']")" = "cgroup True" ] ||
+	fail "postmortem: usage_basis/peak_used_bytes $(jget "$TMP/pm.json" "d.get('usage_basis'), d.get('peak_used_bytes')")"
+grep -q "peak charged to the cgroup (working set)" "$TMP/pm.err" || fail "post-mortem text does not say what the limit is compared with"
+ok "post-mortem compares the limit with the cgroup's charged usage"
+
+# Item 6: an oom_imminent hook's verdict and slope are those that produced its TTL.
+n=0
+for rec in $(grep -l '^MEMSLOPE_EVENT=oom_imminent$' "$TMP"/hooks/rec.* 2>/dev/null); do
+	n=$((n + 1))
+	v=$(sed -n 's/^MEMSLOPE_VERDICT=//p' "$rec")
+	slope=$(sed -n 's/^MEMSLOPE_SLOPE_BYTES_PER_S=//p' "$rec")
+	ttl=$(sed -n 's/^MEMSLOPE_TTL_S=//p' "$rec")
+	case $v in growing | leak) ;; *) fail "oom_imminent hook: MEMSLOPE_VERDICT=$v (TTL '$ttl', slope '$slope')" ;; esac
+	[ -n "$slope" ] && [ -n "$ttl" ] || fail "oom_imminent hook: slope '$slope', TTL '$ttl' with verdict $v"
+	python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) > 0 else 1)" "$slope" ||
+		fail "oom_imminent hook: slope $slope is no growth"
+done
+[ "$n" -ge 1 ] || fail "no oom_imminent hook ran"
+ok "oom_imminent hook environment consistent ($n hook(s))"

@@ -994,6 +994,56 @@ static void test_stop_and_shrink(void)
 	CHECK(isnan(trend_get(&t)->ttl_s));
 }
 
+/* Issue 14 items 5 and 6: a TTL (and oom_imminent) only while the series
+ * is growing, with the verdict and slope of the fit that produced it: an
+ * oom_imminent hook got verdict unknown, no slope and a TTL; a series
+ * that stopped growing near its limit kept a TTL. Checked after every
+ * push of a cold-start race to the limit (the fast path fires before
+ * tier 0 has a verdict), and of a climb that stops below the limit. */
+static int ttl_inconsistent(const struct trend_result *r)
+{
+	bool growing = r->verdict == TREND_GROWING || r->verdict == TREND_LEAK;
+
+	if ((isfinite(r->ttl_s) || r->oom_imminent) && (!growing || !isfinite(r->slope_bytes_per_s)))
+		return 1;
+	return r->oom_imminent && !isfinite(r->ttl_s);
+}
+
+static void test_ttl_consistent(void)
+{
+	const int64_t limit = 600LL << 20;
+	struct trend t;
+	int bad = 0, oom = 0, ttl_at_end;
+
+	trend_init(&t);
+	for (int i = 0; i < 60; i++) {
+		int64_t x = (100LL << 20) + (int64_t)i * (12LL << 20);
+
+		if (x >= limit)
+			break;
+		trend_push(&t, 1000 + i * 500, x, limit, MS_ABSENT);
+		bad += ttl_inconsistent(trend_get(&t));
+		oom += trend_get(&t)->oom_imminent;
+	}
+	CHECK(oom > 0);
+	CHECK_I64(bad, 0);
+
+	/* 2 MB/s for 4 min, then flat at 95 % of the limit for 10 min. */
+	trend_init(&t);
+	bad = 0;
+	push_linear(&t, 0, 0, 240, 1, 100e6, 2e6, (int64_t)(580e6 / 0.95), MS_ABSENT);
+	CHECK(isfinite(trend_get(&t)->ttl_s));
+	for (int s = 240; s < 840; s++) {
+		trend_push(&t, (int64_t)s * 1000, (int64_t)580e6 + (s % 7) * 4096, (int64_t)(580e6 / 0.95),
+			   MS_ABSENT);
+		bad += ttl_inconsistent(trend_get(&t));
+	}
+	ttl_at_end = isfinite(trend_get(&t)->ttl_s);
+	CHECK(trend_get(&t)->verdict == TREND_STABLE);
+	CHECK_I64(ttl_at_end, 0);
+	CHECK_I64(bad, 0);
+}
+
 static void test_size(void)
 {
 	printf("sizeof(struct trend) = %zu bytes\n", sizeof(struct trend));
@@ -1011,6 +1061,7 @@ int main(void)
 	test_zero();
 	test_intervals();
 	test_stop_and_shrink();
+	test_ttl_consistent();
 	test_size();
 	test_synthetic();
 	return check_done("test_trend");

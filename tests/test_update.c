@@ -289,6 +289,8 @@ static void test_cgroup_move(void)
 		 {{"/a", true, 50, 100}, {"/b", true, 60, 400}}},
 		{2000, {P(300, 1, 1, "job", "/b", 50, 40, true)},
 		 {{"/a", true, 50, 100}, {"/b", true, 60, 400}}},
+		{1000 + UPDATE_CGROUP_RETENTION_MS, {P(300, 1, 1, "job", "/b", 50, 40, true)},
+		 {{"/a", true, 50, 100}, {"/b", true, 60, 400}}},
 	};
 	struct harness h;
 	struct proc_entity *p;
@@ -299,17 +301,23 @@ static void test_cgroup_move(void)
 	CHECK_STR(p->cgroup, "/a");
 	CHECK_I64(p->limit_bytes, 100 * MB);
 	CHECK_STR(p->limit_source, "/a");
-	CHECK_NEAR(p->usage_pct, 50.0, 1e-9);
+	/* Like with like: the cgroup's charged usage (100 of 100 MB), not
+	 * the process's RSS (50 MB), against the cgroup's limit. */
+	CHECK_NEAR(p->usage_pct, 100.0, 1e-9);
+	CHECK_STR(p->usage_basis, "cgroup");
 	CHECK(model_cgroup_find(h.m, "/a") != NULL);
 	h_tick(&h, &script[1]);
 	p = model_proc_find(h.m, 300);
 	CHECK_STR(p->cgroup, "/b");
 	CHECK_I64(p->limit_bytes, 400 * MB);
 	CHECK_STR(p->limit_source, "/b");
-	CHECK_NEAR(p->usage_pct, 12.5, 1e-9);
-	/* Nobody watched is in /a any more: it goes (at the next tick: the
-	 * cgroups are read before the processes tell where they are). */
+	CHECK_NEAR(p->usage_pct, 15.0, 1e-9);
+	/* Nobody watched is in /a any more: it is kept, ended, for
+	 * UPDATE_CGROUP_RETENTION_MS, then goes. */
 	h_tick(&h, &script[2]);
+	CHECK(model_cgroup_find(h.m, "/a") != NULL && model_cgroup_find(h.m, "/a")->ended_ms == T0 + 1000);
+	CHECK(model_cgroup_find(h.m, "/b")->ended_ms < 0);
+	h_tick(&h, &script[3]);
 	CHECK(model_cgroup_find(h.m, "/a") == NULL);
 	CHECK(model_cgroup_find(h.m, "/b") != NULL);
 	CHECK_I64(model_cgroup_find(h.m, "/b")->s.current_bytes, 60 * MB);
@@ -412,6 +420,7 @@ static void test_cgroup_removed(void)
 		{1000, {{0}}, {{"/gone", false, 0, 0}, {"/kept", false, 0, 0}}},
 		{2000, {{0}}, {{0}}},
 		{3000, {{0}}, {{0}}},
+		{1000 + UPDATE_CGROUP_RETENTION_MS, {{0}}, {{0}}},
 	};
 	struct harness h;
 	struct cgroup_entity *c;
@@ -427,19 +436,29 @@ static void test_cgroup_removed(void)
 	h_tick(&h, &script[1]);
 	CHECK_I64(events_with(h.m, EV_CGROUP_GONE, "gone: cgroup /gone"), 1);
 	CHECK_I64(events_with(h.m, EV_CGROUP_GONE, "gone: cgroup /kept"), 1);
+	/* A gone cgroup keeps its last reading, marked gone (issue 14 item 2:
+	 * the counters of a cgroup removed after its OOM kill). */
 	c = model_cgroup_find(h.m, "/kept");
 	CHECK(c && !c->s.exists);
-	CHECK(isnan(c->usage_pct));
-	CHECK_I64(c->limit_bytes, MS_ABSENT);
-	CHECK(model_cgroup_find(h.m, "/gone") == NULL);
+	CHECK_I64(c->limit_bytes, 1000 * MB);
+	CHECK_I64(c->s.current_bytes, 5 * MB);
+	c = model_cgroup_find(h.m, "/gone");
+	CHECK(c && !c->s.exists && c->ended_ms == T0 + 1000);
+	CHECK_I64(c->s.current_bytes, 20 * MB);
+	CHECK(isnan(trend_get(&c->trend)->ttl_s));
 	/* Told once, though the dead process still names it for 10 s. */
 	for (int i = 2; i < 4; i++) {
 		h_tick(&h, &script[i]);
-		CHECK(model_cgroup_find(h.m, "/gone") == NULL);
+		CHECK(model_cgroup_find(h.m, "/gone") != NULL);
+		CHECK_I64(model_cgroup_find(h.m, "/gone")->s.current_bytes, 20 * MB);
 		CHECK(model_cgroup_find(h.m, "/kept") != NULL); /* named with -c */
 		CHECK_I64(events_with(h.m, EV_CGROUP_GONE, ""), 0);
 	}
 	CHECK(model_proc_find(h.m, 500) != NULL);
+	h_tick(&h, &script[4]);
+	CHECK(model_cgroup_find(h.m, "/gone") == NULL);
+	CHECK(model_cgroup_find(h.m, "/kept") != NULL);
+	CHECK(model_proc_find(h.m, 500) == NULL);
 	h_done(&h);
 }
 
@@ -639,6 +658,51 @@ static void test_same_timeline(void)
 	h_done(&headless);
 }
 
+/* Issue 14 item 5: no TTL unless the series grows now and is alive. A
+ * job grows 2 MB/s in /g (limit 1000 MB) until both it and /g's TTL are
+ * known, then exits: its row and the emptied cgroup keep no TTL, and the
+ * cgroup's counters stay readable, marked ended. */
+static void test_ttl_ends(void)
+{
+	struct harness h;
+	struct tick t;
+	struct proc_entity *p;
+	struct cgroup_entity *c;
+	const struct limit *bl;
+
+	h_init(&h, false, false, false);
+	for (int s = 0; s <= 180; s++) {
+		memset(&t, 0, sizeof(t));
+		t.t_ms = s * 1000LL;
+		t.p[0] = (struct sproc)P(700, 1, 1, "job", "/g", 100 + 2 * s, 100 + 2 * s, true);
+		t.c[0] = (struct scg){"/g", true, 100 + 2 * s, 1000};
+		h_tick(&h, &t);
+	}
+	p = model_proc_find(h.m, 700);
+	c = model_cgroup_find(h.m, "/g");
+	CHECK(p && c);
+	CHECK(isfinite(trend_get(&p->trend)->ttl_s));
+	CHECK(isfinite(trend_get(&c->trend)->ttl_s));
+	CHECK(c->ended_ms < 0);
+	/* The job exits; /g stays, emptied, at what it held. */
+	for (int s = 181; s <= 183; s++) {
+		memset(&t, 0, sizeof(t));
+		t.t_ms = s * 1000LL;
+		t.c[0] = (struct scg){"/g", true, 460, 1000};
+		h_tick(&h, &t);
+	}
+	p = model_proc_find(h.m, 700);
+	c = model_cgroup_find(h.m, "/g");
+	CHECK(p && !p->alive);
+	CHECK(isnan(trend_get(&p->trend)->ttl_s) && !trend_get(&p->trend)->oom_imminent);
+	bl = limit_state_binding(&p->limits);
+	CHECK(!bl || isnan(bl->ttl_s));
+	CHECK(c && c->s.exists && c->ended_ms == T0 + 181000);
+	CHECK(isnan(trend_get(&c->trend)->ttl_s) && !trend_get(&c->trend)->oom_imminent);
+	CHECK_I64(c->s.current_bytes, 460 * MB);
+	h_done(&h);
+}
+
 int main(void)
 {
 	test_pid_reuse();
@@ -647,6 +711,7 @@ int main(void)
 	test_tree_sums();
 	test_exits();
 	test_cgroup_removed();
+	test_ttl_ends();
 	test_absent();
 	test_events_and_check();
 	test_same_timeline();
