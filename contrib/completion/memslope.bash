@@ -53,7 +53,7 @@ _memslope()
 	--cgroup-root | --snapshot-dir)
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		return ;;
-	--log | --prom-file | --replay | --config)
+	--log | -o | --output | --prom-file | --replay | --config)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return ;;
 	--log-format)
@@ -64,7 +64,7 @@ _memslope()
 		return ;;
 	-n | --name | -d | --interval | --log-max-size | --log-keep | --count | --duration | \
 		--warn-pct | --crit-pct | --max-growth | --max-usage | --prom-top | --alert-cooldown | \
-		--alert-timeout)
+		--alert-timeout | --check-exit)
 		return ;; # a value of the user's
 	esac
 
@@ -72,9 +72,9 @@ _memslope()
 		mapfile -t COMPREPLY < <(compgen -W "
 			-p --pid -n --name -u --user -c --cgroup -t --tree --cgroup-root
 			-d --interval --pss --no-pss
-			--once --json --log --log-format --log-max-size --log-keep --count --duration --snapshot-dir
+			--once --json -o --output --headless --log --log-format --log-max-size --log-keep --count --duration --snapshot-dir
 			--file-group
-			--warn-pct --crit-pct --check --max-growth --max-usage
+			--warn-pct --crit-pct --check --check-exit --max-growth --max-usage
 			--ascii --no-color --replay
 			--prom-file --prom-top --on-alert --alert-cooldown --alert-timeout
 			--config --no-config
