@@ -57,7 +57,11 @@ EOF
 echo $! >>"$TMP/pids"
 wait_for 20 test -s "$TMP/hostile.ready" || fail "hostile processes did not start"
 PIDS=$(cat "$TMP/hostile.ready")
-sleep 0.5 # each has written its comm
+# each has written its comm (python3's start-up takes seconds under load)
+comms_set() {
+	python3 -c 'import sys; sys.exit(any(open("/proc/%s/comm" % p, "rb").read().startswith(b"python") for p in sys.argv[1:]))' $PIDS
+}
+wait_for 30 comms_set || fail "the hostile processes did not name themselves"
 csv=$(echo "$PIDS" | tr ' ' ',')
 
 "$MEMSLOPE" --once --json -p "$csv" >"$TMP/once.json" 2>"$TMP/once.err" || fail "--once --json: $(cat "$TMP/once.err")"
