@@ -123,11 +123,13 @@ static void draw_values(struct canvas *c, const struct proc_entity *p, const str
 static void draw_limits(struct canvas *c, const struct model *m, const struct proc_entity *p,
 			const struct cgroup_entity *cg, const struct glyphs *g, int y)
 {
-	char a[16], b[16], pct[16] = "", *src = view_clean(p->limit_source ? p->limit_source : "machine");
+	char a[16], b[16], pct[32] = "", *src = view_clean(p->limit_source ? p->limit_source : "machine");
 	int x;
 
+	/* Say what the percentage compares with the limit (update.c). */
 	if (!isnan(p->usage_pct))
-		snprintf(pct, sizeof(pct), " %.0f%%", p->usage_pct);
+		snprintf(pct, sizeof(pct), " %.0f%%%s", p->usage_pct,
+			 !p->usage_basis ? "" : strcmp(p->usage_basis, "cgroup") == 0 ? " charged" : " (RSS)");
 	x = canvas_printf(c, 0, y, c->w, CANVAS_STYLE(ROLE_DEFAULT, 0), "limit %s (%s)",
 			  util_fmt_bytes(p->limit_bytes, a, sizeof(a)), src);
 	x += canvas_text(c, x, y, c->w - x, view_pct_style(m, p->usage_pct), pct);

@@ -84,6 +84,7 @@ static struct proc_entity *add_proc(struct model *m, pid_t pid, pid_t ppid, cons
 	p->limit_bytes = limit;
 	p->limit_source = limit_source ? xstrdup(limit_source) : NULL;
 	p->usage_pct = 100.0 * (double)rss / (double)limit;
+	p->usage_basis = limit_source && strcmp(limit_source, "machine") != 0 ? "cgroup" : "rss";
 	p->start_time_ms = WALL_NOW_MS - 600000;
 	p->first_seen_ms = MONO_NOW_MS - 600000;
 	p->last_seen_ms = MONO_NOW_MS;
