@@ -441,12 +441,6 @@ static void window_test(const double *tau, const double *y, int n, const struct 
 	    !(growth >= SAW_GROWTH * g->drop_bytes))
 		return; /* sawtooth guard, growth part (see SAW_MANY) */
 	quad_fit(tau, y, n, ar, &w->accel, &w->accel_se);
-	/* Levelling off (a warm-up, a fill settling): the quadratic says the
-	 * rate at the window's end is under half its mean, beyond 2 SE. The
-	 * half-window slopes above swing by +-50 % on noise and cannot be this
-	 * strict; a significant curvature can. */
-	if (w->accel < -ACCEL_SIG * w->accel_se && b + w->accel * span / 2 < DECEL_MIN * b)
-		return;
 	w->pass = true;
 }
 
@@ -1215,8 +1209,8 @@ static bool ttl_from(const struct trend_fit *fit, double w_s, double target_byte
 	/* A significantly concave fit (a warm-up or a filling buffer beside a
 	 * leak still adds to its slope) may come later than the line says, or
 	 * never: the far end bends with curvature - 2 SE (INFINITY if that
-	 * stops short). The mixed-cgroup race's band held in 74.1 % of
-	 * checkpoints without this, 81.5 % with it. */
+	 * stops short). The mixed-cgroup race's band held in 73.7 % of
+	 * checkpoints without this, 81.3 % with it. */
 	double a_lo = a + CONCAVE_SIG * se < 0 ? a - ACCEL_SIG * se : fmax(0, a - ACCEL_SIG * se);
 
 	if (!(b > 0))
@@ -1292,8 +1286,8 @@ static bool fit_concave(const struct trend_fit *fit)
  * recent one; under a GC sawtooth whose ramps it partly sees, or where a
  * warm-up or buffer beside a leak is still adding to it, the limit comes
  * later than its far end said (without this the band held the kill in
- * 92.9 % of the sawtooth race's checkpoints, 94.2 % of the accelerating
- * race's and 79.1 % of the mixed cgroup's; 95.6, 96.6 and 81.5 % with it).
+ * 93.1 % of the sawtooth race's checkpoints, 95.9 % of the accelerating
+ * race's and 79.1 % of the mixed cgroup's; 95.6, 97.3 and 81.3 % with it).
  * A straight leak's coarser slope is the same, its band as narrow. */
 static double ttl_far(const struct trend *t, int tier, const struct trend_fit *src,
 		      double target_bytes, double now_s, double hi)
@@ -1457,9 +1451,9 @@ static void result_fill(struct trend *t, const struct trend_fit **oom_src, int *
 			/* Both: the nearer point, a band spanning both bands. The
 			 * 16 s maxima see a GC ramp's rate when drops too small
 			 * to count hide the sawtooth: the nearer band alone held
-			 * the kill at 77.0 % of the mixed-cgroup race's
-			 * checkpoints and 93.4 % of the sawtooth race's, against
-			 * 81.5 and 95.6 % for the span of both. */
+			 * the kill at 76.9 % of the mixed-cgroup race's
+			 * checkpoints and 93.5 % of the sawtooth race's, against
+			 * 81.3 and 95.6 % for the span of both. */
 			ttl_max = f_ttl;
 			lo_max = fmin(lo_max, f_lo);
 			hi_max = fmax(hi_max, f_hi);
