@@ -331,16 +331,32 @@ json_t *launch_postmortem_json(const struct launch *l, const struct model *m,
 	return o;
 }
 
+/* The command as it was last seen: a job started as `sh -c 'exec python3
+ * ...'` is python3 by the end (issue 14 item 8: the post-mortem called it
+ * sh). Sanitised; caller frees. */
+static char *launch_name(const struct launch *l, const struct model *m, char **launched_as)
+{
+	const struct proc_entity *p = model_proc_find(m, l->pid);
+	const char *argv0 = strrchr(l->argv[0], '/') ? strrchr(l->argv[0], '/') + 1 : l->argv[0];
+
+	*launched_as = NULL;
+	if (p && p->name && *p->name && strcmp(p->name, argv0) != 0) {
+		*launched_as = util_sanitize(l->argv[0]);
+		return util_sanitize(p->name);
+	}
+	return util_sanitize(l->argv[0]);
+}
+
 void launch_postmortem_print(const struct launch *l, const struct model *m, FILE *f)
 {
 	struct proc_entity *p = model_proc_find(m, l->pid);
 	struct tree_entity *t = model_tree_find(m, l->pid);
 	const struct trend_result *r = t ? trend_get(&t->trend) : p ? trend_get(&p->trend) : NULL;
 	char b1[32], b2[32], b3[32], d1[32], d2[32], how[64], rate[32];
-	char *cmd = util_sanitize(l->argv[0]);
+	char *as, *cmd = launch_name(l, m, &as);
 
 	launch_how(l, how, sizeof(how));
-	fprintf(f, "memslope: %s (pid %d) ran %s, %s\n", cmd, (int)l->pid,
+	fprintf(f, "memslope: %s (pid %d%s%s) ran %s, %s\n", cmd, (int)l->pid, as ? ", launched as " : "", as ? as : "",
 		util_fmt_duration((double)(l->end_mono_ms - l->start_mono_ms) / 1000.0, d1, sizeof(d1)), how);
 	/* The limit with what it is compared with; RSS apart (issue 14 item 4:
 	 * "peak RSS 304M, limit 300M" read as a job over its limit). */
@@ -386,6 +402,7 @@ void launch_postmortem_print(const struct launch *l, const struct model *m, FILE
 				limit_kind_name((enum limit_kind)l->limit_imminent_kind));
 	}
 	free(cmd);
+	free(as);
 }
 
 /* Write text to path: a new file under an unguessable name beside it,
@@ -453,7 +470,7 @@ int launch_output_check(const char *path, char **err)
 
 int launch_finish(const struct launch *l, const struct model *m, const struct launch_end *e)
 {
-	char how[64], *cmd = util_sanitize(l->argv[0]);
+	char how[64], *as, *cmd = launch_name(l, m, &as);
 	int code = launch_exit_code(l), rc;
 
 	if (e->output_path) {
@@ -513,6 +530,7 @@ int launch_finish(const struct launch *l, const struct model *m, const struct la
 		rc = code;
 	}
 	free(cmd);
+	free(as);
 	return rc;
 }
 

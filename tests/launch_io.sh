@@ -62,6 +62,12 @@ rc=$?
 [ ! -e "$TMP/ran" ] || fail "the command ran although -o was refused"
 ok "-o into a missing directory: one line, nothing run"
 
+"$MEMSLOPE" --interval 200ms -- sh -c 'exec python3 -c "import time; time.sleep(1.5)"' </dev/null >/dev/null 2>"$TMP/err" ||
+	fail "exec'd job failed: $(cat "$TMP/err")"
+grep -q "memslope: python3 (pid [0-9]*, launched as sh) ran" "$TMP/err" ||
+	fail "the post-mortem does not call the exec'd python3 by its name: $(head -n 1 "$TMP/err")"
+ok "the post-mortem names the command as it ended (python3, launched as sh)"
+
 # ---- --check from a script ------------------------------------------------
 sleep 30 &
 P=$!
