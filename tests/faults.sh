@@ -6,7 +6,7 @@
 #    descriptor count (printed at start and end);
 #  - PID reuse, forced in a private PID namespace through ns_last_pid;
 #  - EACCES: run as nobody against root's processes: PSS absent, not 0;
-#  - a watched v1 memory cgroup removed mid-run: exists=false, cgroup_gone;
+#  - a watched v1 memory cgroup removed mid-run: exists=false, ended gone with its last reading, cgroup_gone;
 #  - disk full while logging (64 KiB tmpfs): whole lines, exit 1, one line;
 #  - log rotation under load;
 #  - SIGTERM/SIGINT/SIGHUP at random moments: exit 0, whole lines;
@@ -219,10 +219,14 @@ last = [c for c in lines[-1]['cgroups'] if c['path'] == cg]
 print('faults: cgroup removal: exists per line', ''.join('T' if s == [True] else 'F' if s == [False] else '-' for s in states),
       '; events:', [e['message'] for e in gone])
 if not last or last[0]['exists'] is not False: sys.exit('last line: cgroup not exists=false: %s' % last)
-if last[0]['current_bytes'] is not None: sys.exit('removed cgroup has current_bytes %s' % last[0]['current_bytes'])
+# Issue 14 item 2: a removed cgroup keeps its last reading, marked gone.
+before = [c for d in lines for c in d['cgroups'] if c['path'] == cg and c['exists']]
+if last[0]['ended'] != 'gone': sys.exit('removed cgroup: ended %s, not gone' % last[0]['ended'])
+if not before or last[0]['current_bytes'] != before[-1]['current_bytes']:
+    sys.exit('removed cgroup: current_bytes %s, its last reading %s' % (last[0]['current_bytes'], before and before[-1]['current_bytes']))
 if len(gone) != 1: sys.exit('expected one cgroup_gone event, got %d' % len(gone))
 EOF
-	ok "cgroup removed while watched: exists=false, null values, one cgroup_gone event"
+	ok "cgroup removed while watched: exists=false, ended gone, its last reading kept, one cgroup_gone event"
 }
 
 # ---- disk full ----
