@@ -190,20 +190,6 @@ struct limit_verdict launch_cause(const struct launch *l, const struct model *m,
 	return r;
 }
 
-/* A cgroup path can hold any bytes: jansson wants UTF-8. */
-static json_t *j_source(const char *s)
-{
-	json_t *j = json_string(s);
-
-	if (!j) {
-		char *clean = util_sanitize(s);
-
-		j = json_string(clean);
-		free(clean);
-	}
-	return j ? j : json_null();
-}
-
 int launch_exit_code(const struct launch *l)
 {
 	if (WIFEXITED(l->status))
@@ -213,7 +199,7 @@ int launch_exit_code(const struct launch *l)
 	return 1;
 }
 
-static void signal_name(int status, char *buf, size_t cap)
+void launch_signal_name(int status, char *buf, size_t cap)
 {
 	const char *abbrev = WIFSIGNALED(status) ? sigabbrev_np(WTERMSIG(status)) : NULL;
 
@@ -232,103 +218,9 @@ void launch_how(const struct launch *l, char *buf, size_t cap)
 	} else {
 		char sig[32];
 
-		signal_name(l->status, sig, sizeof(sig));
+		launch_signal_name(l->status, sig, sizeof(sig));
 		snprintf(buf, cap, "killed by %s", sig);
 	}
-}
-
-json_t *launch_postmortem_json(const struct launch *l, const struct model *m,
-			       const struct check_state *check)
-{
-	struct proc_entity *p = model_proc_find(m, l->pid);
-	struct tree_entity *t = model_tree_find(m, l->pid);
-	const struct trend_result *r = t ? trend_get(&t->trend) : p ? trend_get(&p->trend) : NULL;
-	json_t *o = json_object(), *cmd = json_array(), *chk;
-	char when[40];
-
-	for (char **s = l->argv; *s; s++) {
-		/* An argument that is not UTF-8 goes in sanitised. */
-		json_t *arg = json_string(*s);
-
-		if (!arg) {
-			char *clean = util_sanitize(*s);
-
-			arg = json_string(clean);
-			free(clean);
-		}
-		json_array_append_new(cmd, arg ? arg : json_string("?"));
-	}
-	out_json_time(m->time_ms, when, sizeof(when));
-	json_object_set_new(o, "schema", json_string(OUT_JSON_SCHEMA_ID));
-	json_object_set_new(o, "type", json_string("postmortem"));
-	json_object_set_new(o, "time", json_string(when));
-	json_object_set_new(o, "time_ms", json_integer(m->time_ms));
-	json_object_set_new(o, "host", json_string(m->host));
-	json_object_set_new(o, "command", cmd);
-	json_object_set_new(o, "pid", json_integer(l->pid));
-	json_object_set_new(o, "runtime_s", json_real((double)(l->end_mono_ms - l->start_mono_ms) / 1000.0));
-	if (WIFEXITED(l->status)) {
-		json_object_set_new(o, "exit_status", json_integer(WEXITSTATUS(l->status)));
-		json_object_set_new(o, "signal", json_null());
-	} else {
-		json_object_set_new(o, "exit_status", json_null());
-		char sig[32];
-
-		signal_name(l->status, sig, sizeof(sig));
-		json_object_set_new(o, "signal", json_string(sig));
-	}
-	json_object_set_new(o, "peak_rss_bytes", ms_has(l->peak_rss_bytes) ? json_integer(l->peak_rss_bytes) : json_null());
-	json_object_set_new(o, "peak_tree_rss_bytes",
-			    ms_has(l->peak_tree_rss_bytes) ? json_integer(l->peak_tree_rss_bytes) : json_null());
-	json_object_set_new(o, "verdict", json_string(trend_verdict_name(r ? r->verdict : TREND_UNKNOWN)));
-	json_object_set_new(o, "slope_bytes_per_s",
-			    r && isfinite(r->slope_bytes_per_s) ? json_real(r->slope_bytes_per_s) : json_null());
-	json_object_set_new(o, "time_above_high_s", json_real((double)l->above_high_ms / 1000.0));
-	json_object_set_new(o, "limit_bytes", p && ms_has(p->limit_bytes) ? json_integer(p->limit_bytes) : json_null());
-	json_object_set_new(o, "limit_source", p && p->limit_source ? json_string(p->limit_source) : json_null());
-	json_object_set_new(o, "peak_used_bytes", ms_has(l->peak_used_bytes) ? json_integer(l->peak_used_bytes) : json_null());
-	json_object_set_new(o, "usage_basis", l->used_basis ? json_string(l->used_basis) : json_null());
-	json_object_set_new(o, "oom_killed", json_boolean(l->oom_killed));
-	json_object_set_new(o, "oom_imminent_fired", json_boolean(l->oom_imminent_fired));
-	if (m->n_gpus) {
-		const struct gpu_series *g = t && t->gpu ? t->gpu : p ? p->gpu : NULL;
-
-		json_object_set_new(o, "gpu_peak_bytes", g && ms_has(g->peak_bytes) ? json_integer(g->peak_bytes) : json_null());
-		json_object_set_new(o, "gpu_limit_bytes", g && ms_has(g->last_limit_bytes) ? json_integer(g->last_limit_bytes) : json_null());
-		json_object_set_new(o, "cuda_oom_likely", json_boolean(update_gpu_oom_likely(g, l->status)));
-	}
-	json_object_set_new(o, "limit_imminent_fired",
-			    l->limit_imminent_kind >= 0 ? json_string(limit_kind_name((enum limit_kind)l->limit_imminent_kind))
-							: json_null());
-	{
-		struct limit lim;
-		struct limit_verdict v = launch_cause(l, m, &lim);
-		json_t *cl = json_null();
-
-		json_object_set_new(o, "cause", json_string(limit_cause_name(v.cause)));
-		json_object_set_new(o, "cause_likely", json_boolean(v.likely));
-		if (v.limit >= 0) {
-			cl = json_object();
-			json_object_set_new(cl, "kind", json_string(limit_kind_name(lim.kind)));
-			json_object_set_new(cl, "limit_bytes", json_integer(lim.limit_bytes));
-			json_object_set_new(cl, "used_bytes", ms_has(lim.used_bytes) ? json_integer(lim.used_bytes) : json_null());
-			json_object_set_new(cl, "source", lim.source ? j_source(lim.source) : json_null());
-		}
-		json_object_set_new(o, "cause_limit", cl);
-	}
-	if (check) {
-		json_t *reasons = json_array();
-
-		chk = json_object();
-		for (size_t i = 0; i < check->n; i++)
-			json_array_append_new(reasons, json_string(check->reasons[i]));
-		json_object_set_new(chk, "failed", json_boolean(check->n > 0));
-		json_object_set_new(chk, "reasons", reasons);
-	} else {
-		chk = json_null();
-	}
-	json_object_set_new(o, "check", chk);
-	return o;
 }
 
 /* The command as it was last seen: a job started as `sh -c 'exec python3
@@ -478,7 +370,7 @@ int launch_finish(const struct launch *l, const struct model *m, const struct la
 		size_t len = 0;
 
 		if (e->json) {
-			json_t *pm = launch_postmortem_json(l, m, e->check);
+			json_t *pm = out_json_postmortem(l, m, e->check);
 
 			text = json_dumps(pm, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 			json_decref(pm);
@@ -506,7 +398,7 @@ int launch_finish(const struct launch *l, const struct model *m, const struct la
 		free(text);
 	} else {
 		if (e->json) {
-			json_t *pm = launch_postmortem_json(l, m, e->check);
+			json_t *pm = out_json_postmortem(l, m, e->check);
 			char *text = json_dumps(pm, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 
 			json_decref(pm);

@@ -69,11 +69,10 @@ int launch_exit_code(const struct launch *l);
 /* Why it ended (after it did): oom_kill, memory_error (likely, naming the
  * limit: *lim is set when the verdict's limit >= 0), signal, exit. */
 struct limit_verdict launch_cause(const struct launch *l, const struct model *m, struct limit *lim);
+/* "SIGX" (or "signal N", "unknown") for a status that is not an exit. */
+void launch_signal_name(int status, char *buf, size_t cap);
 /* "exit status N" or "killed by SIGX". */
 void launch_how(const struct launch *l, char *buf, size_t cap);
-/* check: the --check state, NULL without --check. */
-json_t *launch_postmortem_json(const struct launch *l, const struct model *m,
-			       const struct check_state *check);
 void launch_postmortem_print(const struct launch *l, const struct model *m, FILE *f);
 /* How the run ends for the command: the post-mortem to -o FILE (JSON with
  * json; made under an unguessable name and renamed, 0600 or 0640 with

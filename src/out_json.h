@@ -25,6 +25,14 @@ json_t *out_json_cgroup(const struct cgroup_entity *c);
 json_t *out_json_event(const struct event *e);
 json_t *out_json_trend(const struct trend_result *r);
 json_t *out_json_psi(const struct cgroup_psi *p);
+/* A replay checkpoint: the snapshot with every event held and each dead
+ * process's exit time ("replay_exit_ms"), which a snapshot does not carry. */
+json_t *out_json_checkpoint(const struct model *m);
+/* The post-mortem of launch mode (type "postmortem"); check: the --check
+ * state, NULL without --check. */
+struct launch;
+struct check_state;
+json_t *out_json_postmortem(const struct launch *l, const struct model *m, const struct check_state *check);
 /* Log lines. The cache keeps, for each entity, the jansson text it was last
  * serialised to and a signature of the values it was made from; a line is the
  * header (with this tick's events) serialised by jansson, and the entity

@@ -1074,13 +1074,9 @@ static void line_record(struct replay *r, struct line_ref *ref)
 static void checkpoint_add(struct replay *r, size_t idx)
 {
 	const struct model *m = r->scratch;
-	json_t *doc = out_json_snapshot(m, true), *procs = json_object_get(doc, "processes");
+	json_t *doc = out_json_checkpoint(m);
 	struct checkpoint cp = {.idx = idx};
 
-	for (size_t i = 0; i < m->n_procs; i++)
-		if (!m->procs[i]->alive && m->procs[i]->exit_ms >= 0)
-			json_object_set_new(json_array_get(procs, i), "replay_exit_ms",
-					    json_integer(m->procs[i]->exit_ms));
 	cp.text = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);
 	if (!cp.text)
