@@ -8,6 +8,7 @@
 #include "out_prom.h"
 
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -94,91 +95,142 @@ static bool is_growing(const struct trend_result *r)
 	return r->verdict == TREND_GROWING || r->verdict == TREND_LEAK;
 }
 
-#define P_GET(fn, expr) \
-	static double fn(const struct proc_entity *p) { return (expr); }
-P_GET(p_rss, bytes_val(p->rss_bytes))
-P_GET(p_anon, bytes_val(p->rss_anon_bytes))
-P_GET(p_swap, bytes_val(p->swap_bytes))
-P_GET(p_pss, bytes_val(p->pss_bytes))
-P_GET(p_limit, bytes_val(p->limit_bytes))
-P_GET(p_ratio, isfinite(p->usage_pct) ? p->usage_pct / 100.0 : NAN)
-P_GET(p_slope, trend_get(&p->trend)->slope_bytes_per_s)
-P_GET(p_leak, flag_val(trend_get(&p->trend)->verdict == TREND_LEAK))
-P_GET(p_growing, flag_val(is_growing(trend_get(&p->trend))))
-P_GET(p_oom, flag_val(trend_get(&p->trend)->oom_imminent))
-#undef P_GET
+/* What a gauge of a series reads from its series core (model.h): every
+ * series of every entity (memory, GPU memory) is exported by the same code. */
+enum sgauge { SG_LIMIT, SG_RATIO, SG_SLOPE, SG_LEAK, SG_GROWING, SG_OOM, SG_TTL };
 
-#define T_GET(fn, expr) \
-	static double fn(const struct tree_entity *t) { return (expr); }
-T_GET(t_rss, bytes_val(t->rss_bytes))
-T_GET(t_swap, bytes_val(t->swap_bytes))
-T_GET(t_n, (double)t->n_procs)
-T_GET(t_limit, bytes_val(t->limit_bytes))
-T_GET(t_slope, trend_get(&t->trend)->slope_bytes_per_s)
-T_GET(t_leak, flag_val(trend_get(&t->trend)->verdict == TREND_LEAK))
-T_GET(t_growing, flag_val(is_growing(trend_get(&t->trend))))
-#undef T_GET
+static double series_gauge(const struct series_core *s, enum sgauge g)
+{
+	const struct trend_result *r = trend_get(&s->trend);
 
-#define C_GET(fn, expr) \
-	static double fn(const struct cgroup_entity *c) { return (expr); }
-C_GET(c_usage, bytes_val(c->s.current_bytes))
-C_GET(c_limit, bytes_val(c->limit_bytes))
-C_GET(c_high, bytes_val(c->s.effective_high_bytes))
-C_GET(c_ws, bytes_val(c->s.working_set_bytes))
-C_GET(c_swap, bytes_val(c->s.swap_current_bytes))
-C_GET(c_ratio, isfinite(c->usage_pct) ? c->usage_pct / 100.0 : NAN)
-C_GET(c_slope, trend_get(&c->trend)->slope_bytes_per_s)
-C_GET(c_leak, flag_val(trend_get(&c->trend)->verdict == TREND_LEAK))
-C_GET(c_growing, flag_val(is_growing(trend_get(&c->trend))))
-C_GET(c_oom, flag_val(trend_get(&c->trend)->oom_imminent))
-#undef C_GET
+	switch (g) {
+	case SG_LIMIT:
+		return bytes_val(s->limit_bytes);
+	case SG_RATIO:
+		return isfinite(s->usage_pct) ? s->usage_pct / 100.0 : NAN;
+	case SG_SLOPE:
+		return r->slope_bytes_per_s;
+	case SG_LEAK:
+		return flag_val(r->verdict == TREND_LEAK);
+	case SG_GROWING:
+		return flag_val(is_growing(r));
+	case SG_OOM:
+		return flag_val(r->oom_imminent);
+	case SG_TTL:
+		return r->ttl_s;
+	}
+	assert(!"unknown series gauge");
+	return NAN;
+}
 
-static const struct {
+/* One family per row: an entity's own value (get), or a gauge of its series
+ * (get NULL: sg of the core the table's series function finds). */
+struct metric {
 	const char *name, *help;
-	double (*get)(const struct proc_entity *);
-} proc_metrics[] = {
-	{"memslope_process_rss_bytes", "Resident set size of the process.", p_rss},
-	{"memslope_process_anon_bytes", "Anonymous resident memory (RssAnon) of the process.", p_anon},
-	{"memslope_process_swap_bytes", "Swapped-out memory (VmSwap) of the process.", p_swap},
-	{"memslope_process_pss_bytes", "Proportional set size of the process, when sampled.", p_pss},
+	double (*get)(const void *entity);
+	enum sgauge sg;
+};
+
+#define E_GET(fn, type, var, expr) \
+	static double fn(const void *e) { const type *var = e; return (expr); }
+E_GET(p_rss, struct proc_entity, p, bytes_val(p->rss_bytes))
+E_GET(p_anon, struct proc_entity, p, bytes_val(p->rss_anon_bytes))
+E_GET(p_swap, struct proc_entity, p, bytes_val(p->swap_bytes))
+E_GET(p_pss, struct proc_entity, p, bytes_val(p->pss_bytes))
+E_GET(t_rss, struct tree_entity, t, bytes_val(t->rss_bytes))
+E_GET(t_swap, struct tree_entity, t, bytes_val(t->swap_bytes))
+E_GET(t_n, struct tree_entity, t, (double)t->n_procs)
+E_GET(c_usage, struct cgroup_entity, c, bytes_val(c->s.current_bytes))
+E_GET(c_high, struct cgroup_entity, c, bytes_val(c->s.effective_high_bytes))
+E_GET(c_ws, struct cgroup_entity, c, bytes_val(c->s.working_set_bytes))
+E_GET(c_swap, struct cgroup_entity, c, bytes_val(c->s.swap_current_bytes))
+E_GET(pg_bytes, struct proc_entity, p, bytes_val(p->gpu->bytes))
+E_GET(tg_bytes, struct tree_entity, t, bytes_val(t->gpu->bytes))
+#undef E_GET
+
+static const struct series_core *proc_series(const void *e)
+{
+	return &((const struct proc_entity *)e)->core;
+}
+
+static const struct series_core *proc_gpu_series(const void *e)
+{
+	return &((const struct proc_entity *)e)->gpu->core;
+}
+
+static const struct series_core *tree_series(const void *e)
+{
+	return &((const struct tree_entity *)e)->core;
+}
+
+static const struct series_core *tree_gpu_series(const void *e)
+{
+	return &((const struct tree_entity *)e)->gpu->core;
+}
+
+static const struct series_core *cgroup_series(const void *e)
+{
+	return &((const struct cgroup_entity *)e)->core;
+}
+
+static const struct metric proc_metrics[] = {
+	{"memslope_process_rss_bytes", "Resident set size of the process.", p_rss, 0},
+	{"memslope_process_anon_bytes", "Anonymous resident memory (RssAnon) of the process.", p_anon, 0},
+	{"memslope_process_swap_bytes", "Swapped-out memory (VmSwap) of the process.", p_swap, 0},
+	{"memslope_process_pss_bytes", "Proportional set size of the process, when sampled.", p_pss, 0},
 	{"memslope_process_limit_bytes",
-	 "Limit the process can grow to: its cgroup's effective limit, else machine memory.", p_limit},
-	{"memslope_process_limit_usage_ratio", "RSS divided by the limit.", p_ratio},
-	{"memslope_process_growth_bytes_per_second", "Fitted growth of RssAnon+VmSwap (Theil-Sen slope).", p_slope},
-	{"memslope_process_leak", "1 when the verdict is a confirmed leak, else 0.", p_leak},
-	{"memslope_process_growing", "1 when the verdict is growing or leak, else 0.", p_growing},
-	{"memslope_process_oom_imminent", "1 when the limit is predicted to be reached soon, else 0.", p_oom},
+	 "Limit the process can grow to: its cgroup's effective limit, else machine memory.", NULL, SG_LIMIT},
+	{"memslope_process_limit_usage_ratio", "RSS divided by the limit.", NULL, SG_RATIO},
+	{"memslope_process_growth_bytes_per_second", "Fitted growth of RssAnon+VmSwap (Theil-Sen slope).", NULL,
+	 SG_SLOPE},
+	{"memslope_process_leak", "1 when the verdict is a confirmed leak, else 0.", NULL, SG_LEAK},
+	{"memslope_process_growing", "1 when the verdict is growing or leak, else 0.", NULL, SG_GROWING},
+	{"memslope_process_oom_imminent", "1 when the limit is predicted to be reached soon, else 0.", NULL, SG_OOM},
 };
 
-static const struct {
-	const char *name, *help;
-	double (*get)(const struct tree_entity *);
-} tree_metrics[] = {
-	{"memslope_tree_rss_bytes", "Summed resident set size of a watched process and its descendants.", t_rss},
-	{"memslope_tree_swap_bytes", "Summed swapped-out memory of the tree.", t_swap},
-	{"memslope_tree_processes", "Live processes in the tree.", t_n},
-	{"memslope_tree_limit_bytes", "Limit the tree can grow to.", t_limit},
-	{"memslope_tree_growth_bytes_per_second", "Fitted growth of the tree's RssAnon+VmSwap.", t_slope},
-	{"memslope_tree_leak", "1 when the tree's verdict is a confirmed leak, else 0.", t_leak},
-	{"memslope_tree_growing", "1 when the tree's verdict is growing or leak, else 0.", t_growing},
+static const struct metric tree_metrics[] = {
+	{"memslope_tree_rss_bytes", "Summed resident set size of a watched process and its descendants.", t_rss, 0},
+	{"memslope_tree_swap_bytes", "Summed swapped-out memory of the tree.", t_swap, 0},
+	{"memslope_tree_processes", "Live processes in the tree.", t_n, 0},
+	{"memslope_tree_limit_bytes", "Limit the tree can grow to.", NULL, SG_LIMIT},
+	{"memslope_tree_growth_bytes_per_second", "Fitted growth of the tree's RssAnon+VmSwap.", NULL, SG_SLOPE},
+	{"memslope_tree_leak", "1 when the tree's verdict is a confirmed leak, else 0.", NULL, SG_LEAK},
+	{"memslope_tree_growing", "1 when the tree's verdict is growing or leak, else 0.", NULL, SG_GROWING},
 };
 
-static const struct {
-	const char *name, *help;
-	double (*get)(const struct cgroup_entity *);
-} cgroup_metrics[] = {
-	{"memslope_cgroup_usage_bytes", "Memory charged to the cgroup (memory.current or usage_in_bytes).", c_usage},
+static const struct metric cgroup_metrics[] = {
+	{"memslope_cgroup_usage_bytes", "Memory charged to the cgroup (memory.current or usage_in_bytes).", c_usage,
+	 0},
 	{"memslope_cgroup_limit_bytes",
-	 "Effective memory limit of the cgroup (nearest ancestor's), else machine memory.", c_limit},
-	{"memslope_cgroup_high_bytes", "Effective memory.high of the cgroup, when one is set.", c_high},
-	{"memslope_cgroup_working_set_bytes", "Usage minus reclaimable file cache.", c_ws},
-	{"memslope_cgroup_swap_bytes", "Swap used by the cgroup.", c_swap},
-	{"memslope_cgroup_limit_usage_ratio", "Usage divided by the effective limit.", c_ratio},
-	{"memslope_cgroup_growth_bytes_per_second", "Fitted growth of the working set plus swap.", c_slope},
-	{"memslope_cgroup_leak", "1 when the cgroup's verdict is a confirmed leak, else 0.", c_leak},
-	{"memslope_cgroup_growing", "1 when the cgroup's verdict is growing or leak, else 0.", c_growing},
-	{"memslope_cgroup_oom_imminent", "1 when the limit is predicted to be reached soon, else 0.", c_oom},
+	 "Effective memory limit of the cgroup (nearest ancestor's), else machine memory.", NULL, SG_LIMIT},
+	{"memslope_cgroup_high_bytes", "Effective memory.high of the cgroup, when one is set.", c_high, 0},
+	{"memslope_cgroup_working_set_bytes", "Usage minus reclaimable file cache.", c_ws, 0},
+	{"memslope_cgroup_swap_bytes", "Swap used by the cgroup.", c_swap, 0},
+	{"memslope_cgroup_limit_usage_ratio", "Usage divided by the effective limit.", NULL, SG_RATIO},
+	{"memslope_cgroup_growth_bytes_per_second", "Fitted growth of the working set plus swap.", NULL, SG_SLOPE},
+	{"memslope_cgroup_leak", "1 when the cgroup's verdict is a confirmed leak, else 0.", NULL, SG_LEAK},
+	{"memslope_cgroup_growing", "1 when the cgroup's verdict is growing or leak, else 0.", NULL, SG_GROWING},
+	{"memslope_cgroup_oom_imminent", "1 when the limit is predicted to be reached soon, else 0.", NULL, SG_OOM},
 };
+
+static const struct metric proc_gpu_metrics[] = {
+	{"memslope_process_gpu_memory_bytes", "GPU memory of the process, summed over its GPUs.", pg_bytes, 0},
+	{"memslope_process_gpu_limit_bytes",
+	 "GPU memory the process can reach: its own plus its GPUs' free memory.", NULL, SG_LIMIT},
+	{"memslope_process_gpu_growth_bytes_per_second", "Fitted growth of the process's GPU memory.", NULL,
+	 SG_SLOPE},
+	{"memslope_process_gpu_growing", "1 when the GPU memory verdict is growing or leak, else 0.", NULL,
+	 SG_GROWING},
+	{"memslope_process_gpu_oom_imminent", "1 when the GPU's memory is predicted to run out soon, else 0.", NULL,
+	 SG_OOM},
+	{"memslope_process_gpu_time_to_limit_seconds", "Predicted time until the GPU memory is full.", NULL, SG_TTL},
+};
+
+static const struct metric tree_gpu_metrics[] = {
+	{"memslope_tree_gpu_memory_bytes", "Summed GPU memory of a watched process and its descendants.", tg_bytes, 0},
+};
+
+#define N_ROWS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- rendering ---- */
 
@@ -199,6 +251,21 @@ static void sample(FILE *f, const char *name, const char *labels, double v)
 		fprintf(f, "%s{%s} %.10g\n", name, labels, v);
 }
 
+/* Each row's family over the entities ents[i] (NULL: not exported) labelled
+ * labels[i]; series finds the core a row's series gauge reads. */
+static void metric_families(FILE *f, const struct metric *rows, size_t n_rows,
+			    const struct series_core *(*series)(const void *), const void *const *ents, size_t n,
+			    char *const *labels)
+{
+	for (size_t k = 0; k < n_rows; k++) {
+		family(f, rows[k].name, "gauge", rows[k].help);
+		for (size_t i = 0; i < n; i++)
+			if (ents[i])
+				sample(f, rows[k].name, labels[i],
+				       rows[k].get ? rows[k].get(ents[i]) : series_gauge(series(ents[i]), rows[k].sg));
+	}
+}
+
 static void plain(FILE *f, const char *name, const char *type, const char *help, double v)
 {
 	if (isnan(v))
@@ -214,18 +281,8 @@ static void plain(FILE *f, const char *name, const char *type, const char *help,
  * NVML was loaded, so a machine without NVIDIA's library exports what it did. */
 static void gpu_metrics(FILE *f, const struct model *m)
 {
-	static const struct {
-		const char *name, *help;
-		int what;
-	} per_series[] = {
-		{"memslope_process_gpu_memory_bytes", "GPU memory of the process, summed over its GPUs.", 0},
-		{"memslope_process_gpu_limit_bytes",
-		 "GPU memory the process can reach: its own plus its GPUs' free memory.", 1},
-		{"memslope_process_gpu_growth_bytes_per_second", "Fitted growth of the process's GPU memory.", 2},
-		{"memslope_process_gpu_growing", "1 when the GPU memory verdict is growing or leak, else 0.", 3},
-		{"memslope_process_gpu_oom_imminent", "1 when the GPU's memory is predicted to run out soon, else 0.", 4},
-		{"memslope_process_gpu_time_to_limit_seconds", "Predicted time until the GPU memory is full.", 5},
-	};
+	const void **ents;
+	char **labels;
 
 	if (!m->n_gpus)
 		return;
@@ -247,43 +304,42 @@ static void gpu_metrics(FILE *f, const struct model *m)
 		free(l);
 		free(name);
 	}
-	for (size_t k = 0; k < sizeof(per_series) / sizeof(per_series[0]); k++) {
-		family(f, per_series[k].name, "gauge", per_series[k].help);
-		for (size_t i = 0; i < m->n_procs; i++) {
-			const struct proc_entity *p = m->procs[i];
-			const struct trend_result *r;
-			char *name, *lab;
-			double v;
+	ents = xcalloc(m->n_procs + 1, sizeof(*ents));
+	labels = xcalloc(m->n_procs + 1, sizeof(*labels));
+	for (size_t i = 0; i < m->n_procs; i++) {
+		const struct proc_entity *p = m->procs[i];
+		char *name;
 
-			if (!p->alive || !p->gpu)
-				continue;
-			r = trend_get(&p->gpu->trend);
-			v = per_series[k].what == 0   ? bytes_val(p->gpu->bytes)
-			    : per_series[k].what == 1 ? bytes_val(p->gpu->limit_bytes)
-			    : per_series[k].what == 2 ? r->slope_bytes_per_s
-			    : per_series[k].what == 3 ? flag_val(is_growing(r))
-			    : per_series[k].what == 4 ? flag_val(r->oom_imminent)
-						      : r->ttl_s;
-			name = label_value(p->name);
-			lab = xasprintf("pid=\"%d\",name=\"%s\"", (int)p->pid, name);
-			sample(f, per_series[k].name, lab, v);
-			free(lab);
-			free(name);
-		}
+		if (!p->alive || !p->gpu)
+			continue;
+		name = label_value(p->name);
+		ents[i] = p;
+		labels[i] = xasprintf("pid=\"%d\",name=\"%s\"", (int)p->pid, name);
+		free(name);
 	}
-	family(f, "memslope_tree_gpu_memory_bytes", "gauge", "Summed GPU memory of a watched process and its descendants.");
+	metric_families(f, proc_gpu_metrics, N_ROWS(proc_gpu_metrics), proc_gpu_series, ents, m->n_procs, labels);
+	for (size_t i = 0; i < m->n_procs; i++)
+		free(labels[i]);
+	free(labels);
+	free(ents);
+	ents = xcalloc(m->n_trees + 1, sizeof(*ents));
+	labels = xcalloc(m->n_trees + 1, sizeof(*labels));
 	for (size_t i = 0; i < m->n_trees; i++) {
 		const struct tree_entity *t = m->trees[i];
-		char *name, *lab;
+		char *name;
 
 		if (!t->alive || !t->gpu)
 			continue;
 		name = label_value(t->name);
-		lab = xasprintf("pid=\"%d\",name=\"%s\"", (int)t->root_pid, name);
-		sample(f, "memslope_tree_gpu_memory_bytes", lab, bytes_val(t->gpu->bytes));
-		free(lab);
+		ents[i] = t;
+		labels[i] = xasprintf("pid=\"%d\",name=\"%s\"", (int)t->root_pid, name);
 		free(name);
 	}
+	metric_families(f, tree_gpu_metrics, N_ROWS(tree_gpu_metrics), tree_gpu_series, ents, m->n_trees, labels);
+	for (size_t i = 0; i < m->n_trees; i++)
+		free(labels[i]);
+	free(labels);
+	free(ents);
 }
 
 static int cmp_rss_desc(const void *x, const void *y)
@@ -321,8 +377,9 @@ static size_t pick_procs(const struct model *m, int top_n, const struct proc_ent
 	return k;
 }
 
-static void ttl_sample(FILE *f, const char *labels, const char *entity, const struct trend_result *r)
+static void ttl_sample(FILE *f, const char *labels, const char *entity, const struct series_core *s)
 {
+	const struct trend_result *r = trend_get(&s->trend);
 	char *l;
 
 	if (!isfinite(r->ttl_s) || r->ttl_target == TTL_NONE)
@@ -387,6 +444,8 @@ char *out_prom_render(const struct model *m, int top_n)
 	char **plabels = xcalloc(n_procs + 1, sizeof(char *));
 	char **tlabels = xcalloc(m->n_trees + 1, sizeof(char *));
 	char **clabels = xcalloc(m->n_cgroups + 1, sizeof(char *));
+	const void **trees = xcalloc(m->n_trees + 1, sizeof(*trees));
+	const void **cgroups = xcalloc(m->n_cgroups + 1, sizeof(*cgroups));
 	char *text = NULL, *host = label_value(m->host);
 	FILE *f = open_memstream(&text, &len);
 
@@ -405,12 +464,14 @@ char *out_prom_render(const struct model *m, int top_n)
 		char *name = label_value(m->trees[i]->name);
 
 		tlabels[i] = xasprintf("pid=\"%d\",name=\"%s\"", (int)m->trees[i]->root_pid, name);
+		trees[i] = m->trees[i]->alive ? m->trees[i] : NULL;
 		free(name);
 	}
 	for (size_t i = 0; i < m->n_cgroups; i++) {
 		char *cg = label_value(m->cgroups[i]->s.path), *ct = container_label_pair(&m->cgroups[i]->container);
 
 		clabels[i] = xasprintf("cgroup=\"%s\"%s", cg, ct);
+		cgroups[i] = m->cgroups[i]->s.exists ? m->cgroups[i] : NULL;
 		free(cg);
 		free(ct);
 	}
@@ -469,24 +530,11 @@ char *out_prom_render(const struct model *m, int top_n)
 		}
 	}
 
-	for (size_t k = 0; k < sizeof(proc_metrics) / sizeof(proc_metrics[0]); k++) {
-		family(f, proc_metrics[k].name, "gauge", proc_metrics[k].help);
-		for (size_t i = 0; i < n_procs; i++)
-			sample(f, proc_metrics[k].name, plabels[i], proc_metrics[k].get(procs[i]));
-	}
+	metric_families(f, proc_metrics, N_ROWS(proc_metrics), proc_series, (const void *const *)procs, n_procs,
+			plabels);
 	limit_families(f, procs, n_procs, plabels);
-	for (size_t k = 0; k < sizeof(tree_metrics) / sizeof(tree_metrics[0]); k++) {
-		family(f, tree_metrics[k].name, "gauge", tree_metrics[k].help);
-		for (size_t i = 0; i < m->n_trees; i++)
-			if (m->trees[i]->alive)
-				sample(f, tree_metrics[k].name, tlabels[i], tree_metrics[k].get(m->trees[i]));
-	}
-	for (size_t k = 0; k < sizeof(cgroup_metrics) / sizeof(cgroup_metrics[0]); k++) {
-		family(f, cgroup_metrics[k].name, "gauge", cgroup_metrics[k].help);
-		for (size_t i = 0; i < m->n_cgroups; i++)
-			if (m->cgroups[i]->s.exists)
-				sample(f, cgroup_metrics[k].name, clabels[i], cgroup_metrics[k].get(m->cgroups[i]));
-	}
+	metric_families(f, tree_metrics, N_ROWS(tree_metrics), tree_series, trees, m->n_trees, tlabels);
+	metric_families(f, cgroup_metrics, N_ROWS(cgroup_metrics), cgroup_series, cgroups, m->n_cgroups, clabels);
 	family(f, "memslope_cgroup_memory_events_total", "counter",
 	       "memory.events counters of the cgroup (v1: oom_kill from memory.oom_control).");
 	for (size_t i = 0; i < m->n_cgroups; i++) {
@@ -510,13 +558,13 @@ char *out_prom_render(const struct model *m, int top_n)
 	family(f, "memslope_time_to_limit_seconds", "gauge",
 	       "Predicted time until the entity reaches its limit (target max) or memory.high (target high).");
 	for (size_t i = 0; i < n_procs; i++)
-		ttl_sample(f, plabels[i], "process", trend_get(&procs[i]->trend));
+		ttl_sample(f, plabels[i], "process", &procs[i]->core);
 	for (size_t i = 0; i < m->n_trees; i++)
 		if (m->trees[i]->alive)
-			ttl_sample(f, tlabels[i], "tree", trend_get(&m->trees[i]->trend));
+			ttl_sample(f, tlabels[i], "tree", &m->trees[i]->core);
 	for (size_t i = 0; i < m->n_cgroups; i++)
 		if (m->cgroups[i]->s.exists)
-			ttl_sample(f, clabels[i], "cgroup", trend_get(&m->cgroups[i]->trend));
+			ttl_sample(f, clabels[i], "cgroup", &m->cgroups[i]->core);
 
 	gpu_metrics(f, m);
 
@@ -531,6 +579,8 @@ char *out_prom_render(const struct model *m, int top_n)
 	free(plabels);
 	free(tlabels);
 	free(clabels);
+	free(trees);
+	free(cgroups);
 	free(procs);
 	free(host);
 	return text;
