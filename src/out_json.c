@@ -283,6 +283,37 @@ json_t *out_json_trend(const struct trend_result *r)
 	return s.o;
 }
 
+/* A series' limit and usage (its core, model.h), under the key names its
+ * entity gives them: every series of every entity is written by these two.
+ * source NULL: the series names no source; trend NULL: its trend is written
+ * apart (an entity's main trend, see entity_json). */
+struct series_keys {
+	const char *limit, *source, *usage, *trend;
+};
+
+FW_INLINE void series_limit_fields(struct fw *w, const struct series_keys *k, const struct series_core *s)
+{
+	f_bytes(w, k->limit, s->limit_bytes);
+	if (k->source)
+		f_str(w, k->source, s->limit_source);
+}
+
+FW_INLINE void series_usage_fields(struct fw *w, const struct series_keys *k, const struct series_core *s)
+{
+	struct fw tr;
+
+	f_num(w, k->usage, s->usage_pct);
+	if (k->trend) {
+		f_begin(w, &tr);
+		trend_body(&tr, trend_get(&s->trend));
+		f_end(w, k->trend, &tr);
+	}
+}
+
+static const struct series_keys main_keys = {"limit_bytes", "limit_source", "usage_pct", NULL};
+static const struct series_keys cgroup_keys = {"effective_limit_bytes", "effective_limit_source", "usage_pct", NULL};
+static const struct series_keys gpu_keys = {"gpu_limit_bytes", NULL, "gpu_usage_pct", "gpu_trend"};
+
 /* Per GPU: [{"index", "used_bytes"}]. */
 FW_INLINE void f_gpu_shares(struct fw *w, const char *k, const struct gpu_series *g)
 {
@@ -310,18 +341,13 @@ FW_INLINE void f_gpu_shares(struct fw *w, const char *k, const struct gpu_series
  * without NVIDIA's library writes what it wrote before). */
 FW_INLINE void gpu_fields(struct fw *w, const struct gpu_series *g)
 {
-	struct fw tr;
-
 	if (!g)
 		return;
 	f_bytes(w, "gpu_memory_bytes", g->bytes);
 	f_gpu_shares(w, "gpu_memory_per_gpu", g);
 	f_bytes(w, "gpu_peak_bytes", g->peak_bytes);
-	f_bytes(w, "gpu_limit_bytes", g->limit_bytes);
-	f_num(w, "gpu_usage_pct", g->usage_pct);
-	f_begin(w, &tr);
-	trend_body(&tr, trend_get(&g->trend));
-	f_end(w, "gpu_trend", &tr);
+	series_limit_fields(w, &gpu_keys, &g->core);
+	series_usage_fields(w, &gpu_keys, &g->core);
 }
 
 /* A process's limits: an array of objects, and the binding one's kind. */
@@ -403,9 +429,8 @@ FW_INLINE void process_body(struct fw *w, const struct proc_entity *p)
 	f_bytes(w, "uss_bytes", p->uss_bytes);
 	f_int(w, "oom_score", p->oom_score);
 	f_int(w, "oom_score_adj", p->oom_score_adj);
-	f_bytes(w, "limit_bytes", p->limit_bytes);
-	f_str(w, "limit_source", p->limit_source);
-	f_num(w, "usage_pct", p->usage_pct);
+	series_limit_fields(w, &main_keys, &p->core);
+	series_usage_fields(w, &main_keys, &p->core);
 	f_str(w, "usage_basis", p->usage_basis);
 	f_bytes(w, "vm_size_bytes", p->vm_size_bytes);
 	f_bytes(w, "vm_data_bytes", p->vm_data_bytes);
@@ -451,9 +476,8 @@ FW_INLINE void tree_body(struct fw *w, const struct tree_entity *t)
 	f_bytes(w, "swap_bytes", t->swap_bytes);
 	f_bytes(w, "pss_bytes", t->pss_bytes);
 	f_bytes(w, "peak_rss_bytes", t->peak_rss_bytes);
-	f_bytes(w, "limit_bytes", t->limit_bytes);
-	f_str(w, "limit_source", t->limit_source);
-	f_num(w, "usage_pct", t->usage_pct);
+	series_limit_fields(w, &main_keys, &t->core);
+	series_usage_fields(w, &main_keys, &t->core);
 	f_bool(w, "alive", t->alive);
 	gpu_fields(w, t->gpu);
 }
@@ -501,11 +525,10 @@ FW_INLINE void cgroup_body(struct fw *w, const struct cgroup_entity *c)
 	f_end(w, "stat", &st);
 	psi_fields(w, "pressure", &s->pressure);
 	f_bytes(w, "working_set_bytes", s->working_set_bytes);
-	f_bytes(w, "effective_limit_bytes", c->limit_bytes);
-	f_str(w, "effective_limit_source", c->limit_source);
+	series_limit_fields(w, &cgroup_keys, &c->core);
 	f_bytes(w, "effective_high_bytes", s->effective_high_bytes);
 	f_str(w, "effective_high_source", s->effective_high_source);
-	f_num(w, "usage_pct", c->usage_pct);
+	series_usage_fields(w, &cgroup_keys, &c->core);
 	f_bool(w, "selected", c->selected);
 }
 
@@ -529,13 +552,19 @@ static json_t *body_json(char kind, const void *entity)
 	return w.o;
 }
 
-static const struct trend_result *entity_trend(char kind, const void *entity)
+/* An entity's main series: its trend is written after its body. */
+static const struct series_core *entity_series(char kind, const void *entity)
 {
 	if (kind == 'p')
-		return trend_get(&((const struct proc_entity *)entity)->trend);
+		return &((const struct proc_entity *)entity)->core;
 	if (kind == 't')
-		return trend_get(&((const struct tree_entity *)entity)->trend);
-	return trend_get(&((const struct cgroup_entity *)entity)->trend);
+		return &((const struct tree_entity *)entity)->core;
+	return &((const struct cgroup_entity *)entity)->core;
+}
+
+static const struct trend_result *entity_trend(char kind, const void *entity)
+{
+	return trend_get(&entity_series(kind, entity)->trend);
 }
 
 /* A whole entity: its body, then its trend. */
