@@ -94,13 +94,19 @@ static const struct series_kind {
 	char kind;
 	const char *suffix;
 	struct series_core *(*get)(void *entity); /* NULL: this entity has none */
-} series_kinds[] = {
-	{'p', "", proc_main},
-	{'p', " GPU memory", proc_gpu},
-	{'t', "", tree_main},
-	{'t', " GPU memory", tree_gpu},
-	{'c', "", cgroup_main},
+} series_kinds[SERIES_N] = {
+	[SERIES_PROC] = {'p', "", proc_main},
+	[SERIES_PROC_GPU] = {'p', " GPU memory", proc_gpu},
+	[SERIES_TREE] = {'t', "", tree_main},
+	[SERIES_TREE_GPU] = {'t', " GPU memory", tree_gpu},
+	[SERIES_CGROUP] = {'c', "", cgroup_main},
 };
+
+const struct series_core *model_series_of(enum series_id id, const void *entity)
+{
+	assert(id < SERIES_N && series_kinds[id].get);
+	return series_kinds[id].get((void *)entity);
+}
 
 void model_series_walk(struct model *m, model_series_fn *fn, void *ctx)
 {

@@ -249,6 +249,17 @@ struct gpu_series *model_gpu_series_new(void);
  * model.c's series table (processes' memory, processes' GPU memory, trees',
  * trees' GPU memory, cgroups'): the one place a new kind of series is
  * listed for the analysis events and the --check gate. */
+enum series_id {
+	SERIES_PROC,     /* a process's memory (RssAnon+VmSwap against its limit) */
+	SERIES_PROC_GPU, /* a process's GPU memory */
+	SERIES_TREE,     /* a tree's summed memory */
+	SERIES_TREE_GPU, /* a tree's summed GPU memory */
+	SERIES_CGROUP,   /* a cgroup's working set plus swap */
+	SERIES_N
+};
+/* The core of series id of entity (of that id's entity kind); NULL when the
+ * entity has none (never seen on a GPU). The outputs find series here. */
+const struct series_core *model_series_of(enum series_id id, const void *entity);
 struct model_series_ref {
 	char kind;               /* 'p' process, 't' tree, 'c' cgroup */
 	const char *suffix;      /* what it is after the entity's label: "" or " GPU memory" */

@@ -553,18 +553,11 @@ static json_t *body_json(char kind, const void *entity)
 }
 
 /* An entity's main series: its trend is written after its body. */
-static const struct series_core *entity_series(char kind, const void *entity)
-{
-	if (kind == 'p')
-		return &((const struct proc_entity *)entity)->core;
-	if (kind == 't')
-		return &((const struct tree_entity *)entity)->core;
-	return &((const struct cgroup_entity *)entity)->core;
-}
-
 static const struct trend_result *entity_trend(char kind, const void *entity)
 {
-	return trend_get(&entity_series(kind, entity)->trend);
+	enum series_id id = kind == 'p' ? SERIES_PROC : kind == 't' ? SERIES_TREE : SERIES_CGROUP;
+
+	return trend_get(&model_series_of(id, entity)->trend);
 }
 
 /* A whole entity: its body, then its trend. */

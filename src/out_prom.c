@@ -124,7 +124,7 @@ static double series_gauge(const struct series_core *s, enum sgauge g)
 }
 
 /* One family per row: an entity's own value (get), or a gauge of its series
- * (get NULL: sg of the core the table's series function finds). */
+ * (get NULL: sg of the entity's series the table is for). */
 struct metric {
 	const char *name, *help;
 	double (*get)(const void *entity);
@@ -147,31 +147,6 @@ E_GET(c_swap, struct cgroup_entity, c, bytes_val(c->s.swap_current_bytes))
 E_GET(pg_bytes, struct proc_entity, p, bytes_val(p->gpu->bytes))
 E_GET(tg_bytes, struct tree_entity, t, bytes_val(t->gpu->bytes))
 #undef E_GET
-
-static const struct series_core *proc_series(const void *e)
-{
-	return &((const struct proc_entity *)e)->core;
-}
-
-static const struct series_core *proc_gpu_series(const void *e)
-{
-	return &((const struct proc_entity *)e)->gpu->core;
-}
-
-static const struct series_core *tree_series(const void *e)
-{
-	return &((const struct tree_entity *)e)->core;
-}
-
-static const struct series_core *tree_gpu_series(const void *e)
-{
-	return &((const struct tree_entity *)e)->gpu->core;
-}
-
-static const struct series_core *cgroup_series(const void *e)
-{
-	return &((const struct cgroup_entity *)e)->core;
-}
 
 static const struct metric proc_metrics[] = {
 	{"memslope_process_rss_bytes", "Resident set size of the process.", p_rss, 0},
@@ -252,17 +227,19 @@ static void sample(FILE *f, const char *name, const char *labels, double v)
 }
 
 /* Each row's family over the entities ents[i] (NULL: not exported) labelled
- * labels[i]; series finds the core a row's series gauge reads. */
-static void metric_families(FILE *f, const struct metric *rows, size_t n_rows,
-			    const struct series_core *(*series)(const void *), const void *const *ents, size_t n,
-			    char *const *labels)
+ * labels[i]; a row's series gauge reads their series id (model.c's table). */
+static void metric_families(FILE *f, const struct metric *rows, size_t n_rows, enum series_id series,
+			    const void *const *ents, size_t n, char *const *labels)
 {
 	for (size_t k = 0; k < n_rows; k++) {
 		family(f, rows[k].name, "gauge", rows[k].help);
-		for (size_t i = 0; i < n; i++)
-			if (ents[i])
-				sample(f, rows[k].name, labels[i],
-				       rows[k].get ? rows[k].get(ents[i]) : series_gauge(series(ents[i]), rows[k].sg));
+		for (size_t i = 0; i < n; i++) {
+			if (!ents[i])
+				continue;
+			sample(f, rows[k].name, labels[i],
+			       rows[k].get ? rows[k].get(ents[i])
+					   : series_gauge(model_series_of(series, ents[i]), rows[k].sg));
+		}
 	}
 }
 
@@ -317,7 +294,7 @@ static void gpu_metrics(FILE *f, const struct model *m)
 		labels[i] = xasprintf("pid=\"%d\",name=\"%s\"", (int)p->pid, name);
 		free(name);
 	}
-	metric_families(f, proc_gpu_metrics, N_ROWS(proc_gpu_metrics), proc_gpu_series, ents, m->n_procs, labels);
+	metric_families(f, proc_gpu_metrics, N_ROWS(proc_gpu_metrics), SERIES_PROC_GPU, ents, m->n_procs, labels);
 	for (size_t i = 0; i < m->n_procs; i++)
 		free(labels[i]);
 	free(labels);
@@ -335,7 +312,7 @@ static void gpu_metrics(FILE *f, const struct model *m)
 		labels[i] = xasprintf("pid=\"%d\",name=\"%s\"", (int)t->root_pid, name);
 		free(name);
 	}
-	metric_families(f, tree_gpu_metrics, N_ROWS(tree_gpu_metrics), tree_gpu_series, ents, m->n_trees, labels);
+	metric_families(f, tree_gpu_metrics, N_ROWS(tree_gpu_metrics), SERIES_TREE_GPU, ents, m->n_trees, labels);
 	for (size_t i = 0; i < m->n_trees; i++)
 		free(labels[i]);
 	free(labels);
@@ -530,11 +507,11 @@ char *out_prom_render(const struct model *m, int top_n)
 		}
 	}
 
-	metric_families(f, proc_metrics, N_ROWS(proc_metrics), proc_series, (const void *const *)procs, n_procs,
+	metric_families(f, proc_metrics, N_ROWS(proc_metrics), SERIES_PROC, (const void *const *)procs, n_procs,
 			plabels);
 	limit_families(f, procs, n_procs, plabels);
-	metric_families(f, tree_metrics, N_ROWS(tree_metrics), tree_series, trees, m->n_trees, tlabels);
-	metric_families(f, cgroup_metrics, N_ROWS(cgroup_metrics), cgroup_series, cgroups, m->n_cgroups, clabels);
+	metric_families(f, tree_metrics, N_ROWS(tree_metrics), SERIES_TREE, trees, m->n_trees, tlabels);
+	metric_families(f, cgroup_metrics, N_ROWS(cgroup_metrics), SERIES_CGROUP, cgroups, m->n_cgroups, clabels);
 	family(f, "memslope_cgroup_memory_events_total", "counter",
 	       "memory.events counters of the cgroup (v1: oom_kill from memory.oom_control).");
 	for (size_t i = 0; i < m->n_cgroups; i++) {
