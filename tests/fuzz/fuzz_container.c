@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&c, 0, sizeof(c));
 	found = container_parse(path, &c);
-	FUZZ_ASSERT(strlen(c.unit) <= CONTAINER_UNIT_MAX);
+	FUZZ_ASSERT(!c.unit || strlen(c.unit) <= CONTAINER_UNIT_MAX);
 	label = container_label(&c);
 	FUZZ_ASSERT(!found || label);
 	FUZZ_ASSERT(!label || strlen(label) <= size + 64);
