@@ -161,7 +161,7 @@ void launch_track(struct launch *l, const struct model *m, int64_t interval_ms)
 /* The source of a limit that refuses allocations follows from its kind. */
 static const char *refusing_source(enum limit_kind k)
 {
-	return k == LIMIT_COMMIT ? "sysctl" : k == LIMIT_ADDRESS_SPACE ? "elf32" : "rlimit";
+	return k == LIMIT_COMMIT ? "sysctl" : k == LIMIT_ADDRESS_SPACE ? "elf32" : k == LIMIT_GPU ? "nvml" : "rlimit";
 }
 
 struct limit_verdict launch_cause(const struct launch *l, const struct model *m, struct limit *lim)
@@ -282,11 +282,12 @@ void launch_postmortem_print(const struct launch *l, const struct model *m, FILE
 		struct limit_verdict v = launch_cause(l, m, &lim);
 
 		if (v.limit >= 0)
-			fprintf(f, "memslope: cause: %s (likely: %s %s, %s used when last seen near it%s)\n",
+			fprintf(f, "memslope: cause: %s (likely: %s %s, %s used when last seen near it%s%s)\n",
 				limit_cause_name(v.cause), limit_kind_name(lim.kind),
 				util_fmt_bytes(lim.limit_bytes, b1, sizeof(b1)),
 				util_fmt_bytes(lim.used_bytes, b2, sizeof(b2)),
-				lim.imminent ? ", predicted imminent" : "");
+				lim.imminent ? ", predicted imminent" : "",
+				lim.kind == LIMIT_GPU ? "; CUDA out of memory" : "");
 		else
 			fprintf(f, "memslope: cause: %s\n", limit_cause_name(v.cause));
 		if (l->limit_imminent_kind >= 0)

@@ -24,6 +24,8 @@ static const struct {
 	[LIMIT_RLIMIT_DATA] = {"rlimit_data", "DATA", true},
 	[LIMIT_COMMIT] = {"commit", "CMT", true},
 	[LIMIT_ADDRESS_SPACE] = {"address_space", "32b", true},
+	/* cudaMalloc refused: CUDA out of memory. */
+	[LIMIT_GPU] = {"gpu", "GP", true},
 };
 
 const char *limit_kind_name(enum limit_kind k)
@@ -169,6 +171,9 @@ size_t limit_build(const struct limit_input *in, struct limit *out)
 	if (in->address_bits == 32 &&
 	    !(set(in->rl.as_soft_bytes) && in->rl.as_soft_bytes <= LIMIT_AS32_BYTES))
 		put(out, &n, LIMIT_ADDRESS_SPACE, LIMIT_AS32_BYTES, in->vm_size_bytes, "elf32");
+	if (set(in->gpu_limit_bytes) && ms_has(in->gpu_used_bytes) && in->gpu_used_bytes > 0)
+		put(out, &n, LIMIT_GPU, in->gpu_limit_bytes, in->gpu_used_bytes,
+		    in->gpu_source ? in->gpu_source : "nvml");
 	return n;
 }
 
@@ -320,6 +325,9 @@ void limit_state_update(struct limit_state *st, const struct limit_input *in,
 		case LIMIT_COMMIT:
 			ttl_from(l, tr ? tr->commit : NULL, false);
 			break;
+		case LIMIT_GPU:
+			ttl_from(l, tr ? tr->gpu : NULL, false);
+			break;
 		case LIMIT_RLIMIT_AS:
 		case LIMIT_RLIMIT_DATA:
 		case LIMIT_ADDRESS_SPACE: {
@@ -360,7 +368,7 @@ const struct limit *limit_state_refusing(const struct limit_state *st)
 	int b;
 
 	for (size_t i = 0; i < st->n; i++)
-		if (limit_kind_refuses(st->v[i].kind))
+		if (limit_kind_refuses(st->v[i].kind) && st->v[i].kind != LIMIT_GPU)
 			v[n++] = st->v[i];
 	b = limit_binding(v, n);
 	return b >= 0 ? limit_state_find(st, v[b].kind) : NULL;

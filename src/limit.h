@@ -28,6 +28,7 @@ enum limit_kind {
 	LIMIT_RLIMIT_DATA,      /* soft RLIMIT_DATA vs VmData: MemoryError */
 	LIMIT_COMMIT,           /* CommitLimit vs Committed_AS, overcommit mode 2 */
 	LIMIT_ADDRESS_SPACE,    /* 4 GiB of a 32-bit process vs VmSize */
+	LIMIT_GPU,              /* own GPU memory + its cards' free vs GPU memory: CUDA OOM */
 	LIMIT_KINDS
 };
 
@@ -39,7 +40,7 @@ enum limit_kind {
 /* "cgroup_max", "rlimit_as", ... (the JSON and Prometheus names). */
 const char *limit_kind_name(enum limit_kind k);
 /* A short tag for narrow columns: "max", "high", "mem", "AS", "DATA",
- * "CMT", "32b". */
+ * "CMT", "32b", "GP". */
 const char *limit_kind_tag(enum limit_kind k);
 /* The inverse of limit_kind_name; -1 when unknown. */
 int limit_kind_parse(const char *name);
@@ -73,6 +74,10 @@ struct limit_input {
 	int address_bits;               /* limit_elf_bits; 0 unknown */
 	int overcommit_mode;            /* vm.overcommit_memory; -1 unknown */
 	int64_t commit_limit_bytes, committed_as_bytes;
+	/* GPU memory (update_gpu.c's series): what it can reach on its GPUs
+	 * and what it holds; a limit only while it holds some. */
+	int64_t gpu_limit_bytes, gpu_used_bytes;
+	const char *gpu_source;         /* "nvml:0,1": the GPUs' indexes */
 };
 
 /* One limit of one process. ttl_* are filled by the caller from the
@@ -81,7 +86,7 @@ struct limit {
 	enum limit_kind kind;
 	int64_t limit_bytes;
 	int64_t used_bytes;             /* MS_ABSENT when the series is unknown */
-	const char *source;             /* cgroup path, "machine", "rlimit", "sysctl", "elf32" */
+	const char *source;             /* cgroup path, "machine", "rlimit", "sysctl", "elf32", "nvml:0" */
 	double ttl_s, ttl_lo_s, ttl_hi_s;
 	bool imminent;                  /* the trend's OOM-IMMINENT test on this limit */
 };
@@ -112,6 +117,7 @@ struct limit_state {
 struct limit_trends {
 	const struct trend_result *proc;   /* cgroup_max, cgroup_high, machine */
 	const struct trend_result *commit; /* commit */
+	const struct trend_result *gpu;    /* gpu: the GPU series' own trend */
 };
 void limit_state_init(struct limit_state *st);
 void limit_state_done(struct limit_state *st);
@@ -128,8 +134,9 @@ void limit_state_stop(struct limit_state *st);
 void limit_state_set(struct limit_state *st, const struct limit *v, size_t n, int binding);
 /* The binding limit, or NULL. */
 const struct limit *limit_state_binding(const struct limit_state *st);
-/* Among the limits that refuse allocations, the one predicted first, else
- * the nearest (what the detail view plots); NULL when none is set. */
+/* Among the host limits that refuse allocations, the one predicted first,
+ * else the nearest (what the detail view plots; the GPU series has its own
+ * plot); NULL when none is set. */
 const struct limit *limit_state_refusing(const struct limit_state *st);
 /* The own trend of kind k (rlimit_as, rlimit_data, address_space), or NULL. */
 const struct trend_result *limit_state_trend(const struct limit_state *st, enum limit_kind k);

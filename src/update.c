@@ -210,8 +210,9 @@ static void proc_container(struct proc_entity *e, const struct cgroup_entity *c)
  * memory.high against the cgroup's charged usage (its working set: page
  * cache is reclaimed first), or the machine's RAM + swap against its RSS +
  * swap, and its RLIMIT_AS, RLIMIT_DATA, strict-overcommit commit and
- * 32-bit limits; TTLs from its own trend and the machine's Committed_AS
- * trend, and the binding limit. */
+ * 32-bit limits, and its GPUs' memory; TTLs from its own trend, the
+ * machine's Committed_AS trend and its GPU series' trend, and the binding
+ * limit. */
 static void proc_limits(const struct model *m, struct proc_entity *e, const struct proc_sample *s,
 			const struct cgroup_entity *c)
 {
@@ -226,8 +227,21 @@ static void proc_limits(const struct model *m, struct proc_entity *e, const stru
 		.commit_limit_bytes = m->sys.commit_limit_bytes,
 		.committed_as_bytes = m->sys.committed_as_bytes,
 	};
-	struct limit_trends tr = {trend_get(&e->trend), trend_get(&m->commit_trend)};
+	struct limit_trends tr = {trend_get(&e->trend), trend_get(&m->commit_trend),
+				  e->gpu ? trend_get(&e->gpu->trend) : NULL};
+	char gpus[8 + GPU_SERIES_CARDS * 11];
 
+	in.gpu_limit_bytes = in.gpu_used_bytes = MS_ABSENT;
+	if (e->gpu) {
+		size_t k = (size_t)snprintf(gpus, sizeof(gpus), "nvml");
+
+		for (size_t i = 0; i < e->gpu->n_cards && k < sizeof(gpus); i++)
+			k += (size_t)snprintf(gpus + k, sizeof(gpus) - k, "%c%u", i ? ',' : ':',
+					      e->gpu->cards[i].index);
+		in.gpu_limit_bytes = e->gpu->limit_bytes;
+		in.gpu_used_bytes = e->gpu->bytes;
+		in.gpu_source = gpus;
+	}
 	if (c && c->s.exists) {
 		in.cgroup_max_bytes = c->s.effective_limit_bytes;
 		in.cgroup_max_source = c->s.effective_limit_source ? c->s.effective_limit_source : c->s.path;
@@ -326,8 +340,6 @@ static void proc_update(struct update *u, struct proc_sample *s)
 		series_limits(m, c, x, &limit, &high);
 		trend_push(&e->trend, m->mono_ms, x, limit, high);
 	}
-	proc_limits(m, e, s, c);
-	proc_usage(e);
 }
 
 bool update_proc_kept(const struct proc_entity *p, int64_t now_ms, pid_t keep_pid)
@@ -593,6 +605,16 @@ void update_tick(struct update *u, const struct update_input *in)
 			events_proc_exit(m, m->procs[i]);
 	model_procs_compact(m, keep_proc, u);
 	update_gpu_procs(m, in->gpu);
+	/* The limits once the tick's GPU reading is in: the GPU limit of a
+	 * log line is the GPU memory written beside it. */
+	for (size_t i = 0; i < in->n_procs; i++) {
+		struct proc_entity *e = in->procs[i]->owner;
+
+		if (e) {
+			proc_limits(m, e, in->procs[i], model_proc_cgroup(m, e));
+			proc_usage(e);
+		}
+	}
 	trees_update(u);
 	update_gpu_trees(m, in->gpu);
 	cgroups_mark_ended(m);

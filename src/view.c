@@ -202,7 +202,7 @@ void view_limit_of(const struct proc_entity *p, struct view_limit *b)
 
 	static const char *const marks[LIMIT_KINDS] = {
 		[LIMIT_CGROUP_HIGH] = "hi", [LIMIT_RLIMIT_AS] = "AS", [LIMIT_RLIMIT_DATA] = "DT",
-		[LIMIT_COMMIT] = "CM", [LIMIT_ADDRESS_SPACE] = "32",
+		[LIMIT_COMMIT] = "CM", [LIMIT_ADDRESS_SPACE] = "32", [LIMIT_GPU] = "GP",
 	};
 
 	b->l = l;

@@ -170,15 +170,22 @@ validate "$TMP/pm.json"
 [ "$(jget "$TMP/pm.json" "(d['gpu_peak_bytes'], d['cuda_oom_likely'])")" = "(84000000000, True)" ] ||
 	fail "post-mortem: $(jget "$TMP/pm.json" "(d.get('gpu_peak_bytes'), d.get('cuda_oom_likely'))")"
 grep -q "likely CUDA out of memory: yes" "$TMP/pm.err" || fail "no CUDA OOM line on stderr: $(cat "$TMP/pm.err")"
+# ...and the cause names the GPU limit it died near
+[ "$(jget "$TMP/pm.json" "(d['cause'], d['cause_likely'], d['cause_limit']['kind'])")" = "('memory_error', True, 'gpu')" ] ||
+	fail "post-mortem cause: $(jget "$TMP/pm.json" "(d['cause'], d['cause_limit'])")"
+grep -q "cause: memory_error (likely: gpu .*CUDA out of memory)" "$TMP/pm.err" || fail "no GPU cause on stderr: $(cat "$TMP/pm.err")"
 LD_LIBRARY_PATH="$STANDIN" "$MEMSLOPE" -d 0.3 --json -- sh -c "
 printf 'gpu 0 85899345920 NVIDIA H200\nproc 0 %s compute 1000000000\n' \$\$ >'$SCRIPT.tmp' && mv '$SCRIPT.tmp' '$SCRIPT'
 sleep 3; exit 1" >"$TMP/pm2.json" 2>/dev/null
-[ "$(jget "$TMP/pm2.json" "d['cuda_oom_likely']")" = False ] || fail "a failure far from the card's limit called a CUDA OOM"
-ok "post-mortem: peak GPU memory and a likely CUDA OOM"
+[ "$(jget "$TMP/pm2.json" "(d['cuda_oom_likely'], d['cause'])")" = "(False, 'exit')" ] ||
+	fail "a failure far from the card's limit called a CUDA OOM: $(jget "$TMP/pm2.json" "(d['cuda_oom_likely'], d['cause'])")"
+ok "post-mortem: peak GPU memory and a likely CUDA OOM, the cause naming the gpu limit"
 
 # 6. Alerts: a process filling a 16 GiB card at 256 MiB/s from 8 GiB is OOM-
 #    imminent (and past --crit-pct) within about 25 s: the hook runs for its
-#    GPU memory, with the GPU's figures.
+#    GPU memory, with the GPU's figures. Its RSS is flat: the GPU is its
+#    binding limit (kind gpu, source nvml:0), a limit_imminent event names
+#    it, --check fails on it, and the log's re-analysis is the same.
 script "gpu 0 17179869184 NVIDIA L4
 proc 0 $P compute 8589934592 rate=268435456"
 cat >"$TMP/hook.sh" <<HOOK
@@ -186,10 +193,37 @@ cat >"$TMP/hook.sh" <<HOOK
 env | grep '^MEMSLOPE_' | sort >"$TMP/hook.\$\$"
 HOOK
 chmod +x "$TMP/hook.sh"
-LD_LIBRARY_PATH="$STANDIN" "$MEMSLOPE" -d 0.5 --duration 28 --log /dev/null --on-alert "$TMP/hook.sh" -p "$P" 2>/dev/null
+LD_LIBRARY_PATH="$STANDIN" "$MEMSLOPE" -d 0.5 --duration 28 --log "$TMP/fill.ndjson" --check --on-alert "$TMP/hook.sh" \
+	-p "$P" 2>"$TMP/fill.err"
+rc=$?
 grep -l '^MEMSLOPE_ENTITY=gpu$' "$TMP"/hook.* >"$TMP/hooks" 2>/dev/null || fail "no alert hook ran for the GPU memory"
 h=$(head -n 1 "$TMP/hooks")
 grep -Eq '^MEMSLOPE_EVENT=(oom_imminent|crit)$' "$h" && grep -q "^MEMSLOPE_PID=$P$" "$h" &&
 	grep -Eq '^MEMSLOPE_GPU_BYTES=[0-9]+$' "$h" && grep -q '^MEMSLOPE_LIMIT_BYTES=17179869184$' "$h" ||
 	fail "the GPU alert's environment: $(cat "$h")"
 ok "alert hook for GPU memory: $(grep -E '^MEMSLOPE_(EVENT|GPU_BYTES|TTL_S)=' "$h" | tr '\n' ' ')"
+[ "$rc" -eq 3 ] || fail "--check exit status $rc with the GPU limit imminent, not 3"
+grep -q "limit_imminent gpu: process $P" "$TMP/fill.err" || fail "--check reasons lack the GPU limit: $(cat "$TMP/fill.err")"
+validate "$TMP/fill.ndjson" --ndjson
+python3 - "$TMP/fill.ndjson" "$P" <<'EOF' || fail "the GPU is not P's binding limit, or no limit_imminent gpu event"
+import json, sys
+pid, binding, lim, warn = int(sys.argv[2]), None, None, None
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    for p in d['processes']:
+        if p['pid'] == pid and p.get('gpu_memory_bytes'):
+            binding = p['binding_limit']
+            lim = [l for l in p['limits'] if l['kind'] == 'gpu']
+    for e in d['events']:
+        if e['kind'] == 'limit_imminent' and e.get('pid') == pid and e.get('limit') == 'gpu' and warn is None:
+            warn = e['message']
+print("binding %s, gpu limit %s, event: %s" % (binding, lim, warn))
+l = lim[0] if lim else {}
+sys.exit(0 if binding == 'gpu' and l.get('source') == 'nvml:0' and l.get('used_bytes', 0) > 8 * 2**30 and
+         l.get('ttl_s') is not None and l.get('imminent') and warn else 1)
+EOF
+"$MEMSLOPE" --replay "$TMP/fill.ndjson" --log - >"$TMP/fill.re" 2>"$TMP/re.err" </dev/null ||
+	fail "--replay --log - failed: $(cat "$TMP/re.err")"
+cmp -s "$TMP/fill.ndjson" "$TMP/fill.re" ||
+	fail "the re-analysed log with a GPU limit differs: $(diff "$TMP/fill.ndjson" "$TMP/fill.re" | head -c 1500)"
+ok "a GPU filling at 256 MiB/s with flat RSS: binding limit gpu, limit_imminent gpu, --check fails, re-analysis identical"

@@ -91,12 +91,16 @@ note "ok: header bar and column"
 # tier 0 says growing after about 30 s of history
 wait_for "^ *$P .*G:growing .* G[0-9]" 60
 note "ok: $(screen | grep -E "^ *$P " | tr -s ' ')"
+# RSS flat, GPU memory predicted to fill the card: %LIM is the GPU limit's, tagged GP
+screen | grep -E "^ *$P " | grep -Eq ' [0-9]+%GP ' || fail "%LIM does not follow the GPU limit: $(screen | grep -E "^ *$P ")"
 
 # The detail view of the first row (RSS sort: the sleeps tie; pick P by filter).
 keys / && T send-keys -t t -l "$P" && keys Enter
 wait_for "^ *$P " 5
 keys Enter
 wait_for '^GPU (GROWING|growing)' 10
+screen | grep -Eq '^limits .*GP [0-9.]+G [0-9.]+G left TTL [0-9]' ||
+	fail "the detail view's limits do not list the GPU limit: $(screen | grep '^limits')"
 # the evidence wraps: its TTL (to the card's memory, with its band) may be on the next row
 screen | grep -Eq 'TTL->[0-9.]+G [0-9]+m[0-9]+s \[' || fail "the GPU evidence has no TTL to the card with a band"
 screen | grep -Eq 'GPU [0-9.]+G of [0-9.]+G \(GPU 0\)' || fail "no GPU figure on the limits line"

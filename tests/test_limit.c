@@ -169,6 +169,25 @@ static void test_build(void)
 	CHECK_I64(v[0].used_bytes, MS_ABSENT);
 	CHECK(isnan(limit_used_pct(&v[0])));
 
+	/* GPU memory: a limit only while the process holds some. */
+	in = input_none();
+	in.gpu_limit_bytes = 16 * GIB;
+	in.gpu_used_bytes = 8 * GIB;
+	in.gpu_source = "nvml:0,1";
+	CHECK_STR(kinds_of(&in, v, &n), "machine,gpu");
+	CHECK_I64(v[1].limit_bytes, 16 * GIB);
+	CHECK_I64(v[1].used_bytes, 8 * GIB);
+	CHECK_STR(v[1].source, "nvml:0,1");
+	in.gpu_used_bytes = 0;
+	CHECK_STR(kinds_of(&in, v, &n), "machine");
+	in.gpu_used_bytes = MS_ABSENT;
+	CHECK_STR(kinds_of(&in, v, &n), "machine");
+	in.gpu_used_bytes = GIB;
+	in.gpu_limit_bytes = MS_ABSENT;
+	CHECK_STR(kinds_of(&in, v, &n), "machine");
+	CHECK_STR(limit_kind_tag(LIMIT_GPU), "GP");
+	CHECK(limit_kind_refuses(LIMIT_GPU));
+
 	for (int k = 0; k < LIMIT_KINDS; k++)
 		CHECK_I64(limit_kind_parse(limit_kind_name((enum limit_kind)k)), k);
 	CHECK_I64(limit_kind_parse("swap"), -1);
@@ -203,6 +222,13 @@ static void test_binding(void)
 		 {{LIMIT_CGROUP_MAX, GIB, 500 * MIB, 300}, {LIMIT_RLIMIT_AS, 2 * GIB, GIB, 60},
 		  {LIMIT_RLIMIT_DATA, 2 * GIB, GIB, 90}}, 3, 1},
 		{"unknown use never binds", {{LIMIT_RLIMIT_AS, GIB, MS_ABSENT, NAN}}, 1, -1},
+		{"GPU predicted before the cgroup",
+		 {{LIMIT_CGROUP_MAX, GIB, 900 * MIB, 300}, {LIMIT_GPU, 16 * GIB, 8 * GIB, 32}}, 2, 1},
+		{"GPU nearest when nothing grows",
+		 {{LIMIT_MACHINE, 16 * GIB, 2 * GIB, NAN}, {LIMIT_RLIMIT_AS, 8 * GIB, 3 * GIB, NAN},
+		  {LIMIT_GPU, 80 * GIB, 70 * GIB, NAN}}, 3, 2},
+		{"an earlier host limit beats the GPU",
+		 {{LIMIT_RLIMIT_AS, 2 * GIB, GIB, 20}, {LIMIT_GPU, 16 * GIB, 15 * GIB, 30}}, 2, 0},
 		{"infinite TTL is no prediction",
 		 {{LIMIT_CGROUP_MAX, GIB, 100 * MIB, INFINITY}, {LIMIT_RLIMIT_DATA, GIB, 200 * MIB, NAN}},
 		 2, 1},
@@ -304,7 +330,7 @@ static void test_state_as(void)
 		double t = t_ms / 1000.0;
 
 		in.vm_size_bytes = (int64_t)(base + rate * t);
-		limit_state_update(&st, &in, &(struct limit_trends){NULL, NULL}, 1000000 + t_ms);
+		limit_state_update(&st, &in, &(struct limit_trends){NULL, NULL, NULL}, 1000000 + t_ms);
 		b = limit_state_binding(&st);
 		as = limit_state_find(&st, LIMIT_RLIMIT_AS);
 		CHECK(b && as);
@@ -359,7 +385,7 @@ static void test_state_shared(void)
 	in.cgroup_max_bytes = GIB;
 	in.cgroup_high_bytes = 800 * MIB;
 	in.cgroup_used_bytes = 500 * MIB;
-	limit_state_update(&st, &in, &(struct limit_trends){&proc, &commit}, 0);
+	limit_state_update(&st, &in, &(struct limit_trends){&proc, &commit, NULL}, 0);
 	l = limit_state_find(&st, LIMIT_CGROUP_HIGH);
 	CHECK(l && l->ttl_s == 100 && l->ttl_lo_s == 80 && l->ttl_hi_s == 130 && !l->imminent);
 	l = limit_state_find(&st, LIMIT_CGROUP_MAX);
@@ -369,9 +395,48 @@ static void test_state_shared(void)
 	CHECK(limit_state_find(&st, LIMIT_COMMIT) == NULL);
 
 	in.overcommit_mode = LIMIT_OVERCOMMIT_NEVER;
-	limit_state_update(&st, &in, &(struct limit_trends){&proc, &commit}, 500);
+	limit_state_update(&st, &in, &(struct limit_trends){&proc, &commit, NULL}, 500);
 	l = limit_state_binding(&st);
 	CHECK(l && l->kind == LIMIT_COMMIT && l->ttl_s == 50 && l->ttl_lo_s == 40 && l->imminent);
+	limit_state_done(&st);
+}
+
+/* The GPU limit takes its TTL, band and imminence from the GPU series'
+ * own trend (no second trend), binds when predicted first, and is not
+ * what the detail view's refusing-limit plot shows. */
+static void test_state_gpu(void)
+{
+	struct limit_state st;
+	struct limit_input in = input_none();
+	struct trend_result proc = {.ttl_s = NAN, .ttl_lo_s = NAN, .ttl_hi_s = NAN, .ttl_max_s = NAN};
+	struct trend_result gpu = {.ttl_s = 32, .ttl_lo_s = 28, .ttl_hi_s = 37, .ttl_max_s = 32,
+				   .ttl_target = TTL_MAX, .oom_imminent = true};
+	const struct limit *l;
+
+	limit_state_init(&st);
+	in.rl.as_soft_bytes = 64 * GIB;
+	in.gpu_limit_bytes = 16 * GIB;
+	in.gpu_used_bytes = 8 * GIB;
+	in.gpu_source = "nvml:1";
+	limit_state_update(&st, &in, &(struct limit_trends){&proc, NULL, &gpu}, 0);
+	l = limit_state_binding(&st);
+	CHECK(l && l->kind == LIMIT_GPU && l->ttl_s == 32 && l->ttl_lo_s == 28 && l->ttl_hi_s == 37 &&
+	      l->imminent);
+	CHECK_STR(l->source, "nvml:1");
+	CHECK(limit_state_trend(&st, LIMIT_GPU) == NULL);
+	CHECK(limit_state_refusing(&st) && limit_state_refusing(&st)->kind == LIMIT_RLIMIT_AS);
+	/* Ended while near its GPU limit: the cause names the GPU. */
+	{
+		struct limit_verdict vd = limit_cause_of(exited(1), false, st.v, st.n);
+
+		CHECK_I64(vd.cause, CAUSE_MEMORY_ERROR);
+		CHECK(vd.limit >= 0 && st.v[vd.limit].kind == LIMIT_GPU);
+	}
+	/* Freed its GPU memory: the limit goes. */
+	in.gpu_used_bytes = 0;
+	limit_state_update(&st, &in, &(struct limit_trends){&proc, NULL, &gpu}, 500);
+	CHECK(limit_state_find(&st, LIMIT_GPU) == NULL);
+	CHECK(limit_state_binding(&st) && limit_state_binding(&st)->kind != LIMIT_GPU);
 	limit_state_done(&st);
 }
 
@@ -384,5 +449,6 @@ int main(void)
 	test_cause();
 	test_state_as();
 	test_state_shared();
+	test_state_gpu();
 	return check_done("test_limit");
 }

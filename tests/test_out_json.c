@@ -91,7 +91,7 @@ static struct model *fixture_model(void)
 		struct trend_result r = {.ttl_s = 30, .ttl_lo_s = 20, .ttl_hi_s = INFINITY,
 					 .ttl_max_s = 30, .ttl_target = TTL_MAX};
 
-		limit_state_update(&p->limits, &in, &(struct limit_trends){&r, NULL}, 0);
+		limit_state_update(&p->limits, &in, &(struct limit_trends){&r, NULL, NULL}, 0);
 	}
 	p->selected = true;
 
