@@ -96,6 +96,12 @@ static const double tier_rel_level[TREND_TIERS] = { 0.015, 0.025, 0.015, 0.015 }
  * the tier's window, or the time since the rise began (the start, or the
  * last drop after a ramp of >= RAMP_MIN_S; shorter "drops" are spikes). */
 #define OOM_EXTRAP 0.5
+/* The fast path (16 s of maxima, no tier behind it) a third: at a half, a
+ * fill stopping 25 % under its limit (plateau, bounded buffer) still raised
+ * it at its end in 71 % / 43 % of runs and split its growing in two; a
+ * third costs the 2-20 MB/s races 12 s of median lead (47 -> 35 s). */
+#define OOM_EXTRAP_FAST 0.33
+#define ONSET_CHUNK 4 /* tier-0 buckets per step of oom_onset (8 s) */
 #define RAMP_MIN_S 8.0
 #define KNOWN_MARGIN 0.02 /* "been there": within 2 % (>= 8 MiB) of a recent peak */
 #define NEAR_LEVEL 0.75 /* near the limit: size gates off for OOM (tier_evaluate) */
@@ -968,7 +974,10 @@ static void tier_evaluate(struct trend *t, int k)
 	 * 15-60 MB under its limit never grows by tier 1's 16 MiB or tier 2's
 	 * 32 MiB before it is killed; with this its kill was warned in ~95 %
 	 * instead of ~50 % of runs (docs/leak-detection-results.md). Only for
-	 * series above NEAR_LEVEL of their limit, so most never pay for it. */
+	 * series above NEAR_LEVEL of their limit, so most never pay for it.
+	 * Not once the last 64 s are flat (flat_update): a bounded buffer that
+	 * had stopped filling still passed on the fill in its window, raised
+	 * OOM-IMMINENT and so a second growing (settled in 78 % -> 100 %). */
 	tr->near = 0;
 	if (!pass && !flat && !tr->active && k >= 1 && limit_known(t->limit_bytes) &&
 	    t->peak16_kib * KIB >= NEAR_LEVEL * (double)t->limit_bytes) {
@@ -978,9 +987,12 @@ static void tier_evaluate(struct trend *t, int k)
 		gn.g_abs_bytes = 0;
 		gn.rel_level = 0;
 		window_test(tau, f, n, &gn, &near);
-		if (near.pass)
+		if (near.pass) {
 			stall_update(t);
-		if (near.pass && !(t->stall_hi < STALL_SHARE * near.slope)) {
+			flat_update(t);
+		}
+		if (near.pass && !(t->stall_hi < STALL_SHARE * near.slope) &&
+		    !(t->flat_hi < STALL_SHARE * near.slope)) {
 			tr->near = 1;
 			fit_from(&tr->fit, &near, end_idx, f, u, n, true, scratch);
 		}
@@ -1089,6 +1101,36 @@ static void stall_check(struct trend *t)
 	}
 }
 
+/* Where the rise the fast path sees began: walking back through the tier-0
+ * ring in 8 s chunks while each chunk's floor is below the next one's. A
+ * rise that fills the whole 64 s ring began at the ramp's start. The
+ * time since the series' start (or its last drop) counted the flat time
+ * before a fill as evidence for it: a step's fill 25 % under its limit
+ * raised OOM-IMMINENT in 73 % of runs, 50 % with this. */
+static int64_t oom_onset(const struct trend *t)
+{
+	const struct trend_tier *tr = &t->tier[0];
+	int64_t oldest = (int64_t)tr->newest_idx - tr->n + 1, p = tr->newest_idx;
+	uint32_t later = GAP;
+
+	while (p - ONSET_CHUNK + 1 >= oldest) {
+		uint32_t lo = GAP;
+
+		for (int i = 0; i < ONSET_CHUNK; i++)
+			if (tr->mn[slot(p - i)] < lo)
+				lo = tr->mn[slot(p - i)];
+		if (lo == GAP) {
+			p -= ONSET_CHUNK;
+			continue;
+		}
+		if (later != GAP && !(lo < later))
+			return (int64_t)(p + 1) * tier_w_ms[0];
+		later = lo;
+		p -= ONSET_CHUNK;
+	}
+	return t->ramp_start_rel_ms;
+}
+
 /* Step 7 fast path, after each tier-0 close: OLS of the last 8 bucket
  * maxima (16 s at 1 Hz; older buckets when some are gaps). */
 static void oom_evaluate(struct trend *t)
@@ -1158,6 +1200,7 @@ static void oom_evaluate(struct trend *t)
 	if (before > c[0] + STEP_SHARE_MAX * rise)
 		return;
 	t->oom_fast = 1;
+	t->oom_onset_rel_ms = oom_onset(t);
 	t->oom_fit.slope = (float)beta;
 	t->oom_fit.slope_lo = (float)(beta - OOM_T_6DOF * se);
 	t->oom_fit.slope_hi = (float)(beta + OOM_T_6DOF * se);
@@ -1322,7 +1365,7 @@ static double oom_evidence_s(const struct trend *t, int tier)
 	double rise_s = (t->last_rel_ms - t->ramp_start_rel_ms) / 1000.0, win_s;
 
 	if (tier < 0)
-		return rise_s;
+		return (t->last_rel_ms - fmax(t->ramp_start_rel_ms, t->oom_onset_rel_ms)) / 1000.0;
 	win_s = t->tier[tier].fit.window_s + tier_m[tier] * tier_w_ms[tier] / 1000.0;
 	return saw_known(t, NULL, NULL) ? win_s : fmin(win_s, rise_s);
 }
@@ -1433,7 +1476,7 @@ static void result_fill(struct trend *t, const struct trend_fit **oom_src, int *
 
 		if (ttl_from(&t->oom_fit, tier_w_ms[0] / 1000.0, (double)t->limit_bytes, now_s,
 			     &f_ttl, &f_lo, &f_hi) &&
-		    f_ttl <= OOM_EXTRAP * oom_evidence_s(t, -1)) {
+		    f_ttl <= OOM_EXTRAP_FAST * oom_evidence_s(t, -1)) {
 			oom_fine = oom_fine || !oom;
 			oom = true;
 			/* The fit whose TTL is told below. */

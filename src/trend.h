@@ -96,6 +96,7 @@ struct trend {
 	double flat_hi;             /* the same bound over the last 64 s (flat_update) */
 	int32_t flat_idx;
 	struct trend_fit oom_fit;   /* fast-path fit of the maxima (amp = 0) */
+	int64_t oom_onset_rel_ms;   /* fast path: start of the rise it saw (oom_onset) */
 	int64_t limit_bytes, high_bytes; /* last limits given, for TTL */
 	struct trend_result result;
 };

@@ -256,7 +256,7 @@ static const struct {
 	double floor;
 } fast_floor[] = {
 	{ false, 0 }, { true, 55 }, { true, 95 }, { true, 90 }, { true, 90 },
-	{ true, 82 }, { false, 10 }, { true, 60 }, { true, 55 },
+	{ true, 82 }, { false, 10 }, { true, 95 }, { true, 85 },
 };
 static bool fast = true;
 static int goal_row;
