@@ -9,12 +9,20 @@
 cg_new vmkept/job
 echo $((48 << 20)) >"$CGROOT/vmkept/job/memory.max" || fail "cannot set memory.max"
 
+# The job is in /vmkept/job before memslope first sees it and starts when
+# memslope is up: a process memslope saw before it moved into a watched
+# cgroup is only picked up by a later full /proc walk (every 10 s), which a
+# job killed within seconds under emulation may not outlive.
+in_cg vmkept/job sh -c 'go=$1; shift; while [ ! -e "$go" ]; do sleep 0.1; done; exec "$@"' sh "$TMP/go" \
+	python3 "$srcdir/tests/workloads/workload.py" race --rate 20 --duration 60 &
+JOB=$!
 XDG_STATE_HOME="$TMP/state" "$MEMSLOPE" --headless --interval 500ms -c /vmkept --duration 120s \
 	--log "$TMP/log.ndjson" </dev/null 2>"$TMP/err" &
 MS=$!
 CHILDREN="$CHILDREN $MS"
 wait_for 20 test -s "$TMP/log.ndjson" || fail "memslope wrote no log: $(cat "$TMP/err")"
-in_cg vmkept/job python3 "$srcdir/tests/workloads/workload.py" race --rate 20 --duration 60
+touch "$TMP/go"
+wait "$JOB"
 rc=$?
 [ $rc -eq 137 ] || fail "the job was not killed (exit $rc)"
 grep -q '^oom_kill 1$' "$CGROOT/vmkept/job/memory.events" || fail "the kernel did not count the kill in /vmkept/job"
