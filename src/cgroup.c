@@ -958,12 +958,17 @@ static void pids_from_procs(const char *text, struct pid_list *pl)
 	}
 }
 
+/* cgroup.procs is read afresh each time: v1 keeps an open file's PID list
+ * while it is read again within a second, so a kept descriptor
+ * (util_read_kept) would never show a process that joined later. */
 static void pids_walk(const char *dir, int depth, struct pid_list *pl)
 {
-	char *text = read_text(dir, "cgroup.procs");
+	char *path = xasprintf("%s/cgroup.procs", dir);
+	char *text = util_read_file(path, NULL);
 	struct dirent *de;
 	DIR *d;
 
+	free(path);
 	if (text) {
 		pids_from_procs(text, pl);
 		free(text);

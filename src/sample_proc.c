@@ -780,6 +780,34 @@ static bool descends_from_tracked(const struct sample_proc *sp, const struct pro
 	return false;
 }
 
+/* -c: a process seen before it joined a watched cgroup (a shell, a runtime
+ * or systemd forks, then writes the child's PID into cgroup.procs) was not
+ * selected on its first tick; it is once the cgroup lists it. */
+static void join_cgroups(struct sample_proc *sp)
+{
+	const struct sample_select *s = &sp->sel;
+
+	for (size_t i = 0; i < s->n_cgroups; i++) {
+		pid_t *pids;
+		size_t n;
+
+		if (strcmp(s->cgroups[i], "/") == 0)
+			continue; /* every process matches already */
+		n = cgroup_pids_recursive(sp->cgfs, s->cgroups[i], &pids);
+		for (size_t j = 0; j < n; j++) {
+			struct proc_sample *p = hfind(sp, pids[j]);
+
+			if (!p || p->tracked || p->kthread)
+				continue;
+			free(p->cgroup);
+			p->cgroup = cgroup_path_of_pid(sp->cgfs, p->pid);
+			if (select_match(sp, p))
+				p->selected = p->tracked = p->is_new = true;
+		}
+		free(pids);
+	}
+}
+
 static int by_start(const void *a, const void *b)
 {
 	const struct proc_sample *p = *(const struct proc_sample *const *)a;
@@ -1303,6 +1331,8 @@ void sample_proc_tick(struct sample_proc *sp, int64_t mono_ms)
 			     ((sp->sel.tree || sp->n_launch) && !p->kthread && descends_from_tracked(sp, p));
 		p->is_new = p->tracked;
 	}
+	if (sp->cgfs)
+		join_cgroups(sp);
 
 	pss_round = mono_ms >= sp->pss_next_ms;
 	sp->tracked.n = 0;

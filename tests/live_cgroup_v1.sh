@@ -26,3 +26,18 @@ validate "$TMP/v1.json"
 [ "$(jget "$TMP/c.json" "[p['pid'] for p in d['processes']]")" = "[$P]" ] || fail "-c did not select the process in it"
 [ "$(jget "$TMP/c.json" "d['cgroups'][0]['current_bytes'] >= 20*2**20")" = True ] || fail "cgroup usage below what the process holds"
 ok "live v1 cgroup $CG"
+
+# A process already seen outside the -c cgroup and moved into it afterwards
+# (a shell, a runtime or systemd forks, then writes the PID into
+# cgroup.procs) is watched from then on.
+sleep 120 </dev/null >/dev/null 2>&1 &
+S=$!
+echo "$S" >>"$TMP/pids"
+"$MEMSLOPE" -c "$CG" --interval 200ms --duration 30s --log "$TMP/join.ndjson" </dev/null 2>"$TMP/join.err" &
+CHILDREN="$CHILDREN $!"
+lines() { [ "$(wc -l <"$TMP/join.ndjson")" -ge "$1" ]; }
+wait_for 20 lines 3 || fail "-c run wrote no log: $(cat "$TMP/join.err")"
+echo "$S" >"$DIR/cgroup.procs" || fail "cannot move $S into $DIR"
+joined() { grep -q "\"pid\": *$S[,}]" "$TMP/join.ndjson"; }
+wait_for 10 joined || fail "-c: process $S moved into $CG is not watched ($(wc -l <"$TMP/join.ndjson") lines)"
+ok "-c: a process moved into the cgroup after it was first seen is watched"
