@@ -38,7 +38,7 @@ step() { # step NAME COMMAND...: one counted step that is not a test suite
 }
 show_failures() { # print the logs of failed tests
 	for log in $(find "$1" -name '*.log' ! -name test-suite.log); do
-		grep -qE '^(FAIL|ERROR)' "${log%.log}.trs" 2>/dev/null && { echo "---- $log"; tail -n 40 "$log"; }
+		grep -qE '^:test-result: (FAIL|ERROR)' "${log%.log}.trs" 2>/dev/null && { echo "---- $log"; tail -n 40 "$log"; }
 	done
 }
 

@@ -94,7 +94,8 @@ map() {
 		-e "s|\$(pidof memslope)|$BG|g" \
 		-e "s/\\b4242\\b/$FLAT/g" \
 		-e 's/\bgunicorn\b/flat\\.py/g' \
-		-e "s|python3 job\\.py|python3 $TMP/job.py|; s|python3 etl\\.py|python3 $TMP/job.py|" \
+		-e "s|python3 job\\.py|python3 $TMP/job.py|; s|python3 etl\\.py|python3 $TMP/job.py|; s|python3 train\\.py|python3 $TMP/job.py|" \
+		-e 's/-n train\.py/-n flat\.py/' \
 		-e "s|/system\\.slice/docker-[0-9a-z]*\\.scope|$own_cg|" \
 		-e "s|-c web-1\\b|-c $own_cg|" \
 		-e "s|--cgroup-root /sys/fs/cgroup/memory -c /kubepods/pod42|--cgroup-root $cg_root -c $own_cg|" \
@@ -182,7 +183,7 @@ for src in readme man; do
 		cmd=$(map "$ex")
 		[ -n "$cmd" ] || continue
 		case $cmd in
-		*4242*|*gunicorn*|*docker-*|*/var/*|*/usr/local/*|*pod42*|*web-1*|*etl.py*|*job.py*)
+		*4242*|*gunicorn*|*docker-*|*/var/*|*/usr/local/*|*pod42*|*web-1*|*etl.py*|*train.py*|*job.py*)
 			case $cmd in *"$TMP"/job.py*) ;; *) fail "$src: no mapping for '$ex' (update tests/examples.sh)" ;; esac ;;
 		esac
 		case $cmd in
