@@ -12,6 +12,7 @@
 #include <malloc.h> /* malloc_trim */
 #endif
 
+#include "series.h"
 #include "util.h"
 
 /* Every process's cgroup is looked up three times a tick; on a host with a
@@ -58,67 +59,25 @@ struct gpu_series *model_gpu_series_new(void)
 	return g;
 }
 
-/* ---- the series table ---- */
-
-static struct series_core *proc_main(void *e)
-{
-	return &((struct proc_entity *)e)->core;
-}
-
-static struct series_core *proc_gpu(void *e)
-{
-	struct gpu_series *g = ((struct proc_entity *)e)->gpu;
-
-	return g ? &g->core : NULL;
-}
-
-static struct series_core *tree_main(void *e)
-{
-	return &((struct tree_entity *)e)->core;
-}
-
-static struct series_core *tree_gpu(void *e)
-{
-	struct gpu_series *g = ((struct tree_entity *)e)->gpu;
-
-	return g ? &g->core : NULL;
-}
-
-static struct series_core *cgroup_main(void *e)
-{
-	return &((struct cgroup_entity *)e)->core;
-}
-
-/* Each kind of series: its entity kind, its label suffix, where it is. */
-static const struct series_kind {
-	char kind;
-	const char *suffix;
-	struct series_core *(*get)(void *entity); /* NULL: this entity has none */
-} series_kinds[SERIES_N] = {
-	[SERIES_PROC] = {'p', "", proc_main},
-	[SERIES_PROC_GPU] = {'p', " GPU memory", proc_gpu},
-	[SERIES_TREE] = {'t', "", tree_main},
-	[SERIES_TREE_GPU] = {'t', " GPU memory", tree_gpu},
-	[SERIES_CGROUP] = {'c', "", cgroup_main},
-};
+/* ---- the series walk (the table is series.c's) ---- */
 
 const struct series_core *model_series_of(enum series_id id, const void *entity)
 {
-	assert(id < SERIES_N && series_kinds[id].get);
-	return series_kinds[id].get((void *)entity);
+	assert(id < SERIES_N && series_table[id].core);
+	return series_table[id].core(entity);
 }
 
 void model_series_walk(struct model *m, model_series_fn *fn, void *ctx)
 {
-	for (size_t k = 0; k < sizeof(series_kinds) / sizeof(series_kinds[0]); k++) {
-		const struct series_kind *sk = &series_kinds[k];
+	for (size_t k = 0; k < SERIES_N; k++) {
+		const struct series_desc *sk = &series_table[k];
 		size_t n = sk->kind == 'p' ? m->n_procs : sk->kind == 't' ? m->n_trees : m->n_cgroups;
 
 		for (size_t i = 0; i < n; i++) {
 			void *e = sk->kind == 'p' ? (void *)m->procs[i]
 				  : sk->kind == 't' ? (void *)m->trees[i] : (void *)m->cgroups[i];
 			struct model_series_ref r = {.kind = sk->kind, .suffix = sk->suffix, .entity = e,
-						     .s = sk->get(e)};
+						     .s = sk->core(e)};
 
 			if (!r.s)
 				continue;

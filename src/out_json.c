@@ -1,13 +1,15 @@
 /* out_json: the model as JSON documents (output stage).
  *
  * The one file that knows the JSON field names (schema "memslope/1", see
- * schema/memslope.schema.json). Built with jansson, never by hand: the log
+ * schema/memslope.schema.json), but for each series' keys, which are its
+ * row in the series table (series.h) and are written by walking it. Built with jansson, never by hand: the log
  * writer joins jansson's text of the header and of each entity into the
  * arrays, and reuses an entity's text while its values stay the same. Absent
  * values are null; limits that are not set are the string "max". */
 #include "out_json.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 #include <unistd.h>
 
 #include "launch.h"
+#include "series.h"
 #include "limit.h"
 #include "update_gpu.h"
 #include "util.h"
@@ -283,37 +286,6 @@ json_t *out_json_trend(const struct trend_result *r)
 	return s.o;
 }
 
-/* A series' limit and usage (its core, model.h), under the key names its
- * entity gives them: every series of every entity is written by these two.
- * source NULL: the series names no source; trend NULL: its trend is written
- * apart (an entity's main trend, see entity_json). */
-struct series_keys {
-	const char *limit, *source, *usage, *trend;
-};
-
-FW_INLINE void series_limit_fields(struct fw *w, const struct series_keys *k, const struct series_core *s)
-{
-	f_bytes(w, k->limit, s->limit_bytes);
-	if (k->source)
-		f_str(w, k->source, s->limit_source);
-}
-
-FW_INLINE void series_usage_fields(struct fw *w, const struct series_keys *k, const struct series_core *s)
-{
-	struct fw tr;
-
-	f_num(w, k->usage, s->usage_pct);
-	if (k->trend) {
-		f_begin(w, &tr);
-		trend_body(&tr, trend_get(&s->trend));
-		f_end(w, k->trend, &tr);
-	}
-}
-
-static const struct series_keys main_keys = {"limit_bytes", "limit_source", "usage_pct", NULL};
-static const struct series_keys cgroup_keys = {"effective_limit_bytes", "effective_limit_source", "usage_pct", NULL};
-static const struct series_keys gpu_keys = {"gpu_limit_bytes", NULL, "gpu_usage_pct", "gpu_trend"};
-
 /* Per GPU: [{"index", "used_bytes"}]. */
 FW_INLINE void f_gpu_shares(struct fw *w, const char *k, const struct gpu_series *g)
 {
@@ -337,17 +309,36 @@ FW_INLINE void f_gpu_shares(struct fw *w, const char *k, const struct gpu_series
 	}
 }
 
-/* A process's or tree's GPU memory: only on those seen on a GPU (a machine
- * without NVIDIA's library writes what it wrote before). */
-FW_INLINE void gpu_fields(struct fw *w, const struct gpu_series *g)
+/* Every series of an entity, as the series table (series.h) names its
+ * keys; a series the entity does not have (never on a GPU) writes nothing.
+ * The main series' trend is written apart, last (entity_json). */
+FW_INLINE void series_fields(struct fw *w, char kind, const void *entity)
 {
-	if (!g)
-		return;
-	f_bytes(w, "gpu_memory_bytes", g->bytes);
-	f_gpu_shares(w, "gpu_memory_per_gpu", g);
-	f_bytes(w, "gpu_peak_bytes", g->peak_bytes);
-	series_limit_fields(w, &gpu_keys, &g->core);
-	series_usage_fields(w, &gpu_keys, &g->core);
+	for (int k = 0; k < SERIES_N; k++) {
+		const struct series_desc *d = &series_table[k];
+		const struct series_core *s;
+		struct fw tr;
+
+		if (d->kind != kind || !(s = d->core(entity)))
+			continue;
+		if (d->json.value)
+			f_bytes(w, d->json.value, d->value(entity));
+		if (d->json.per_gpu) /* only a GPU series has per-card shares */
+			f_gpu_shares(w, d->json.per_gpu, (const struct gpu_series *)((const char *)s - offsetof(struct gpu_series, core)));
+		if (d->json.peak)
+			f_bytes(w, d->json.peak, d->peak(entity));
+		if (d->json.limit)
+			f_bytes(w, d->json.limit, s->limit_bytes);
+		if (d->json.source)
+			f_str(w, d->json.source, s->limit_source);
+		if (d->json.usage)
+			f_num(w, d->json.usage, s->usage_pct);
+		if (d->json.trend && !d->main) {
+			f_begin(w, &tr);
+			trend_body(&tr, trend_get(&s->trend));
+			f_end(w, d->json.trend, &tr);
+		}
+	}
 }
 
 /* A process's limits: an array of objects, and the binding one's kind. */
@@ -429,15 +420,13 @@ FW_INLINE void process_body(struct fw *w, const struct proc_entity *p)
 	f_bytes(w, "uss_bytes", p->uss_bytes);
 	f_int(w, "oom_score", p->oom_score);
 	f_int(w, "oom_score_adj", p->oom_score_adj);
-	series_limit_fields(w, &main_keys, &p->core);
-	series_usage_fields(w, &main_keys, &p->core);
 	f_str(w, "usage_basis", p->usage_basis);
 	f_bytes(w, "vm_size_bytes", p->vm_size_bytes);
 	f_bytes(w, "vm_data_bytes", p->vm_data_bytes);
 	limits_fields(w, &p->limits);
 	f_bool(w, "selected", p->selected);
 	f_bool(w, "alive", p->alive);
-	gpu_fields(w, p->gpu);
+	series_fields(w, 'p', p);
 }
 
 /* An integer under a key that comes from the kernel (memory.stat): the key
@@ -472,14 +461,11 @@ FW_INLINE void tree_body(struct fw *w, const struct tree_entity *t)
 	f_pids(w, "pids", t->pids, t->n_procs);
 	f_int(w, "n_procs", (int64_t)t->n_procs);
 	f_bytes(w, "rss_bytes", t->rss_bytes);
-	f_bytes(w, "anon_swap_bytes", t->anon_swap_bytes);
 	f_bytes(w, "swap_bytes", t->swap_bytes);
 	f_bytes(w, "pss_bytes", t->pss_bytes);
 	f_bytes(w, "peak_rss_bytes", t->peak_rss_bytes);
-	series_limit_fields(w, &main_keys, &t->core);
-	series_usage_fields(w, &main_keys, &t->core);
 	f_bool(w, "alive", t->alive);
-	gpu_fields(w, t->gpu);
+	series_fields(w, 't', t);
 }
 
 FW_INLINE void cgroup_body(struct fw *w, const struct cgroup_entity *c)
@@ -525,11 +511,10 @@ FW_INLINE void cgroup_body(struct fw *w, const struct cgroup_entity *c)
 	f_end(w, "stat", &st);
 	psi_fields(w, "pressure", &s->pressure);
 	f_bytes(w, "working_set_bytes", s->working_set_bytes);
-	series_limit_fields(w, &cgroup_keys, &c->core);
 	f_bytes(w, "effective_high_bytes", s->effective_high_bytes);
 	f_str(w, "effective_high_source", s->effective_high_source);
-	series_usage_fields(w, &cgroup_keys, &c->core);
 	f_bool(w, "selected", c->selected);
+	series_fields(w, 'c', c);
 }
 
 /* The body of an entity, walked (inlined into both callers, so the
@@ -555,9 +540,7 @@ static json_t *body_json(char kind, const void *entity)
 /* An entity's main series: its trend is written after its body. */
 static const struct trend_result *entity_trend(char kind, const void *entity)
 {
-	enum series_id id = kind == 'p' ? SERIES_PROC : kind == 't' ? SERIES_TREE : SERIES_CGROUP;
-
-	return trend_get(&model_series_of(id, entity)->trend);
+	return trend_get(&model_series_of(series_main_of(kind), entity)->trend);
 }
 
 /* A whole entity: its body, then its trend. */
@@ -565,7 +548,7 @@ static json_t *entity_json(char kind, const void *entity)
 {
 	json_t *o = body_json(kind, entity);
 
-	set(o, "trend", out_json_trend(entity_trend(kind, entity)));
+	set(o, series_table[series_main_of(kind)].json.trend, out_json_trend(entity_trend(kind, entity)));
 	return o;
 }
 

@@ -1,6 +1,7 @@
 /* out_prom: the model as Prometheus text exposition (output stage).
  *
- * The one file that knows the metric names. Samples of one family are
+ * The one file that knows the metric names, but for the series' families,
+ * which are their rows in the series table (series.h). Samples of one family are
  * written together under its HELP and TYPE lines, as the format requires;
  * a value the model does not have (absent, NAN) is left out, never written
  * as 0. Label values are sanitised like every other text from the system
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "series.h"
 #include "util.h"
 
 struct out_prom {
@@ -95,40 +97,11 @@ static bool is_growing(const struct trend_result *r)
 	return r->verdict == TREND_GROWING || r->verdict == TREND_LEAK;
 }
 
-/* What a gauge of a series reads from its series core (model.h): every
- * series of every entity (memory, GPU memory) is exported by the same code. */
-enum sgauge { SG_LIMIT, SG_RATIO, SG_SLOPE, SG_LEAK, SG_GROWING, SG_OOM, SG_TTL };
-
-static double series_gauge(const struct series_core *s, enum sgauge g)
-{
-	const struct trend_result *r = trend_get(&s->trend);
-
-	switch (g) {
-	case SG_LIMIT:
-		return bytes_val(s->limit_bytes);
-	case SG_RATIO:
-		return isfinite(s->usage_pct) ? s->usage_pct / 100.0 : NAN;
-	case SG_SLOPE:
-		return r->slope_bytes_per_s;
-	case SG_LEAK:
-		return flag_val(r->verdict == TREND_LEAK);
-	case SG_GROWING:
-		return flag_val(is_growing(r));
-	case SG_OOM:
-		return flag_val(r->oom_imminent);
-	case SG_TTL:
-		return r->ttl_s;
-	}
-	assert(!"unknown series gauge");
-	return NAN;
-}
-
-/* One family per row: an entity's own value (get), or a gauge of its series
- * (get NULL: sg of the entity's series the table is for). */
+/* An entity kind's own values, one family per row; its series' families
+ * come from the series table (series.h). */
 struct metric {
 	const char *name, *help;
 	double (*get)(const void *entity);
-	enum sgauge sg;
 };
 
 #define E_GET(fn, type, var, expr) \
@@ -144,65 +117,26 @@ E_GET(c_usage, struct cgroup_entity, c, bytes_val(c->s.current_bytes))
 E_GET(c_high, struct cgroup_entity, c, bytes_val(c->s.effective_high_bytes))
 E_GET(c_ws, struct cgroup_entity, c, bytes_val(c->s.working_set_bytes))
 E_GET(c_swap, struct cgroup_entity, c, bytes_val(c->s.swap_current_bytes))
-E_GET(pg_bytes, struct proc_entity, p, bytes_val(p->gpu->bytes))
-E_GET(tg_bytes, struct tree_entity, t, bytes_val(t->gpu->bytes))
 #undef E_GET
 
 static const struct metric proc_metrics[] = {
-	{"memslope_process_rss_bytes", "Resident set size of the process.", p_rss, 0},
-	{"memslope_process_anon_bytes", "Anonymous resident memory (RssAnon) of the process.", p_anon, 0},
-	{"memslope_process_swap_bytes", "Swapped-out memory (VmSwap) of the process.", p_swap, 0},
-	{"memslope_process_pss_bytes", "Proportional set size of the process, when sampled.", p_pss, 0},
-	{"memslope_process_limit_bytes",
-	 "Limit the process can grow to: its cgroup's effective limit, else machine memory.", NULL, SG_LIMIT},
-	{"memslope_process_limit_usage_ratio", "RSS divided by the limit.", NULL, SG_RATIO},
-	{"memslope_process_growth_bytes_per_second", "Fitted growth of RssAnon+VmSwap (Theil-Sen slope).", NULL,
-	 SG_SLOPE},
-	{"memslope_process_leak", "1 when the verdict is a confirmed leak, else 0.", NULL, SG_LEAK},
-	{"memslope_process_growing", "1 when the verdict is growing or leak, else 0.", NULL, SG_GROWING},
-	{"memslope_process_oom_imminent", "1 when the limit is predicted to be reached soon, else 0.", NULL, SG_OOM},
+	{"memslope_process_rss_bytes", "Resident set size of the process.", p_rss},
+	{"memslope_process_anon_bytes", "Anonymous resident memory (RssAnon) of the process.", p_anon},
+	{"memslope_process_swap_bytes", "Swapped-out memory (VmSwap) of the process.", p_swap},
+	{"memslope_process_pss_bytes", "Proportional set size of the process, when sampled.", p_pss},
 };
 
 static const struct metric tree_metrics[] = {
-	{"memslope_tree_rss_bytes", "Summed resident set size of a watched process and its descendants.", t_rss, 0},
-	{"memslope_tree_swap_bytes", "Summed swapped-out memory of the tree.", t_swap, 0},
-	{"memslope_tree_processes", "Live processes in the tree.", t_n, 0},
-	{"memslope_tree_limit_bytes", "Limit the tree can grow to.", NULL, SG_LIMIT},
-	{"memslope_tree_growth_bytes_per_second", "Fitted growth of the tree's RssAnon+VmSwap.", NULL, SG_SLOPE},
-	{"memslope_tree_leak", "1 when the tree's verdict is a confirmed leak, else 0.", NULL, SG_LEAK},
-	{"memslope_tree_growing", "1 when the tree's verdict is growing or leak, else 0.", NULL, SG_GROWING},
+	{"memslope_tree_rss_bytes", "Summed resident set size of a watched process and its descendants.", t_rss},
+	{"memslope_tree_swap_bytes", "Summed swapped-out memory of the tree.", t_swap},
+	{"memslope_tree_processes", "Live processes in the tree.", t_n},
 };
 
 static const struct metric cgroup_metrics[] = {
-	{"memslope_cgroup_usage_bytes", "Memory charged to the cgroup (memory.current or usage_in_bytes).", c_usage,
-	 0},
-	{"memslope_cgroup_limit_bytes",
-	 "Effective memory limit of the cgroup (nearest ancestor's), else machine memory.", NULL, SG_LIMIT},
-	{"memslope_cgroup_high_bytes", "Effective memory.high of the cgroup, when one is set.", c_high, 0},
-	{"memslope_cgroup_working_set_bytes", "Usage minus reclaimable file cache.", c_ws, 0},
-	{"memslope_cgroup_swap_bytes", "Swap used by the cgroup.", c_swap, 0},
-	{"memslope_cgroup_limit_usage_ratio", "Usage divided by the effective limit.", NULL, SG_RATIO},
-	{"memslope_cgroup_growth_bytes_per_second", "Fitted growth of the working set plus swap.", NULL, SG_SLOPE},
-	{"memslope_cgroup_leak", "1 when the cgroup's verdict is a confirmed leak, else 0.", NULL, SG_LEAK},
-	{"memslope_cgroup_growing", "1 when the cgroup's verdict is growing or leak, else 0.", NULL, SG_GROWING},
-	{"memslope_cgroup_oom_imminent", "1 when the limit is predicted to be reached soon, else 0.", NULL, SG_OOM},
-};
-
-static const struct metric proc_gpu_metrics[] = {
-	{"memslope_process_gpu_memory_bytes", "GPU memory of the process, summed over its GPUs.", pg_bytes, 0},
-	{"memslope_process_gpu_limit_bytes",
-	 "GPU memory the process can reach: its own plus its GPUs' free memory.", NULL, SG_LIMIT},
-	{"memslope_process_gpu_growth_bytes_per_second", "Fitted growth of the process's GPU memory.", NULL,
-	 SG_SLOPE},
-	{"memslope_process_gpu_growing", "1 when the GPU memory verdict is growing or leak, else 0.", NULL,
-	 SG_GROWING},
-	{"memslope_process_gpu_oom_imminent", "1 when the GPU's memory is predicted to run out soon, else 0.", NULL,
-	 SG_OOM},
-	{"memslope_process_gpu_time_to_limit_seconds", "Predicted time until the GPU memory is full.", NULL, SG_TTL},
-};
-
-static const struct metric tree_gpu_metrics[] = {
-	{"memslope_tree_gpu_memory_bytes", "Summed GPU memory of a watched process and its descendants.", tg_bytes, 0},
+	{"memslope_cgroup_usage_bytes", "Memory charged to the cgroup (memory.current or usage_in_bytes).", c_usage},
+	{"memslope_cgroup_high_bytes", "Effective memory.high of the cgroup, when one is set.", c_high},
+	{"memslope_cgroup_working_set_bytes", "Usage minus reclaimable file cache.", c_ws},
+	{"memslope_cgroup_swap_bytes", "Swap used by the cgroup.", c_swap},
 };
 
 #define N_ROWS(a) (sizeof(a) / sizeof((a)[0]))
@@ -224,99 +158,6 @@ static void sample(FILE *f, const char *name, const char *labels, double v)
 		fprintf(f, "%s{%s} %.0f\n", name, labels, v);
 	else
 		fprintf(f, "%s{%s} %.10g\n", name, labels, v);
-}
-
-/* Each row's family over the entities ents[i] (NULL: not exported) labelled
- * labels[i]; a row's series gauge reads their series id (model.c's table). */
-static void metric_families(FILE *f, const struct metric *rows, size_t n_rows, enum series_id series,
-			    const void *const *ents, size_t n, char *const *labels)
-{
-	for (size_t k = 0; k < n_rows; k++) {
-		family(f, rows[k].name, "gauge", rows[k].help);
-		for (size_t i = 0; i < n; i++) {
-			if (!ents[i])
-				continue;
-			sample(f, rows[k].name, labels[i],
-			       rows[k].get ? rows[k].get(ents[i])
-					   : series_gauge(model_series_of(series, ents[i]), rows[k].sg));
-		}
-	}
-}
-
-static void plain(FILE *f, const char *name, const char *type, const char *help, double v)
-{
-	if (isnan(v))
-		return;
-	family(f, name, type, help);
-	if (v == floor(v) && fabs(v) < 1e15)
-		fprintf(f, "%s %.0f\n", name, v);
-	else
-		fprintf(f, "%s %.10g\n", name, v);
-}
-
-/* GPUs, and every live process and tree on one (they are few): only where
- * NVML was loaded, so a machine without NVIDIA's library exports what it did. */
-static void gpu_metrics(FILE *f, const struct model *m)
-{
-	const void **ents;
-	char **labels;
-
-	if (!m->n_gpus)
-		return;
-	family(f, "memslope_gpu_memory_used_bytes", "gauge", "Memory in use on the GPU (total minus free).");
-	for (size_t i = 0; i < m->n_gpus; i++) {
-		char *name = label_value(m->gpus[i].name);
-		char *l = xasprintf("gpu=\"%u\",name=\"%s\"", m->gpus[i].index, name);
-
-		sample(f, "memslope_gpu_memory_used_bytes", l, bytes_val(m->gpus[i].used_bytes));
-		free(l);
-		free(name);
-	}
-	family(f, "memslope_gpu_memory_total_bytes", "gauge", "Memory of the GPU.");
-	for (size_t i = 0; i < m->n_gpus; i++) {
-		char *name = label_value(m->gpus[i].name);
-		char *l = xasprintf("gpu=\"%u\",name=\"%s\"", m->gpus[i].index, name);
-
-		sample(f, "memslope_gpu_memory_total_bytes", l, bytes_val(m->gpus[i].total_bytes));
-		free(l);
-		free(name);
-	}
-	ents = xcalloc(m->n_procs + 1, sizeof(*ents));
-	labels = xcalloc(m->n_procs + 1, sizeof(*labels));
-	for (size_t i = 0; i < m->n_procs; i++) {
-		const struct proc_entity *p = m->procs[i];
-		char *name;
-
-		if (!p->alive || !p->gpu)
-			continue;
-		name = label_value(p->name);
-		ents[i] = p;
-		labels[i] = xasprintf("pid=\"%d\",name=\"%s\"", (int)p->pid, name);
-		free(name);
-	}
-	metric_families(f, proc_gpu_metrics, N_ROWS(proc_gpu_metrics), SERIES_PROC_GPU, ents, m->n_procs, labels);
-	for (size_t i = 0; i < m->n_procs; i++)
-		free(labels[i]);
-	free(labels);
-	free(ents);
-	ents = xcalloc(m->n_trees + 1, sizeof(*ents));
-	labels = xcalloc(m->n_trees + 1, sizeof(*labels));
-	for (size_t i = 0; i < m->n_trees; i++) {
-		const struct tree_entity *t = m->trees[i];
-		char *name;
-
-		if (!t->alive || !t->gpu)
-			continue;
-		name = label_value(t->name);
-		ents[i] = t;
-		labels[i] = xasprintf("pid=\"%d\",name=\"%s\"", (int)t->root_pid, name);
-		free(name);
-	}
-	metric_families(f, tree_gpu_metrics, N_ROWS(tree_gpu_metrics), SERIES_TREE_GPU, ents, m->n_trees, labels);
-	for (size_t i = 0; i < m->n_trees; i++)
-		free(labels[i]);
-	free(labels);
-	free(ents);
 }
 
 static int cmp_rss_desc(const void *x, const void *y)
@@ -414,44 +255,183 @@ static void limit_families(FILE *f, const struct proc_entity **procs, size_t n, 
 	}
 }
 
+/* Each row's family over the entities ents[i] (NULL: not exported) labelled
+ * labels[i]. */
+static void metric_families(FILE *f, const struct metric *rows, size_t n_rows, const void *const *ents, size_t n,
+			    char *const *labels)
+{
+	for (size_t k = 0; k < n_rows; k++) {
+		family(f, rows[k].name, "gauge", rows[k].help);
+		for (size_t i = 0; i < n; i++)
+			if (ents[i])
+				sample(f, rows[k].name, labels[i], rows[k].get(ents[i]));
+	}
+}
+
+static void plain(FILE *f, const char *name, const char *type, const char *help, double v)
+{
+	if (isnan(v))
+		return;
+	family(f, name, type, help);
+	if (v == floor(v) && fabs(v) < 1e15)
+		fprintf(f, "%s %.0f\n", name, v);
+	else
+		fprintf(f, "%s %.10g\n", name, v);
+}
+
+/* The GPUs themselves, where NVML was loaded. */
+static void gpu_cards(FILE *f, const struct model *m)
+{
+	static const struct {
+		const char *name, *help;
+	} fam[] = {
+		{"memslope_gpu_memory_used_bytes", "Memory in use on the GPU (total minus free)."},
+		{"memslope_gpu_memory_total_bytes", "Memory of the GPU."},
+	};
+
+	for (size_t k = 0; m->n_gpus && k < sizeof(fam) / sizeof(fam[0]); k++) {
+		family(f, fam[k].name, "gauge", fam[k].help);
+		for (size_t i = 0; i < m->n_gpus; i++) {
+			char *name = label_value(m->gpus[i].name);
+			char *l = xasprintf("gpu=\"%u\",name=\"%s\"", m->gpus[i].index, name);
+
+			sample(f, fam[k].name, l, bytes_val(k == 0 ? m->gpus[i].used_bytes : m->gpus[i].total_bytes));
+			free(l);
+			free(name);
+		}
+	}
+}
+
+/* The entities of one kind that a series' families cover, by scope
+ * (series.h): ents[i] NULL is not exported. */
+struct expo {
+	const void **ents;
+	char **labels;
+	size_t n;
+};
+
+static int kind_index(char kind)
+{
+	assert(kind == 'p' || kind == 't' || kind == 'c');
+	return kind == 'p' ? 0 : kind == 't' ? 1 : 2;
+}
+
+/* Every series' families, walking the series table: its gauges, then the
+ * time to limit of those that share memslope_time_to_limit_seconds. */
+static void series_families(FILE *f, const struct model *m, struct expo ex[2][3])
+{
+	for (int k = 0; k < SERIES_N; k++) {
+		const struct series_desc *d = &series_table[k];
+		const struct expo *x = &ex[d->prom.scope][kind_index(d->kind)];
+
+		if (d->prom.scope == SERIES_SCOPE_GPU && !m->n_gpus)
+			continue;
+		for (int g = 0; g < SG_N; g++) {
+			const char *name = d->prom.gauge[g].name;
+
+			if (!name)
+				continue;
+			family(f, name, "gauge", d->prom.gauge[g].help);
+			for (size_t i = 0; i < x->n; i++) {
+				const struct series_core *s = x->ents[i] ? d->core(x->ents[i]) : NULL;
+
+				if (s)
+					sample(f, name, x->labels[i], series_gauge_value(d, x->ents[i], s, g));
+			}
+		}
+	}
+	family(f, "memslope_time_to_limit_seconds", "gauge",
+	       "Predicted time until the entity reaches its limit (target max) or memory.high (target high).");
+	for (int k = 0; k < SERIES_N; k++) {
+		const struct series_desc *d = &series_table[k];
+		const struct expo *x = &ex[d->prom.scope][kind_index(d->kind)];
+
+		if (!d->prom.ttl_entity || (d->prom.scope == SERIES_SCOPE_GPU && !m->n_gpus))
+			continue;
+		for (size_t i = 0; i < x->n; i++) {
+			const struct series_core *s = x->ents[i] ? d->core(x->ents[i]) : NULL;
+
+			if (s)
+				ttl_sample(f, x->labels[i], d->prom.ttl_entity, s);
+		}
+	}
+}
+
+static void expo_free(struct expo *x)
+{
+	for (size_t i = 0; i < x->n; i++)
+		free(x->labels[i]);
+	free(x->labels);
+	free(x->ents);
+}
+
 char *out_prom_render(const struct model *m, int top_n)
 {
 	const struct proc_entity **procs;
 	size_t n_procs = pick_procs(m, top_n, &procs), n_alive = 0, len = 0;
-	char **plabels = xcalloc(n_procs + 1, sizeof(char *));
-	char **tlabels = xcalloc(m->n_trees + 1, sizeof(char *));
-	char **clabels = xcalloc(m->n_cgroups + 1, sizeof(char *));
-	const void **trees = xcalloc(m->n_trees + 1, sizeof(*trees));
-	const void **cgroups = xcalloc(m->n_cgroups + 1, sizeof(*cgroups));
+	/* [scope][kind]: the GPU scope differs only for processes (every live
+	 * one, by pid and name); trees and cgroups are the same set. */
+	struct expo ex[2][3];
+	struct expo *xp = &ex[SERIES_SCOPE_ENTITY][0], *xt = &ex[SERIES_SCOPE_ENTITY][1];
+	struct expo *xc = &ex[SERIES_SCOPE_ENTITY][2], *xg = &ex[SERIES_SCOPE_GPU][0];
 	char *text = NULL, *host = label_value(m->host);
 	FILE *f = open_memstream(&text, &len);
 
 	if (!f)
 		fatal("out of memory (metrics)");
+	xp->n = n_procs;
+	xp->ents = xcalloc(n_procs + 1, sizeof(*xp->ents));
+	xp->labels = xcalloc(n_procs + 1, sizeof(char *));
 	for (size_t i = 0; i < n_procs; i++) {
 		char *name = label_value(procs[i]->name), *cg = label_value(procs[i]->cgroup);
 		char *ct = container_label_pair(&procs[i]->container);
 
-		plabels[i] = xasprintf("pid=\"%d\",name=\"%s\",cgroup=\"%s\"%s", (int)procs[i]->pid, name, cg, ct);
+		xp->ents[i] = procs[i];
+		xp->labels[i] = xasprintf("pid=\"%d\",name=\"%s\",cgroup=\"%s\"%s", (int)procs[i]->pid, name, cg, ct);
 		free(name);
 		free(cg);
 		free(ct);
 	}
+	xt->n = m->n_trees;
+	xt->ents = xcalloc(m->n_trees + 1, sizeof(*xt->ents));
+	xt->labels = xcalloc(m->n_trees + 1, sizeof(char *));
 	for (size_t i = 0; i < m->n_trees; i++) {
 		char *name = label_value(m->trees[i]->name);
 
-		tlabels[i] = xasprintf("pid=\"%d\",name=\"%s\"", (int)m->trees[i]->root_pid, name);
-		trees[i] = m->trees[i]->alive ? m->trees[i] : NULL;
+		xt->labels[i] = xasprintf("pid=\"%d\",name=\"%s\"", (int)m->trees[i]->root_pid, name);
+		xt->ents[i] = m->trees[i]->alive ? m->trees[i] : NULL;
 		free(name);
 	}
+	xc->n = m->n_cgroups;
+	xc->ents = xcalloc(m->n_cgroups + 1, sizeof(*xc->ents));
+	xc->labels = xcalloc(m->n_cgroups + 1, sizeof(char *));
 	for (size_t i = 0; i < m->n_cgroups; i++) {
 		char *cg = label_value(m->cgroups[i]->s.path), *ct = container_label_pair(&m->cgroups[i]->container);
 
-		clabels[i] = xasprintf("cgroup=\"%s\"%s", cg, ct);
-		cgroups[i] = m->cgroups[i]->s.exists ? m->cgroups[i] : NULL;
+		xc->labels[i] = xasprintf("cgroup=\"%s\"%s", cg, ct);
+		xc->ents[i] = m->cgroups[i]->s.exists ? m->cgroups[i] : NULL;
 		free(cg);
 		free(ct);
 	}
+	*xg = (struct expo){NULL, NULL, 0};
+	if (m->n_gpus) {
+		xg->n = m->n_procs;
+		xg->ents = xcalloc(m->n_procs + 1, sizeof(*xg->ents));
+		xg->labels = xcalloc(m->n_procs + 1, sizeof(char *));
+		for (size_t i = 0; i < m->n_procs; i++) {
+			const struct proc_entity *p = m->procs[i];
+			char *name;
+
+			if (!p->alive || !p->gpu)
+				continue;
+			name = label_value(p->name);
+			xg->ents[i] = p;
+			xg->labels[i] = xasprintf("pid=\"%d\",name=\"%s\"", (int)p->pid, name);
+			free(name);
+		}
+	}
+	ex[SERIES_SCOPE_GPU][1] = *xt;
+	ex[SERIES_SCOPE_GPU][2] = *xc;
 	for (size_t i = 0; i < m->n_procs; i++)
 		n_alive += m->procs[i]->alive;
 
@@ -507,11 +487,10 @@ char *out_prom_render(const struct model *m, int top_n)
 		}
 	}
 
-	metric_families(f, proc_metrics, N_ROWS(proc_metrics), SERIES_PROC, (const void *const *)procs, n_procs,
-			plabels);
-	limit_families(f, procs, n_procs, plabels);
-	metric_families(f, tree_metrics, N_ROWS(tree_metrics), SERIES_TREE, trees, m->n_trees, tlabels);
-	metric_families(f, cgroup_metrics, N_ROWS(cgroup_metrics), SERIES_CGROUP, cgroups, m->n_cgroups, clabels);
+	metric_families(f, proc_metrics, N_ROWS(proc_metrics), xp->ents, xp->n, xp->labels);
+	limit_families(f, procs, n_procs, xp->labels);
+	metric_families(f, tree_metrics, N_ROWS(tree_metrics), xt->ents, xt->n, xt->labels);
+	metric_families(f, cgroup_metrics, N_ROWS(cgroup_metrics), xc->ents, xc->n, xc->labels);
 	family(f, "memslope_cgroup_memory_events_total", "counter",
 	       "memory.events counters of the cgroup (v1: oom_kill from memory.oom_control).");
 	for (size_t i = 0; i < m->n_cgroups; i++) {
@@ -526,38 +505,20 @@ char *out_prom_render(const struct model *m, int top_n)
 
 			if (!ms_has(ev[k]))
 				continue;
-			l = xasprintf("%s,event=\"%s\"", clabels[i], names[k]);
+			l = xasprintf("%s,event=\"%s\"", xc->labels[i], names[k]);
 			sample(f, "memslope_cgroup_memory_events_total", l, (double)ev[k]);
 			free(l);
 		}
 	}
-
-	family(f, "memslope_time_to_limit_seconds", "gauge",
-	       "Predicted time until the entity reaches its limit (target max) or memory.high (target high).");
-	for (size_t i = 0; i < n_procs; i++)
-		ttl_sample(f, plabels[i], "process", &procs[i]->core);
-	for (size_t i = 0; i < m->n_trees; i++)
-		if (m->trees[i]->alive)
-			ttl_sample(f, tlabels[i], "tree", &m->trees[i]->core);
-	for (size_t i = 0; i < m->n_cgroups; i++)
-		if (m->cgroups[i]->s.exists)
-			ttl_sample(f, clabels[i], "cgroup", &m->cgroups[i]->core);
-
-	gpu_metrics(f, m);
+	gpu_cards(f, m);
+	series_families(f, m, ex);
 
 	if (fclose(f) != 0)
 		fatal("out of memory (metrics)");
-	for (size_t i = 0; i < n_procs; i++)
-		free(plabels[i]);
-	for (size_t i = 0; i < m->n_trees; i++)
-		free(tlabels[i]);
-	for (size_t i = 0; i < m->n_cgroups; i++)
-		free(clabels[i]);
-	free(plabels);
-	free(tlabels);
-	free(clabels);
-	free(trees);
-	free(cgroups);
+	expo_free(xp);
+	expo_free(xt);
+	expo_free(xc);
+	expo_free(xg);
 	free(procs);
 	free(host);
 	return text;

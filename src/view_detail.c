@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "plot.h"
+#include "series.h"
 #include "util.h"
 #include "view_table.h"
 
@@ -120,47 +121,42 @@ static void draw_values(struct canvas *c, const struct proc_entity *p, const str
 	canvas_text(c, 0, y, c->w, CANVAS_STYLE(ROLE_DEFAULT, 0), line);
 }
 
+/* One entity's series on the limits line, as the series table (series.h)
+ * words them: text in the series' colour, its usage in the warn/crit style
+ * of its percentage. */
+static int draw_series(struct canvas *c, const struct model *m, char kind, const void *entity,
+		       const struct glyphs *g, int x, int y)
+{
+	for (int k = 0; entity && k < SERIES_N; k++) {
+		const struct series_desc *d = &series_table[k];
+		const struct series_core *s;
+		char text[192], usage[48], *clean;
+
+		if (d->kind != kind || !(s = d->core(entity)) || !d->tui.detail(entity, s, text, sizeof(text),
+										 usage, sizeof(usage)))
+			continue;
+		clean = view_clean(text);
+		x += canvas_printf(c, x, y, c->w - x, CANVAS_STYLE(d->tui.role, 0), "%s%s", x ? g->sep : "", clean);
+		x += canvas_text(c, x, y, c->w - x, view_pct_style(m, s->usage_pct), usage);
+		free(clean);
+	}
+	return x;
+}
+
+/* "limit 1.0G (/app.slice) 68% charged · GPU ... · high 900M · cgroup 760M
+ * 70% · tree 3 procs ...": the process's series, its cgroup's and its
+ * tree's. */
 static void draw_limits(struct canvas *c, const struct model *m, const struct proc_entity *p,
 			const struct cgroup_entity *cg, const struct glyphs *g, int y)
 {
-	char a[16], b[16], pct[32] = "", *src = view_clean(p->limit_source ? p->limit_source : "machine");
-	int x;
+	char a[16];
+	int x = draw_series(c, m, 'p', p, g, 0, y);
 
-	/* Say what the percentage compares with the limit (update.c). */
-	if (!isnan(p->usage_pct))
-		snprintf(pct, sizeof(pct), " %.0f%%%s", p->usage_pct,
-			 !p->usage_basis ? "" : strcmp(p->usage_basis, "cgroup") == 0 ? " charged" : " (RSS)");
-	x = canvas_printf(c, 0, y, c->w, CANVAS_STYLE(ROLE_DEFAULT, 0), "limit %s (%s)",
-			  util_fmt_bytes(p->limit_bytes, a, sizeof(a)), src);
-	x += canvas_text(c, x, y, c->w - x, view_pct_style(m, p->usage_pct), pct);
 	if (cg && ms_has(cg->s.effective_high_bytes) && cg->s.effective_high_bytes != MS_UNLIMITED)
 		x += canvas_printf(c, x, y, c->w - x, CANVAS_STYLE(ROLE_HIGH, 0), "%shigh %s", g->sep,
 				   util_fmt_bytes(cg->s.effective_high_bytes, a, sizeof(a)));
-	if (p->gpu) {
-		/* Per GPU when on several: "GPU 5.0G of 126G (0: 4.0G 1: 1.0G)". */
-		char per[96] = "";
-		size_t n = 0;
-
-		for (size_t k = 0; k < p->gpu->n_cards && p->gpu->n_cards > 1 && n < sizeof(per); k++)
-			n += (size_t)snprintf(per + n, sizeof(per) - n, "%s%u: %s", k ? " " : " (",
-					      p->gpu->cards[k].index,
-					      util_fmt_bytes(p->gpu->cards[k].bytes, a, sizeof(a)));
-		if (n && n < sizeof(per) - 1)
-			strcat(per, ")");
-		else if (p->gpu->n_cards == 1)
-			snprintf(per, sizeof(per), " (GPU %u)", p->gpu->cards[0].index);
-		x += canvas_printf(c, x, y, c->w - x, CANVAS_STYLE(ROLE_SERIES_GPU, 0), "%sGPU %s of %s%s", g->sep,
-				   util_fmt_bytes(p->gpu->bytes, a, sizeof(a)),
-				   util_fmt_bytes(p->gpu->limit_bytes, b, sizeof(b)), per);
-	}
-	if (cg)
-		x += canvas_printf(c, x, y, c->w - x, CANVAS_STYLE(ROLE_SERIES_CG, 0), "%scgroup %s", g->sep,
-				   util_fmt_bytes(cg->s.current_bytes, a, sizeof(a)));
-	if (p->tree && p->tree->n_procs > 1)
-		canvas_printf(c, x, y, c->w - x, CANVAS_STYLE(ROLE_SERIES_TREE, 0),
-			      "%stree %zu procs %s (peak %s)", g->sep, p->tree->n_procs, util_fmt_bytes(p->tree->rss_bytes, a, sizeof(a)),
-			      util_fmt_bytes(p->tree->peak_rss_bytes, b, sizeof(b)));
-	free(src);
+	x = draw_series(c, m, 'c', cg, g, x, y);
+	draw_series(c, m, 't', p->tree, g, x, y);
 }
 
 /* Every limit with its headroom, the binding one (%LIM and TTL's) bold:

@@ -2,7 +2,8 @@
 # contrib/prometheus: the rules pass `promtool check rules` and their unit
 # tests (`promtool test rules` on every *_test.yml); the Grafana dashboard is
 # valid JSON, and every metric that the rules and the dashboard name is one
-# that out_prom.c exports (or one the rules record).
+# that out_prom.c or the series table (series.c) exports (or one the rules
+# record).
 . "${srcdir:-.}/tests/lib.sh"
 
 command -v promtool >/dev/null 2>&1 || skip "promtool is not installed (Debian package prometheus)"
@@ -18,11 +19,11 @@ done
 [ "$n" -gt 0 ] || fail "no rule tests in $P"
 ok "rules checked, $n rule test file(s) pass"
 
-python3 - "$P/memslope.dashboard.json" "$P/memslope.rules.yml" "$srcdir/src/out_prom.c" <<'PY' || fail "dashboard or rules name an unknown metric"
+python3 - "$P/memslope.dashboard.json" "$P/memslope.rules.yml" "$srcdir/src/out_prom.c" "$srcdir/src/series.c" <<'PY' || fail "dashboard or rules name an unknown metric"
 import json, re, sys
 dash = json.load(open(sys.argv[1]))
 rules = open(sys.argv[2]).read()
-src = open(sys.argv[3]).read()
+src = open(sys.argv[3]).read() + open(sys.argv[4]).read()
 exported = set(re.findall(r'"(memslope_[a-z_]+)"', src))
 recorded = set(re.findall(r'record: (memslope:[a-z0-9_:]+)', rules))
 assert dash.get("panels"), "no panels"
