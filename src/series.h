@@ -68,6 +68,12 @@ struct series_desc {
 	struct {
 		const char *label;     /* what the detail view calls it */
 		enum canvas_role role; /* its colour there */
+		/* A process's other series more urgent than its main one takes
+		 * the table's verdict and TTL cells, marked with this ("G:leak",
+		 * "G4m"), and the detail view's evidence and trend line, drawn
+		 * from hist (view_urgent_series). */
+		char mark;
+		const struct history *(*hist)(const void *entity);
 		/* Its words on the detail view's limits line (text; usage, drawn in
 		 * the warn/crit style of its percentage, "" when none); false: not
 		 * shown for this entity. */

@@ -291,25 +291,36 @@ const char *view_verdict_word(const struct trend_result *r)
 	return trend_verdict_name(r->verdict);
 }
 
-/* The GPU series' trend when it is more urgent than the RSS one (OOM
- * imminent, leak, growing; then the nearer TTL): the row's verdict and TTL
- * show it, marked "G". NULL when the RSS trend is as urgent. */
-const struct trend_result *view_gpu_urgent(const struct proc_entity *p)
+static int urgency_rank(const struct trend_result *r)
 {
-	const struct trend_result *r = trend_get(&p->trend), *gr;
-	int rank_r, rank_g;
+	return r->oom_imminent ? 3 : r->verdict == TREND_LEAK ? 2 : r->verdict == TREND_GROWING;
+}
 
-	if (!p->gpu)
-		return NULL;
-	gr = trend_get(&p->gpu->trend);
-	rank_r = r->oom_imminent ? 3 : r->verdict == TREND_LEAK ? 2 : r->verdict == TREND_GROWING;
-	rank_g = gr->oom_imminent ? 3 : gr->verdict == TREND_LEAK ? 2 : gr->verdict == TREND_GROWING;
-	if (rank_g > rank_r)
-		return gr;
-	if (rank_g == rank_r && rank_g > 0 && isfinite(gr->ttl_s) && gr->ttl_target != TTL_NONE &&
-	    (!isfinite(r->ttl_s) || r->ttl_target == TTL_NONE || gr->ttl_s < r->ttl_s))
-		return gr;
-	return NULL;
+const struct series_desc *view_urgent_series(const struct proc_entity *p, const struct series_core **core)
+{
+	const struct trend_result *best = trend_get(&p->trend);
+	const struct series_desc *found = NULL;
+
+	*core = NULL;
+	for (int k = 0; k < SERIES_N; k++) {
+		const struct series_desc *d = &series_table[k];
+		const struct series_core *s;
+		const struct trend_result *gr;
+		int rank_b = urgency_rank(best), rank_g;
+
+		if (d->kind != 'p' || d->main || !d->tui.mark || !(s = d->core(p)))
+			continue;
+		gr = trend_get(&s->trend);
+		rank_g = urgency_rank(gr);
+		if (rank_g > rank_b ||
+		    (rank_g == rank_b && rank_g > 0 && isfinite(gr->ttl_s) && gr->ttl_target != TTL_NONE &&
+		     (!isfinite(best->ttl_s) || best->ttl_target == TTL_NONE || gr->ttl_s < best->ttl_s))) {
+			best = gr;
+			found = d;
+			*core = s;
+		}
+	}
+	return found;
 }
 
 uint16_t view_verdict_style(const struct trend_result *r)

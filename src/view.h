@@ -18,6 +18,7 @@
 
 #include "canvas.h"
 #include "model.h"
+#include "series.h"
 
 enum view_kind { VIEW_TABLE, VIEW_DETAIL, VIEW_CGROUP, VIEW_HELP };
 
@@ -187,9 +188,11 @@ char *view_fmt_evidence(const struct trend_result *r, int64_t limit_bytes, int64
 /* Short verdict word for tables ("growing", "oom_imminent", "-": the names
  * the JSON and the events use) and its style. */
 const char *view_verdict_word(const struct trend_result *r);
-/* The process's GPU-memory trend when it is more urgent than its RSS trend
- * (OOM imminent, leak, growing, then the nearer TTL), else NULL. */
-const struct trend_result *view_gpu_urgent(const struct proc_entity *p);
+/* Of a process's series other than its main one (the series table's rows
+ * with a tui.mark: its GPU memory), the one more urgent than the main
+ * (OOM imminent, leak, growing, then the nearer TTL), with its core; NULL
+ * when the main series is as urgent. */
+const struct series_desc *view_urgent_series(const struct proc_entity *p, const struct series_core **core);
 uint16_t view_verdict_style(const struct trend_result *r);
 /* Style for a usage percentage against m's warn and crit levels. */
 uint16_t view_pct_style(const struct model *m, double pct);

@@ -275,6 +275,8 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 	const struct proc_entity *p = m ? model_proc_find(m, vs->detail_pid) : NULL;
 	const struct cgroup_entity *cg;
 	const struct trend_result *r, *tr, *gr;
+	const struct series_desc *ud;
+	const struct series_core *us;
 	struct trend_result ev;
 	const struct history *trend_hist;
 	struct history_point *pts[4] = {NULL, NULL, NULL, NULL};
@@ -301,7 +303,8 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 	if (cg && ms_has(cg->s.effective_high_bytes) && cg->s.effective_high_bytes != MS_UNLIMITED)
 		high = cg->s.effective_high_bytes;
 	r = trend_get(&p->trend);
-	gr = view_gpu_urgent(p);
+	ud = view_urgent_series(p, &us);
+	gr = ud ? trend_get(&us->trend) : NULL;
 
 	draw_title(c, p, g, y++);
 	status_rows = view_status_draw(c, vs, c->h / 4 > 1 ? c->h / 4 : 1);
@@ -312,10 +315,12 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 		plot_min = 5;
 	want_evidence = avail - 1 >= plot_min;
 	avail -= want_evidence;
-	/* A GPU more urgent than host memory: its evidence, to the card's memory. */
+	/* A series more urgent than the main one (the GPU's): its evidence, to
+	 * its limit (the card's memory). */
 	if (gr) {
-		memcpy(line, "GPU ", 4);
-		view_fmt_evidence(gr, p->gpu->limit_bytes, MS_ABSENT, g, line + 4, sizeof(line) - 4);
+		size_t k = (size_t)snprintf(line, sizeof(line), "%s ", ud->tui.label);
+
+		view_fmt_evidence(gr, us->limit_bytes, MS_ABSENT, g, line + k, sizeof(line) - k);
 	} else {
 		view_fmt_evidence(trend_evidence(&p->trend, &ev), p->limit_bytes, high, g, line, sizeof(line));
 	}
@@ -488,7 +493,7 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 	}
 	if (gr) {
 		tr = gr;
-		trend_hist = &p->gpu->hist;
+		trend_hist = ud->tui.hist(p);
 	}
 	if ((tr->verdict == TREND_GROWING || tr->verdict == TREND_LEAK || tr->oom_imminent) &&
 	    isfinite(tr->slope_bytes_per_s) && tr->slope_bytes_per_s > 0 && p->alive) {
@@ -509,7 +514,7 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 		spec.trend_on = true;
 		spec.trend_y0_bytes = history_last(trend_hist);
 		spec.trend_slope_bytes_per_s = tr->slope_bytes_per_s;
-		spec.trend_target_bytes = gr                                        ? p->gpu->limit_bytes
+		spec.trend_target_bytes = gr                                        ? us->limit_bytes
 					  : ms_has(target)                              ? target
 					  : tr->ttl_target == TTL_HIGH && ms_has(high) ? high
 										       : p->limit_bytes;

@@ -653,7 +653,9 @@ static void draw_row(struct canvas *c, const struct model *m, const struct view_
 {
 	const struct glyphs *g = view_glyphs(vs->glyph_mode);
 	const struct proc_entity *p = row->p;
-	const struct trend_result *r = trend_get(&p->trend), *gr = view_gpu_urgent(p);
+	const struct series_core *us;
+	const struct series_desc *ud = view_urgent_series(p, &us);
+	const struct trend_result *r = trend_get(&p->trend), *gr = ud ? trend_get(&us->trend) : NULL;
 	uint16_t def = CANVAS_STYLE(p->alive ? ROLE_DEFAULT : ROLE_DIM, 0);
 	struct view_limit b;
 	char buf[64], *user, *cg, *cmd, *raw;
@@ -677,14 +679,15 @@ static void draw_row(struct canvas *c, const struct model *m, const struct view_
 	} else {
 		draw_cell(c, L, COL_GPU, y, CANVAS_STYLE(ROLE_DIM, 0), "-");
 	}
-	/* A GPU more urgent than host memory takes the verdict and TTL cells. */
+	/* A series more urgent than the main one (the GPU's) takes the verdict
+	 * and TTL cells, marked with its letter. */
 	if (gr)
 		r = gr;
 	view_fmt_slope_min(r->slope_bytes_per_s, buf, sizeof(buf));
 	draw_cell(c, L, COL_SLOPE, y,
 		  r->verdict == TREND_GROWING || r->verdict == TREND_LEAK ? view_verdict_style(r) : def, buf);
 	if (p->alive && gr) {
-		snprintf(buf, sizeof(buf), "G:%s", gr->oom_imminent ? "oom" : view_verdict_word(gr));
+		snprintf(buf, sizeof(buf), "%c:%s", ud->tui.mark, gr->oom_imminent ? "oom" : view_verdict_word(gr));
 		draw_cell(c, L, COL_VERDICT, y, view_verdict_style(r), buf);
 	} else if (p->alive) {
 		draw_cell(c, L, COL_VERDICT, y, view_verdict_style(r), view_verdict_word(r));
@@ -701,9 +704,9 @@ static void draw_row(struct canvas *c, const struct model *m, const struct view_
 		snprintf(buf, sizeof(buf), "%.0f%%", b.pct);
 	draw_cell(c, L, COL_LIMIT, y, p->alive ? view_pct_style(m, b.pct) : def, buf);
 	if (gr) {
-		buf[0] = 'G';
+		buf[0] = ud->tui.mark;
 		view_fmt_ttl_short(r, g, buf + 1, sizeof(buf) - 1);
-		if (!strcmp(buf, "G-"))
+		if (!strcmp(buf + 1, "-"))
 			snprintf(buf, sizeof(buf), "-");
 	} else {
 		view_fmt_ttl_short(&b.r, g, buf, sizeof(buf));

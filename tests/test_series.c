@@ -2,7 +2,8 @@
  * output. For each row, a distinct limit, source, usage and growth is set
  * on an entity of its kind; the test then finds them under the row's JSON
  * keys, in the row's Prometheus families (checked against the trend, not
- * through series_gauge_value), and on the detail view. It walks the table,
+ * through series_gauge_value), and on the detail view; a process's other
+ * series, when the more urgent, in the table's verdict cell. It walks the table,
  * so a row added later is covered without editing this file. */
 #include <assert.h>
 #include <locale.h>
@@ -310,9 +311,66 @@ static void test_every_row(void)
 	model_free(f.m);
 }
 
+/* A process's other series (with a tui.mark) that grows while its main
+ * series is flat takes the table's verdict cell ("G:growing") and the
+ * detail view's evidence line ("GPU GROWING ..."). */
+static void test_urgent_rows(void)
+{
+	for (int k = 0; k < SERIES_N; k++) {
+		const struct series_desc *d = &series_table[k];
+		struct fixture f;
+		struct canvas *cv = canvas_new(1, 1);
+		struct view_state vs;
+		const struct series_core *us;
+		struct series_core *s;
+		char *screen, *want;
+
+		if (d->kind != 'p' || d->main || !d->tui.mark)
+			continue;
+		CHECK(d->tui.hist != NULL);
+		fixture_init(&f);
+		f.p->alive = true;
+		trend_init(&f.p->trend);
+		for (int i = 0; i < 120; i++)
+			trend_push(&f.p->trend, i * 1000, 32 * MIB, 1LL << 30, MS_ABSENT);
+		s = d->core(f.p);
+		s->limit_bytes = 200 * MIB;
+		trend_init(&s->trend);
+		for (int i = 0; i < 120; i++)
+			trend_push(&s->trend, i * 1000, 10 * MIB + 500000LL * i, s->limit_bytes, MS_ABSENT);
+		CHECK(view_urgent_series(f.p, &us) == d && us == s);
+		view_state_init(&vs, GLYPHS_UTF8);
+		canvas_resize(cv, 200, 12);
+		view_screen_draw(cv, f.m, &vs);
+		screen = canvas_to_text(cv);
+		want = xasprintf("%c:%s", d->tui.mark, view_verdict_word(trend_get(&s->trend)));
+		if (!strstr(screen, want))
+			fprintf(stderr, "  table lacks '%s':\n%s", want, screen);
+		CHECK(strstr(screen, want) != NULL);
+		free(want);
+		free(screen);
+		vs.view = VIEW_DETAIL;
+		vs.detail_pid = 4242;
+		canvas_resize(cv, 200, 30);
+		view_screen_draw(cv, f.m, &vs);
+		screen = canvas_to_text(cv);
+		want = xasprintf("\n%s ", d->tui.label);
+		CHECK(strstr(screen, want) != NULL);
+		free(want);
+		free(screen);
+		canvas_free(cv);
+		f.p->tree = NULL;
+		f.t->pids = NULL;
+		f.m->gpus = NULL;
+		f.m->n_gpus = 0;
+		model_free(f.m);
+	}
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
 	test_every_row();
+	test_urgent_rows();
 	return check_done("test_series");
 }
