@@ -81,6 +81,16 @@ static const double tier_rel_level[TREND_TIERS] = { 0.015, 0.025, 0.015, 0.015 }
 #define TROUGH_SNR 4.0
 #define TROUGH_FRESH_S 60 /* GROWING from troughs while the newest is this recent */
 
+/* Envelope test (env_update): across one drop, the trough after it above
+ * everything before it, or the ramp after it above the peak before it, by
+ * ENV_SHARE of the drop: the generator's no-leak cycles vary by +-10 % in
+ * amplitude and +-2 % in trough, so a rise of a quarter of the drop is no
+ * cycle-to-cycle scatter. The peak must be this recent. */
+#define ENV_TROUGH_SHARE 0.2
+#define ENV_PEAK_SHARE 0.3
+#define ENV_PEAK_AGE_S 240
+#define ENV_CONFIRM 2 /* samples above the peak's margin in a row */
+
 /* Persistence: active after 2 passes, inactive after 5 failures; LEAK needs
  * 600 s of history (300 s confirmed 57 % of synthetic warm-ups). */
 #define PASSES_ON 2
@@ -566,6 +576,74 @@ static void trough_test(struct trend *t)
 	t->saw_window_s = (float)(tau[n - 1] - tau[0]);
 }
 
+/* Rising envelopes across a single drop (GROWING, suspect).
+ *
+ * The trough test needs three troughs: under a 20-60 s sawtooth the third
+ * comes after 60-90 s, and a 1-4 MB/s leak under it was GROWING within 60 s
+ * in 42 % of runs. One drop already bounds a sawtooth without a leak: its
+ * next trough is no higher than the lowest value before the drop, and its
+ * next ramp ends near the peak before the drop, to within the cycles'
+ * scatter. A leak lifts both: the trough by r P, and the ramp past the old
+ * peak before the next drop is due. Fires when the trough after a drop lies
+ * ENV_TROUGH_SHARE of the drop above the lowest value since the previous
+ * trough, or when ENV_CONFIRM samples in a row lie ENV_PEAK_SHARE of the
+ * drop above the peak before it; either rise must also reach tier 0's
+ * G_min. O(1) per sample. */
+static void env_fire(struct trend *t, int64_t rel_ms, double rise_bytes, double span_s)
+{
+	t->env_at_s = (int32_t)(rel_ms / 1000);
+	t->env_slope = (float)(span_s > 0 ? rise_bytes / span_s : 0);
+	t->env_window_s = (float)span_s;
+}
+
+static double env_g_min(uint32_t x_kib)
+{
+	return fmax(tier_g_abs_bytes[0], tier_rel_level[0] * x_kib * KIB);
+}
+
+/* The margin a rise must clear: ENV_*_SHARE of the drop, plus what the ramp
+ * climbs between two samples (a sampled trough or peak misses the true one
+ * by up to that: a 5 s, 200 MB sawtooth at 1 Hz, 40 MB). */
+static double env_margin(const struct trend *t, double share)
+{
+	double drop = t->drop_kib[0] * KIB, period_s = t->interval_s[0] > 0 ? t->interval_s[0] : 1;
+
+	return share * drop + drop / period_s * (t->gap_ms / 1000.0);
+}
+
+/* A drop has just ended at its trough (t->trough_kib, t->trough_at_s). */
+static void env_trough(struct trend *t, int64_t rel_ms)
+{
+	double rise = ((double)t->trough_kib - t->pre_min_kib) * KIB;
+	int32_t since_s = t->n_troughs >= 2 ? t->trough_s_ring[1] : 0; /* previous trough */
+
+	if (rise >= env_margin(t, ENV_TROUGH_SHARE) && rise >= env_g_min(t->trough_kib))
+		env_fire(t, rel_ms, rise, (double)(t->trough_at_s - since_s));
+	t->seg_min_kib = t->trough_kib;
+}
+
+/* Every sample outside a drop. */
+static void env_update(struct trend *t, int64_t rel_ms, uint32_t x_kib)
+{
+	double over;
+
+	if (x_kib < t->seg_min_kib)
+		t->seg_min_kib = x_kib;
+	if (t->n_drops < 1 || !t->env_ramp || rel_ms - t->last_drop_rel_ms > ENV_PEAK_AGE_S * 1000LL) {
+		t->env_over = 0;
+		return;
+	}
+	over = ((double)x_kib - t->drop_peak_kib) * KIB;
+	if (!(over >= env_margin(t, ENV_PEAK_SHARE) && over >= env_g_min(x_kib))) {
+		t->env_over = 0;
+		return;
+	}
+	if (t->env_over < ENV_CONFIRM)
+		t->env_over++;
+	if (t->env_over >= ENV_CONFIRM)
+		env_fire(t, rel_ms, over, (rel_ms - t->last_drop_rel_ms) / 1000.0);
+}
+
 /* Drop detection on raw samples (LEAK-DETECTION.md step 4, sawtooth guard).
  * A drop that keeps falling over several samples is one drop.
  *
@@ -594,7 +672,9 @@ static void saw_update(struct trend *t, int64_t rel_ms, uint32_t x_kib)
 		}
 		t->in_drop = 0;
 		trough_test(t);
+		env_trough(t, rel_ms);
 	}
+	env_update(t, rel_ms, x_kib);
 	if (x_kib > t->peak_kib)
 		t->peak_kib = x_kib;
 	thr = (uint32_t)(DROP_REL * t->peak_kib);
@@ -616,6 +696,11 @@ static void saw_update(struct trend *t, int64_t rel_ms, uint32_t x_kib)
 	if (ramp_s >= RAMP_MIN_S)
 		t->ramp_start_rel_ms = rel_ms;
 	t->drop_peak_kib = t->peak_kib;
+	t->pre_min_kib = t->seg_min_kib;
+	t->env_over = 0;
+	/* A GC ramp, not a spike (a buffer freed after a few seconds): its
+	 * peak says nothing about the next cycle's. */
+	t->env_ramp = ramp_s >= RAMP_MIN_S || ramp_s >= rel_ms / 1000.0 - 1;
 	t->trough_kib = x_kib;
 	t->trough_at_s = (int32_t)(rel_ms / 1000);
 	t->peak_kib = x_kib;
@@ -1414,6 +1499,13 @@ static void result_fill(struct trend *t, const struct trend_fit **oom_src, int *
 		r->slope_bytes_per_s = t->saw_slope;
 		r->window_s = t->saw_window_s;
 		saw_shown = true;
+	} else if (t->env_at_s >= 0 && now_s - t->env_at_s <= TROUGH_FRESH_S) {
+		/* A rising envelope across a drop (env_update), while fresh. */
+		r->verdict = TREND_GROWING;
+		r->tier = 0;
+		r->slope_bytes_per_s = t->env_slope;
+		r->window_s = t->env_window_s;
+		saw_shown = true;
 	} else if (shrink >= 0) {
 		r->verdict = TREND_SHRINKING;
 		shown = shrink;
@@ -1578,6 +1670,7 @@ void trend_init(struct trend *t)
 	t->stall_hi = t->stall_rate = INFINITY;
 	t->stall_idx = t->flat_idx = -2;
 	t->flat_hi = INFINITY;
+	t->env_at_s = -1;
 	result_clear(&t->result);
 }
 
@@ -1598,6 +1691,7 @@ void trend_push(struct trend *t, int64_t t_ms, int64_t x_bytes, int64_t limit_by
 		t->x_first_kib = x_kib;
 		t->floor_first_kib = x_kib;
 		t->peak_kib = x_kib;
+		t->seg_min_kib = x_kib;
 	}
 	t->t_last_ms = t_ms;
 	t->limit_bytes = limit_bytes;
@@ -1610,6 +1704,7 @@ void trend_push(struct trend *t, int64_t t_ms, int64_t x_bytes, int64_t limit_by
 								       : t_ms - t->t_first_ms;
 	if (rel_ms > REL_MS_MAX)
 		rel_ms = REL_MS_MAX;
+	t->gap_ms = (int32_t)(rel_ms - t->last_rel_ms < INT32_MAX ? rel_ms - t->last_rel_ms : INT32_MAX);
 	t->last_rel_ms = rel_ms;
 	saw_update(t, rel_ms, x_kib);
 	if (rel_ms < tier_m[0] * tier_w_ms[0] && x_kib < t->floor_first_kib)

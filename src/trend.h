@@ -72,6 +72,7 @@ struct trend {
 	struct trend_tier tier[TREND_TIERS];
 	int64_t t_first_ms, t_last_ms;
 	int64_t last_rel_ms;        /* t_last_ms - t_first_ms, clamped (< 2^40) */
+	int32_t gap_ms;             /* time since the previous sample */
 	uint32_t x_first_kib;
 	uint32_t floor_first_kib;   /* min of the first 16 s (lifetime rate) */
 	uint32_t peak_kib;          /* sawtooth guard: peak since last drop */
@@ -86,6 +87,12 @@ struct trend {
 	uint32_t trough_kib_ring[TREND_TROUGHS]; /* last troughs, newest first */
 	int32_t trough_s_ring[TREND_TROUGHS];    /* their times, s since the first sample */
 	float saw_slope, saw_window_s; /* the troughs' Sen slope (bytes/s) and span */
+	uint32_t seg_min_kib;       /* envelope test (env_update): min since the last trough */
+	uint32_t pre_min_kib;       /* ... and that min before the drop in progress/last drop */
+	uint8_t env_over;           /* consecutive samples above the last peak's margin */
+	uint8_t env_ramp;           /* the last drop ended a ramp >= RAMP_MIN_S (no spike) */
+	int32_t env_at_s;           /* last time the envelope test fired, s; -1 never */
+	float env_slope, env_window_s; /* its rate estimate (bytes/s) and span */
 	uint8_t started;
 	int8_t leak_tier;           /* tier that confirmed LEAK, -1 none */
 	uint8_t oom_fast;           /* step 7 fast path fired at the last 2 s bucket */

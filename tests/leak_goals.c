@@ -255,7 +255,7 @@ static const struct {
 	bool higher; /* larger is better */
 	double floor;
 } fast_floor[] = {
-	{ false, 0 }, { true, 55 }, { true, 95 }, { true, 90 }, { true, 90 },
+	{ false, 0 }, { true, 85 }, { true, 95 }, { true, 90 }, { true, 90 },
 	{ true, 82 }, { false, 10 }, { true, 95 }, { true, 85 },
 };
 static bool fast = true;

@@ -198,6 +198,7 @@ void lg_generate(struct lg_series *s, enum lg_kind k, uint64_t seed)
 	s->rate_bytes_per_s = 0;
 	s->settle_s = NAN;
 	s->period_s = NAN;
+	s->amp_bytes = 0;
 	s->hit_s = NAN;
 	s->killed = false;
 	c.level = lg_logu(&r, 50 * MB, 2000 * MB);
@@ -329,8 +330,10 @@ void lg_generate(struct lg_series *s, enum lg_kind k, uint64_t seed)
 	}
 	s->level_bytes = c.level;
 	s->rate_bytes_per_s = c.rate;
-	if (c.saw.amp_bytes > 0)
+	if (c.saw.amp_bytes > 0) {
 		s->period_s = c.saw.period_s;
+		s->amp_bytes = c.saw.amp_bytes;
+	}
 	if (!lg_kinds[k].leak) {
 		s->limit_bytes = (int64_t)(1.25 * mx);
 	} else if (!lg_kinds[k].kill) {

@@ -60,6 +60,7 @@ struct lg_series {
 	double level_bytes;
 	double rate_bytes_per_s; /* leak rate (at the kill for accelerating growth) */
 	double period_s;       /* the sawtooth's period, NAN: none */
+	double amp_bytes;      /* the sawtooth's amplitude, 0: none */
 	double settle_s;       /* no-leak kinds: when the last ramp reached 95 %; NAN none */
 	double hit_s;          /* first sample at or over the limit; NAN: never hit */
 	bool killed;           /* the series ends at hit_s (an OOM kill) */
