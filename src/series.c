@@ -202,7 +202,7 @@ const struct series_desc series_table[SERIES_N] = {
 			[SG_OOM] = {"memslope_process_oom_imminent",
 				    "1 when the limit is predicted to be reached soon, else 0."},
 		}},
-		.tui = {"limit", ROLE_DEFAULT, 0, NULL, proc_detail},
+		.tui = {.label = "limit", .role = ROLE_DEFAULT, .detail = proc_detail},
 	},
 	[SERIES_PROC_GPU] = {
 		.kind = 'p', .suffix = " GPU memory", .core = proc_gpu, .value = proc_gpu_value, .peak = proc_gpu_peak,
@@ -221,7 +221,8 @@ const struct series_desc series_table[SERIES_N] = {
 			[SG_TTL] = {"memslope_process_gpu_time_to_limit_seconds",
 				    "Predicted time until the GPU memory is full."},
 		}},
-		.tui = {"GPU", ROLE_SERIES_GPU, 'G', proc_gpu_hist, proc_gpu_detail},
+		.tui = {.label = "GPU", .role = ROLE_SERIES_GPU, .mark = 'G', .hist = proc_gpu_hist, .column = "GPU",
+			.column_width = 7, .detail = proc_gpu_detail},
 	},
 	[SERIES_TREE] = {
 		.kind = 't', .main = true, .suffix = "", .core = tree_main, .value = tree_value,
@@ -233,7 +234,7 @@ const struct series_desc series_table[SERIES_N] = {
 			[SG_LEAK] = {"memslope_tree_leak", "1 when the tree's verdict is a confirmed leak, else 0."},
 			[SG_GROWING] = {"memslope_tree_growing", "1 when the tree's verdict is growing or leak, else 0."},
 		}},
-		.tui = {"tree", ROLE_SERIES_TREE, 0, NULL, tree_detail},
+		.tui = {.label = "tree", .role = ROLE_SERIES_TREE, .detail = tree_detail},
 	},
 	[SERIES_TREE_GPU] = {
 		.kind = 't', .suffix = " GPU memory", .core = tree_gpu, .value = tree_gpu_value, .peak = tree_gpu_peak,
@@ -243,7 +244,7 @@ const struct series_desc series_table[SERIES_N] = {
 			[SG_VALUE] = {"memslope_tree_gpu_memory_bytes",
 				      "Summed GPU memory of a watched process and its descendants."},
 		}},
-		.tui = {"tree GPU", ROLE_SERIES_GPU, 'G', tree_gpu_hist, tree_gpu_detail},
+		.tui = {.label = "tree GPU", .role = ROLE_SERIES_GPU, .hist = tree_gpu_hist, .detail = tree_gpu_detail},
 	},
 	[SERIES_CGROUP] = {
 		.kind = 'c', .main = true, .suffix = "", .core = cgroup_main, .value = cgroup_value,
@@ -259,7 +260,7 @@ const struct series_desc series_table[SERIES_N] = {
 			[SG_OOM] = {"memslope_cgroup_oom_imminent",
 				    "1 when the limit is predicted to be reached soon, else 0."},
 		}},
-		.tui = {"cgroup", ROLE_SERIES_CG, 0, NULL, cgroup_detail},
+		.tui = {.label = "cgroup", .role = ROLE_SERIES_CG, .detail = cgroup_detail},
 	},
 };
 

@@ -74,6 +74,11 @@ struct series_desc {
 		 * from hist (view_urgent_series). */
 		char mark;
 		const struct history *(*hist)(const void *entity);
+		/* A process series with a column in the table: its title and
+		 * width; the cell is its value, with an up arrow while it grows.
+		 * NULL: no column. */
+		const char *column;
+		int column_width;
 		/* Its words on the detail view's limits line (text; usage, drawn in
 		 * the warn/crit style of its percentage, "" when none); false: not
 		 * shown for this entity. */

@@ -26,10 +26,16 @@ enum view_kind { VIEW_TABLE, VIEW_DETAIL, VIEW_CGROUP, VIEW_HELP };
  * can map to the terminal's line-drawing set; plots use blocks. ASCII: --ascii. */
 enum glyph_mode { GLYPHS_UTF8, GLYPHS_ACS, GLYPHS_ASCII };
 
+/* The table's columns. COL_SERIES + id is series id's column (its row's
+ * tui.column: a process's GPU memory), shown while a live process has that
+ * series; a series without a column leaves its slot unused. */
 enum col_id {
-	COL_PID, COL_USER, COL_RSS, COL_PSS, COL_SWAP, COL_GPU, COL_SLOPE, COL_VERDICT,
+	COL_PID, COL_USER, COL_RSS, COL_PSS, COL_SWAP,
+	COL_SERIES,
+	COL_SLOPE = COL_SERIES + SERIES_N, COL_VERDICT,
 	COL_LIMIT, COL_TTL, COL_CGROUP, COL_COMMAND, COL_COUNT
 };
+#define COL_OF_SERIES(id) ((enum col_id)(COL_SERIES + (int)(id)))
 
 /* A key as the views see it: a Unicode code point, or one of the VK_ codes
  * above the code point range (tui.c translates the terminal's keys). */

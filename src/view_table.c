@@ -26,13 +26,13 @@ struct col_def {
 	int prio; /* 0: never dropped; higher goes first */
 };
 
-static const struct col_def cols[COL_COUNT] = {
+/* The series' columns (COL_SERIES + id) come from the series table. */
+static struct col_def cols[COL_COUNT] = {
 	[COL_PID] = {"PID", "PID", 7, true, 0},
 	[COL_USER] = {"USER", "USER", 8, false, 6},
 	[COL_RSS] = {"RSS", "RSS", 6, true, 0},
 	[COL_PSS] = {"PSS", "PSS", 6, true, 7},
 	[COL_SWAP] = {"SWAP", "SWAP", 6, true, 5},
-	[COL_GPU] = {"GPU", "GPU", 7, true, 0}, /* while a watched process uses a GPU */
 	[COL_SLOPE] = {"\u0394/min", "d/min", 6, true, 1},
 	[COL_VERDICT] = {"VERDICT", "VERDICT", 12, false, 0}, /* "oom_imminent" */
 	[COL_LIMIT] = {"%LIM", "%LIM", 5, true, 2},
@@ -41,18 +41,50 @@ static const struct col_def cols[COL_COUNT] = {
 	[COL_COMMAND] = {"COMMAND", "COMMAND", 0, false, 0},
 };
 
-const char *view_col_title(enum col_id col, enum glyph_mode mode)
+/* The series table's row of a series column, else NULL. */
+static const struct series_desc *col_series(int col)
 {
-	return mode == GLYPHS_UTF8 ? cols[col].title : cols[col].title_ascii;
+	const struct series_desc *d;
+
+	if (col < COL_SERIES || col >= COL_SERIES + SERIES_N)
+		return NULL;
+	d = &series_table[col - COL_SERIES];
+	return d->kind == 'p' && d->tui.column ? d : NULL;
 }
 
-/* The GPU column is shown while a live process has GPU memory (NVML loaded). */
-static bool any_gpu(const struct model *m)
+/* A series column: right-aligned, never dropped (a process using that
+ * series is what the user watches). */
+static const struct col_def *col_def(int col)
 {
-	for (size_t i = 0; m->n_gpus && i < m->n_procs; i++)
-		if (m->procs[i]->alive && m->procs[i]->gpu)
+	const struct series_desc *d = col_series(col);
+
+	if (d && !cols[col].title)
+		cols[col] = (struct col_def){d->tui.column, d->tui.column, d->tui.column_width, true, 0};
+	return &cols[col];
+}
+
+const char *view_col_title(enum col_id col, enum glyph_mode mode)
+{
+	return mode == GLYPHS_UTF8 ? col_def(col)->title : col_def(col)->title_ascii;
+}
+
+/* A series column is shown while a live process has that series (the GPU
+ * column: a process on a GPU, NVML loaded). */
+static bool col_series_on(const struct model *m, int col)
+{
+	const struct series_desc *d = col_series(col);
+
+	for (size_t i = 0; d && m && i < m->n_procs; i++)
+		if (m->procs[i]->alive && d->core(m->procs[i]))
 			return true;
 	return false;
+}
+
+static bool col_on(const struct model *m, int col)
+{
+	if (col >= COL_SERIES && col < COL_SERIES + SERIES_N)
+		return col_series_on(m, col);
+	return col != COL_PSS || (m && m->pss_enabled);
 }
 
 int view_table_sort_choices(const struct model *m, enum col_id *out)
@@ -60,7 +92,7 @@ int view_table_sort_choices(const struct model *m, enum col_id *out)
 	int n = 0;
 
 	for (int i = 0; i < COL_COUNT; i++)
-		if ((i != COL_PSS || (m && m->pss_enabled)) && (i != COL_GPU || (m && any_gpu(m))))
+		if (col_on(m, i))
 			out[n++] = (enum col_id)i;
 	return n;
 }
@@ -138,6 +170,8 @@ static bool col_absent(enum col_id col, const struct proc_entity *p)
 	if (col == COL_LIMIT || col == COL_TTL)
 		view_limit_of(p, &b);
 
+	if (col_series(col))
+		return !col_series(col)->core(p) || !ms_has(col_series(col)->value(p));
 	switch (col) {
 	case COL_RSS:
 		return !ms_has(p->rss_bytes);
@@ -145,8 +179,6 @@ static bool col_absent(enum col_id col, const struct proc_entity *p)
 		return !ms_has(p->pss_bytes);
 	case COL_SWAP:
 		return !ms_has(p->swap_bytes);
-	case COL_GPU:
-		return !p->gpu || !ms_has(p->gpu->bytes);
 	case COL_SLOPE:
 		return !isfinite(r->slope_bytes_per_s);
 	case COL_LIMIT:
@@ -187,11 +219,12 @@ struct sort_ctx {
 
 static enum key_kind key_kind_of(enum col_id col)
 {
+	if (col_series(col))
+		return KEY_I64_DESC;
 	switch (col) {
 	case COL_RSS:
 	case COL_PSS:
 	case COL_SWAP:
-	case COL_GPU:
 		return KEY_I64_DESC;
 	case COL_SLOPE:
 	case COL_LIMIT:
@@ -233,9 +266,6 @@ static void key_fill(struct sort_key *k, enum col_id col, struct proc_entity *p)
 		break;
 	case COL_SWAP:
 		k->v.i = p->swap_bytes;
-		break;
-	case COL_GPU:
-		k->v.i = p->gpu ? p->gpu->bytes : MS_ABSENT;
 		break;
 	case COL_SLOPE:
 		k->v.d = r->slope_bytes_per_s;
@@ -559,15 +589,13 @@ static void layout_columns(const struct canvas *c, const struct model *m, struct
 	if (min_cmd_growth > min_cmd)
 		min_cmd_growth = min_cmd;
 	for (int i = 0; i < COL_COUNT; i++) {
-		L->on[i] = true;
-		L->w[i] = cols[i].width;
+		L->on[i] = col_on(m, i);
+		L->w[i] = col_def(i)->width;
+		/* A series column (the GPU's) is kept, and it takes its room
+		 * from the command rather than from the TTL. */
+		if (L->on[i] && col_series(i) && min_cmd - (L->w[i] + 1) >= 16)
+			min_cmd -= L->w[i] + 1;
 	}
-	L->on[COL_PSS] = m->pss_enabled;
-	L->on[COL_GPU] = any_gpu(m);
-	/* Where processes use GPUs the GPU column is kept, and it takes its
-	 * room from the command rather than from the TTL. */
-	if (L->on[COL_GPU] && min_cmd - (cols[COL_GPU].width + 1) >= 16)
-		min_cmd -= cols[COL_GPU].width + 1;
 	for (;;) {
 		int worst = -1;
 
@@ -578,9 +606,9 @@ static void layout_columns(const struct canvas *c, const struct model *m, struct
 		if (c->w - total >= min_cmd)
 			break;
 		for (int i = 0; i < COL_COMMAND; i++)
-			if (L->on[i] && cols[i].prio > 0 && (worst < 0 || cols[i].prio > cols[worst].prio))
+			if (L->on[i] && col_def(i)->prio > 0 && (worst < 0 || col_def(i)->prio > col_def(worst)->prio))
 				worst = i;
-		if (worst < 0 || (cols[worst].prio <= GROWTH_PRIO && c->w - total >= min_cmd_growth))
+		if (worst < 0 || (col_def(worst)->prio <= GROWTH_PRIO && c->w - total >= min_cmd_growth))
 			break;
 		L->on[worst] = false;
 	}
@@ -615,7 +643,7 @@ static void draw_colhdr(struct canvas *c, const struct view_state *vs, const str
 				: "");
 		if (i == COL_COMMAND && vs->tree)
 			snprintf(title, sizeof(title), "COMMAND (tree)");
-		if (cols[i].right)
+		if (col_def(i)->right)
 			canvas_text_right(c, L->x[i], y, L->w[i], s, title);
 		else
 			canvas_text(c, L->x[i], y, L->w[i], s, title);
@@ -627,7 +655,7 @@ static void draw_cell(struct canvas *c, const struct layout *L, enum col_id col,
 {
 	if (!L->on[col])
 		return;
-	if (cols[col].right)
+	if (col_def(col)->right)
 		canvas_text_right(c, L->x[col], y, L->w[col], st, text);
 	else
 		canvas_text(c, L->x[col], y, L->w[col], st, text);
@@ -669,15 +697,22 @@ static void draw_row(struct canvas *c, const struct model *m, const struct view_
 	draw_cell(c, L, COL_RSS, y, def, util_fmt_bytes(p->rss_bytes, buf, sizeof(buf)));
 	draw_cell(c, L, COL_PSS, y, def, util_fmt_bytes(p->pss_bytes, buf, sizeof(buf)));
 	draw_cell(c, L, COL_SWAP, y, def, util_fmt_bytes(p->swap_bytes, buf, sizeof(buf)));
-	if (L->on[COL_GPU] && p->gpu) {
-		const struct trend_result *g2 = trend_get(&p->gpu->trend);
-		bool up = g2->verdict == TREND_GROWING || g2->verdict == TREND_LEAK;
-		size_t k = strlen(util_fmt_bytes(p->gpu->bytes, buf, sizeof(buf)));
+	for (int i = COL_SERIES; i < COL_SERIES + SERIES_N; i++) {
+		const struct series_desc *d = col_series(i);
+		const struct series_core *s = d && L->on[i] ? d->core(p) : NULL;
+		const struct trend_result *g2;
+		bool up;
+		size_t k;
 
+		if (!s) {
+			draw_cell(c, L, (enum col_id)i, y, CANVAS_STYLE(ROLE_DIM, 0), "-");
+			continue;
+		}
+		g2 = trend_get(&s->trend);
+		up = g2->verdict == TREND_GROWING || g2->verdict == TREND_LEAK;
+		k = strlen(util_fmt_bytes(d->value(p), buf, sizeof(buf)));
 		snprintf(buf + k, sizeof(buf) - k, "%s", up ? g->up : "");
-		draw_cell(c, L, COL_GPU, y, up || g2->oom_imminent ? view_verdict_style(g2) : def, buf);
-	} else {
-		draw_cell(c, L, COL_GPU, y, CANVAS_STYLE(ROLE_DIM, 0), "-");
+		draw_cell(c, L, (enum col_id)i, y, up || g2->oom_imminent ? view_verdict_style(g2) : def, buf);
 	}
 	/* A series more urgent than the main one (the GPU's) takes the verdict
 	 * and TTL cells, marked with its letter. */
@@ -700,7 +735,7 @@ static void draw_row(struct canvas *c, const struct model *m, const struct view_
 	view_limit_of(p, &b);
 	if (isnan(b.pct))
 		snprintf(buf, sizeof(buf), "-");
-	else if (snprintf(buf, sizeof(buf), "%.0f%%%s", b.pct, b.mark ? b.mark : "") > cols[COL_LIMIT].width)
+	else if (snprintf(buf, sizeof(buf), "%.0f%%%s", b.pct, b.mark ? b.mark : "") > col_def(COL_LIMIT)->width)
 		snprintf(buf, sizeof(buf), "%.0f%%", b.pct);
 	draw_cell(c, L, COL_LIMIT, y, p->alive ? view_pct_style(m, b.pct) : def, buf);
 	if (gr) {

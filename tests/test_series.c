@@ -21,6 +21,7 @@
 #include "util.h"
 #include "view.h"
 #include "view_screen.h"
+#include "view_table.h"
 
 #define MIB (1024LL * 1024)
 
@@ -288,6 +289,30 @@ static void test_every_row(void)
 		check_json(d, e, s, k);
 		check_prom(d, e, s, k, prom);
 		check_detail(d, e, s, screen);
+	}
+	/* A process series with a table column: its title, its value in the
+	 * process's row, and a sort choice. */
+	free(screen);
+	vs.view = VIEW_TABLE;
+	view_screen_draw(cv, f.m, &vs);
+	screen = canvas_to_text(cv);
+	for (int k = 0; k < SERIES_N; k++) {
+		const struct series_desc *d = &series_table[k];
+		enum col_id ch[COL_COUNT];
+		int n = view_table_sort_choices(f.m, ch), found = 0;
+		char v[16], *title;
+
+		if (d->kind != 'p' || !d->tui.column)
+			continue;
+		CHECK(d->tui.column_width >= (int)strlen(d->tui.column));
+		title = xasprintf(" %s ", d->tui.column);
+		CHECK(strstr(screen, title) != NULL);
+		free(title);
+		util_fmt_bytes(d->value(f.p), v, sizeof(v));
+		CHECK(strstr(screen, v) != NULL);
+		for (int i = 0; i < n; i++)
+			found += ch[i] == COL_OF_SERIES(k);
+		CHECK(found == 1);
 	}
 	/* A process never on a GPU carries none of the GPU series' keys. */
 	{

@@ -712,14 +712,14 @@ static int ref_col_cmp(enum col_id col, const struct proc_entity *a, const struc
 {
 	const struct trend_result *ra = &a->trend.result, *rb = &b->trend.result;
 
+	if (col == COL_OF_SERIES(SERIES_PROC_GPU))
+		return -ref_i64(a->gpu ? a->gpu->bytes : MS_ABSENT, b->gpu ? b->gpu->bytes : MS_ABSENT);
 	switch (col) {
 	case COL_PID: return ref_i64(a->pid, b->pid);
 	case COL_USER: return ref_str(a->user, b->user);
 	case COL_RSS: return -ref_i64(a->rss_bytes, b->rss_bytes);
 	case COL_PSS: return -ref_i64(a->pss_bytes, b->pss_bytes);
 	case COL_SWAP: return -ref_i64(a->swap_bytes, b->swap_bytes);
-	case COL_GPU:
-		return -ref_i64(a->gpu ? a->gpu->bytes : MS_ABSENT, b->gpu ? b->gpu->bytes : MS_ABSENT);
 	case COL_SLOPE:
 		return ra->slope_bytes_per_s > rb->slope_bytes_per_s ? -1 :
 		       ra->slope_bytes_per_s < rb->slope_bytes_per_s;
@@ -741,11 +741,12 @@ static bool ref_absent(enum col_id col, const struct proc_entity *p)
 {
 	const struct trend_result *r = &p->trend.result;
 
+	if (col == COL_OF_SERIES(SERIES_PROC_GPU))
+		return !p->gpu || !ms_has(p->gpu->bytes);
 	switch (col) {
 	case COL_RSS: return !ms_has(p->rss_bytes);
 	case COL_PSS: return !ms_has(p->pss_bytes);
 	case COL_SWAP: return !ms_has(p->swap_bytes);
-	case COL_GPU: return !p->gpu || !ms_has(p->gpu->bytes);
 	case COL_SLOPE: return !isfinite(r->slope_bytes_per_s);
 	case COL_LIMIT: return isnan(p->usage_pct);
 	case COL_TTL: return isnan(r->ttl_s) || r->ttl_target == TTL_NONE;
@@ -808,6 +809,9 @@ static void test_sort_random(void)
 #undef RND
 	view_state_init(&vs, GLYPHS_UTF8);
 	for (int c = 0; c < COL_COUNT; c++) {
+		/* A series without a table column has no sort order. */
+		if (c >= COL_SERIES && c < COL_SERIES + SERIES_N && !series_table[c - COL_SERIES].tui.column)
+			continue;
 		for (int rev = 0; rev < 2; rev++) {
 			vs.sort_col = (enum col_id)c;
 			vs.sort_reverse = rev;
