@@ -599,8 +599,11 @@ int main(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	a.o = &o;
 	util_set_fatal_hook(fatal_restore);
-	/* --replay: the whole log is read and checked first. */
-	if (o.replay_path && !(replay = replay_open(o.replay_path, &err))) {
+	/* --replay: the whole log is read and checked first (and, for the
+	 * browser, re-analysed). */
+	if (o.replay_path &&
+	    !(replay = replay_open(o.replay_path, &(struct replay_open_opts){.index_only = o.run_mode == RUN_RELOG,
+			.warn_pct = o.warn_pct, .crit_pct = o.crit_pct}, &err))) {
 		fprintf(stderr, "memslope: %s\n", err);
 		free(err);
 		options_done(&o);

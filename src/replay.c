@@ -1,20 +1,28 @@
-/* replay: rebuild the model from a recorded NDJSON log. See replay.h.
+/* replay: a recorded NDJSON log as a sampler, and the browser over its
+ * re-analysis. See replay.h.
  *
  * A log line is a snapshot (every entity) or a delta (only the entities
  * whose JSON changed since the last line; the first line of every file is a
- * snapshot). Applying a line therefore updates only the fields present, and
- * what a delta cannot say — that an entity went away — is inferred the way
- * update.c decides it live: exited processes go after UPDATE_DEAD_RETENTION_MS, a
- * tree goes with its root, a cgroup when no live process is in it, it was
- * not named with -c and UPDATE_CGROUP_RETENTION_MS passed since it ended. A snapshot line says it outright: what it lacks is gone.
+ * snapshot). Applying a line updates only the fields present; a snapshot
+ * line also says what went (what it lacks). What a delta cannot say — that
+ * an entity went away — is never guessed here: the update stage decides it.
+ * The sampler (replay_feed) keeps only what a sampler reads (live processes,
+ * and the cgroups and trees the update stage still holds); the browser
+ * applies, with each line of the re-analysis, the entities the update stage
+ * dropped at that tick (recorded at open).
  *
- * Seeks are fast because of what the pass at open keeps (replay.h):
- * checkpoints are written by out_json as snapshot lines — the log format is
- * also the checkpoint format — plus the one thing a snapshot lacks, the exit
- * time of an exited process ("replay_exit_ms"), so that a model rebuilt from
- * a checkpoint is the model stepped to line by line (tests/test_replay.c). */
+ * replay_open runs the analysis once over the whole log: each line through
+ * replay_feed and update_tick (as --replay --log does), the result written
+ * as a log line (out_json_line, the lines --replay --log - writes) to an
+ * unlinked temporary file, applied to a scratch model, and kept: an index
+ * of those lines, every history point and a checkpoint of the model every
+ * 64 lines, written by out_json as snapshot lines — the log format is also
+ * the checkpoint format — plus the exit time of an exited process
+ * ("replay_exit_ms"), so that a model rebuilt from a checkpoint is the
+ * model stepped to line by line (tests/test_replay.c). */
 #include "replay.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -48,14 +56,15 @@
 #define POINTS_MAX (4u << 20)
 
 struct line_ref {
-	off_t off;
+	off_t off;           /* browse: of the re-analysed line, in the temporary file */
 	uint32_t len;        /* bytes, without the newline */
-	uint16_t n_events;   /* capped at MODEL_EVENTS_MAX */
 	bool snapshot;
 	size_t lineno;       /* 1-based, in the file */
 	int64_t time_ms;
 	size_t pt_off;       /* its history points: pts[pt_off .. pt_off + n_pts) */
 	uint32_t n_pts;
+	size_t gone_off;     /* the series the update stage dropped at this line: */
+	uint32_t n_gone;     /* gone[gone_off .. gone_off + n_gone) */
 };
 
 /* One history series: a process (pid, start), a tree (root) or a cgroup. */
@@ -78,9 +87,27 @@ struct checkpoint {
 	size_t len;
 };
 
+/* The update stage over the log's lines (--replay --log, and the browser's
+ * pass at open). */
+struct analysis {
+	struct replay_feed *f;
+	struct model *m;             /* NULL before the first line */
+	struct update u;
+	int warn_pct, crit_pct;      /* when the log does not record them */
+};
+
 struct replay {
 	char *path;
-	int fd;
+	int fd;                    /* the log */
+	bool browse;               /* re-analysed at open, for the browser */
+	int dfd;                   /* browse: the re-analysed lines (unlinked temporary file) */
+	off_t dlen;
+	struct analysis an;        /* browse: only while opening */
+	struct out_json_cache *cache;
+	int warn_pct, crit_pct;    /* the analysis' thresholds, for the model browsed */
+	/* Lines on which a recorded verdict differs from the re-analysis. */
+	size_t n_differ;
+	char *first_differ;
 	struct line_ref *lines;
 	size_t n_lines, cap_lines;
 	size_t pos;
@@ -88,6 +115,7 @@ struct replay {
 	char *buf;                 /* one line read back, NUL-terminated */
 	size_t cap_buf;
 	char *note;
+	char *fatal;               /* opening failed (the temporary file) */
 	/* Lines that are not memslope/1 log lines are skipped and counted; the
 	 * first one's reason is kept for the note (or the error when no line
 	 * is usable). */
@@ -106,6 +134,8 @@ struct replay {
 	struct point *pts;
 	size_t n_pts, cap_pts;
 	size_t n_recorded;         /* lines 0 .. n_recorded - 1 have their points */
+	uint32_t *gone;            /* series ids, per line (line_ref.gone_off) */
+	size_t n_gone, cap_gone;
 };
 
 /* ---- JSON values into model fields: a missing key leaves the field ---- */
@@ -615,22 +645,6 @@ static size_t proc_lookup(const struct model *m, const struct pid_idx *idx, size
 	return hit;
 }
 
-static int cmp_cgroup_path(const void *x, const void *y)
-{
-	const struct cgroup_entity *const *a = x, *const *b = y;
-
-	return strcmp((*a)->s.path, (*b)->s.path);
-}
-
-static struct cgroup_entity *cgroup_bsearch(struct cgroup_entity **v, size_t n, const char *path)
-{
-	struct cgroup_entity key, *kp = &key, **hit;
-
-	key.s.path = (char *)path;
-	hit = bsearch(&kp, v, n, sizeof(*v), cmp_cgroup_path);
-	return hit ? *hit : NULL;
-}
-
 /* ---- one line ---- */
 
 static const char *line_check(json_t *doc, int64_t *time_ms, bool *snapshot)
@@ -766,7 +780,9 @@ static void cgroups_apply(struct model *m, json_t *doc, bool snapshot)
 	}
 }
 
-static void procs_apply(struct model *m, json_t *doc, bool snapshot, int64_t t_ms)
+/* sampler: m is replay_feed's, which holds what a sampler reads — live
+ * processes only, one per PID. */
+static void procs_apply(struct model *m, json_t *doc, bool snapshot, int64_t t_ms, bool sampler)
 {
 	json_t *a = json_object_get(doc, "processes");
 	size_t n = json_array_size(a), n0 = m->n_procs;
@@ -786,8 +802,8 @@ static void procs_apply(struct model *m, json_t *doc, bool snapshot, int64_t t_m
 			continue;
 		get_range(o, "start_time_ms", 0, INT64_MAX / 2, &start);
 		at = proc_lookup(m, idx, n0, (pid_t)pid, start, &other);
-		if (at == SIZE_MAX && other != SIZE_MAX && m->procs[other]->alive) {
-			/* The PID was reused: the old process has exited. */
+		if (sampler && at == SIZE_MAX && other != SIZE_MAX && !json_is_false(json_object_get(o, "alive"))) {
+			/* The PID was reused: the old process is no longer there. */
 			m->procs[other]->alive = false;
 			m->procs[other]->exit_ms = t_ms;
 		}
@@ -805,15 +821,14 @@ static void procs_apply(struct model *m, json_t *doc, bool snapshot, int64_t t_m
 		if (p->alive)
 			p->last_seen_ms = t_ms;
 	}
-	/* What goes: on a snapshot, whatever it lacks; on a delta, exited
-	 * processes once their retention is over (main.c's rule). */
+	/* What goes: on a snapshot, whatever it lacks; for the sampler, the
+	 * dead. (The browser drops what the update stage dropped: gone_apply.) */
 	{
 		size_t j = 0;
 
 		for (size_t i = 0; i < m->n_procs; i++) {
 			struct proc_entity *p = m->procs[i];
-			bool keep = snapshot ? i >= n0 || seen[i]
-					     : p->exit_ms < 0 || update_proc_kept(p, t_ms, m->analysis.keep_pid);
+			bool keep = (!snapshot || i >= n0 || seen[i]) && (!sampler || p->alive);
 
 			if (keep)
 				m->procs[j++] = p;
@@ -852,54 +867,17 @@ static void trees_apply(struct model *m, json_t *doc, bool snapshot)
 			t = model_tree_add(m, (pid_t)pid, 0);
 		tree_apply(t, o);
 	}
-	/* A delta never says a tree went: main.c drops a live tree with its
-	 * root (a tree marked dead was kept on purpose, for launch mode). */
+	/* A snapshot says what went; a delta does not (gone_apply). */
 	for (size_t i = 0; i < m->n_trees; i++) {
 		struct tree_entity *t = m->trees[i];
-		const struct proc_entity *root = model_proc_find(m, t->root_pid);
-		bool keep = snapshot ? i >= n0 || seen[i] : !t->alive || (root && root->alive);
 
-		if (keep)
+		if (!snapshot || i >= n0 || seen[i])
 			m->trees[j++] = t;
 		else
 			model_tree_free(t);
 	}
 	m->n_trees = j;
 	free(seen);
-}
-
-/* A delta never says a cgroup went either: as main.c, drop those no live
- * process is in, unless named with -c. */
-static void cgroups_prune(struct model *m)
-{
-	struct cgroup_entity **v = xmalloc((m->n_cgroups + 1) * sizeof(*v));
-	size_t n = m->n_cgroups;
-
-	if (n) /* m->cgroups is NULL when there are none: memcpy(NULL) is UB */
-		memcpy(v, m->cgroups, n * sizeof(*v));
-	qsort(v, n, sizeof(*v), cmp_cgroup_path);
-	for (size_t i = 0; i < n; i++)
-		v[i]->seen_this_tick = false;
-	for (size_t i = 0; i < m->n_procs; i++) {
-		struct cgroup_entity *c;
-
-		if (m->procs[i]->alive && m->procs[i]->cgroup &&
-		    (c = cgroup_bsearch(v, n, m->procs[i]->cgroup)))
-			c->seen_this_tick = true;
-	}
-	free(v);
-	for (size_t i = 0; i < m->n_cgroups;) {
-		struct cgroup_entity *c = m->cgroups[i];
-
-		if (update_cgroup_kept(c, m->mono_ms)) {
-			i++;
-			continue;
-		}
-		/* Keep the order: the cgroup view lists them as recorded. */
-		memmove(&m->cgroups[i], &m->cgroups[i + 1], (m->n_cgroups - i - 1) * sizeof(*m->cgroups));
-		m->n_cgroups--;
-		model_cgroup_free(m, c);
-	}
 }
 
 /* What every line ends with: links, names the views need, histories
@@ -938,18 +916,17 @@ static void line_finish(struct model *m, int64_t t_ms, bool push)
 			history_push(&m->cgroups[i]->hist_current, t_ms, m->cgroups[i]->s.current_bytes);
 }
 
-static void line_apply(struct model *m, json_t *doc, bool snapshot, int64_t t_ms, bool push)
+/* The line's header, entities and events; the caller drops what went
+ * (gone_apply) and ends the line (line_finish). */
+static void line_apply(struct model *m, json_t *doc, bool snapshot, int64_t t_ms, bool sampler)
 {
 	m->ev_tick_first = m->ev_total;
 	header_apply(m, doc, t_ms);
 	/* Cgroups first: processes take their limit sources from them. */
 	cgroups_apply(m, doc, snapshot);
-	procs_apply(m, doc, snapshot, t_ms);
+	procs_apply(m, doc, snapshot, t_ms, sampler);
 	trees_apply(m, doc, snapshot);
-	if (!snapshot)
-		cgroups_prune(m);
 	events_apply(m, doc);
-	line_finish(m, t_ms, push);
 }
 
 int replay_parse_line(const char *text, size_t len, struct model *m)
@@ -968,7 +945,8 @@ int replay_parse_line(const char *text, size_t len, struct model *m)
 		json_decref(doc);
 		return -1;
 	}
-	line_apply(m, doc, snapshot, t_ms, true);
+	line_apply(m, doc, snapshot, t_ms, false);
+	line_finish(m, t_ms, true);
 	json_decref(doc);
 	return 0;
 }
@@ -1162,6 +1140,185 @@ static void skip_note(struct replay *r)
 }
 
 /* Index one line. whole: it ended with a newline. */
+/* Take what the update stage no longer holds out of m, in order. kind:
+ * 'p' (pid, start_ms), 't' (root pid), 'c' (path). */
+static void entity_drop(struct model *m, const struct series *e)
+{
+	size_t j = 0;
+
+	if (e->kind == 'p') {
+		for (size_t i = 0; i < m->n_procs; i++) {
+			struct proc_entity *p = m->procs[i];
+
+			if (p->pid == e->pid && p->start_time_ms == e->start_ms)
+				model_proc_free(p);
+			else
+				m->procs[j++] = p;
+		}
+		m->n_procs = j;
+	} else if (e->kind == 't') {
+		for (size_t i = 0; i < m->n_trees; i++) {
+			if (m->trees[i]->root_pid == e->pid)
+				model_tree_free(m->trees[i]);
+			else
+				m->trees[j++] = m->trees[i];
+		}
+		m->n_trees = j;
+	} else {
+		struct cgroup_entity *c = model_cgroup_find(m, e->path);
+
+		for (size_t i = 0; c && i < m->n_cgroups; i++)
+			if (m->cgroups[i] != c)
+				m->cgroups[j++] = m->cgroups[i];
+		if (c) {
+			m->n_cgroups = j;
+			model_cgroup_free(m, c);
+		}
+	}
+}
+
+/* What the update stage dropped at line idx, dropped from m. */
+static void gone_apply(const struct replay *r, struct model *m, size_t idx)
+{
+	const struct line_ref *l = &r->lines[idx];
+
+	for (size_t i = l->gone_off; i < l->gone_off + l->n_gone; i++)
+		entity_drop(m, &r->series[r->gone[i]]);
+}
+
+static void gone_add(struct replay *r, char kind, pid_t pid, int64_t start_ms, const char *path)
+{
+	if (r->n_gone == r->cap_gone) {
+		r->cap_gone = r->cap_gone ? r->cap_gone * 2 : 256;
+		r->gone = xrealloc(r->gone, r->cap_gone * sizeof(*r->gone));
+	}
+	r->gone[r->n_gone++] = series_id(r, kind, pid, start_ms, path, true);
+}
+
+static int cmp_proc_key(const void *x, const void *y)
+{
+	const struct series *a = x, *b = y;
+
+	if (a->pid != b->pid)
+		return (a->pid > b->pid) - (a->pid < b->pid);
+	return (a->start_ms > b->start_ms) - (a->start_ms < b->start_ms);
+}
+
+/* After the scratch model took line idx of the re-analysis: what it holds
+ * and the update stage's model does not, the update stage dropped at this
+ * tick. Recorded for the seeks (gone_apply), and dropped here. */
+static void gone_record(struct replay *r, size_t idx)
+{
+	const struct model *a = r->an.m, *s = r->scratch;
+	struct line_ref *l = &r->lines[idx];
+	struct series *keys = xmalloc((a->n_procs + 1) * sizeof(*keys));
+
+	for (size_t i = 0; i < a->n_procs; i++)
+		keys[i] = (struct series){'p', a->procs[i]->pid, a->procs[i]->start_time_ms, NULL};
+	qsort(keys, a->n_procs, sizeof(*keys), cmp_proc_key);
+	l->gone_off = r->n_gone;
+	for (size_t i = 0; i < s->n_procs; i++) {
+		struct series key = {'p', s->procs[i]->pid, s->procs[i]->start_time_ms, NULL};
+
+		if (!bsearch(&key, keys, a->n_procs, sizeof(*keys), cmp_proc_key))
+			gone_add(r, 'p', key.pid, key.start_ms, NULL);
+	}
+	free(keys);
+	for (size_t i = 0; i < s->n_trees; i++)
+		if (!model_tree_find(a, s->trees[i]->root_pid))
+			gone_add(r, 't', s->trees[i]->root_pid, 0, NULL);
+	for (size_t i = 0; i < s->n_cgroups; i++)
+		if (!model_cgroup_find(a, s->cgroups[i]->s.path))
+			gone_add(r, 'c', 0, 0, s->cgroups[i]->s.path);
+	l->n_gone = (uint32_t)(r->n_gone - l->gone_off);
+	gone_apply(r, r->scratch, idx);
+}
+
+/* Where a recorded verdict (the feed's model: the log as written) differs
+ * from the re-analysis at this line: the first is told, lines counted. */
+static void differ_check(struct replay *r, const struct line_ref *ref)
+{
+	const struct model *rec = replay_feed_recorded(r->an.f), *a = r->an.m;
+	enum trend_verdict was = TREND_UNKNOWN, now = TREND_UNKNOWN;
+	char what[64] = "";
+
+	for (size_t i = 0; i < a->n_procs && !*what; i++) {
+		const struct proc_entity *p = a->procs[i], *q = model_proc_find(rec, p->pid);
+
+		if (p->alive && q && q->start_time_ms == p->start_time_ms &&
+		    trend_get(&q->trend)->verdict != trend_get(&p->trend)->verdict) {
+			snprintf(what, sizeof(what), "process %d", (int)p->pid);
+			was = trend_get(&q->trend)->verdict;
+			now = trend_get(&p->trend)->verdict;
+		}
+	}
+	for (size_t i = 0; i < a->n_trees && !*what; i++) {
+		const struct tree_entity *t = a->trees[i], *q = model_tree_find(rec, t->root_pid);
+
+		if (q && trend_get(&q->trend)->verdict != trend_get(&t->trend)->verdict) {
+			snprintf(what, sizeof(what), "tree %d", (int)t->root_pid);
+			was = trend_get(&q->trend)->verdict;
+			now = trend_get(&t->trend)->verdict;
+		}
+	}
+	for (size_t i = 0; i < a->n_cgroups && !*what; i++) {
+		const struct cgroup_entity *c = a->cgroups[i], *q = model_cgroup_find(rec, c->s.path);
+
+		if (q && trend_get(&q->trend)->verdict != trend_get(&c->trend)->verdict) {
+			snprintf(what, sizeof(what), "a cgroup");
+			was = trend_get(&q->trend)->verdict;
+			now = trend_get(&c->trend)->verdict;
+		}
+	}
+	if (!*what)
+		return;
+	if (r->n_differ++ == 0)
+		r->first_differ = xasprintf("first on line %zu, %s: recorded %s, now %s", ref->lineno, what,
+					    trend_verdict_name(was), trend_verdict_name(now));
+}
+
+static int analysis_doc(struct analysis *an, json_t *doc);
+
+/* One line of the log through the update stage, its result written as the
+ * line --replay --log - writes, applied to the scratch model, and kept:
+ * what went, the history points, a checkpoint now and then. */
+static void browse_line(struct replay *r, json_t *doc, struct line_ref *ref)
+{
+	size_t idx = r->n_lines - 1, len, done = 0;
+	const char *text;
+	json_t *d;
+
+	if (r->fatal || analysis_doc(&r->an, doc) < 0)
+		return;
+	differ_check(r, ref);
+	text = out_json_line(r->cache, r->an.m, idx > 0, &len);
+	while (done < len) {
+		ssize_t n = pwrite(r->dfd, text + done, len - done, r->dlen + (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			r->fatal = xasprintf("cannot keep the re-analysis of %s in a temporary file: %s", r->path,
+					     strerror(n < 0 ? errno : ENOSPC));
+			return;
+		}
+		done += (size_t)n;
+	}
+	assert(len <= UINT32_MAX); /* the line of a model made from lines of at most 64 MiB */
+	ref->off = r->dlen;
+	ref->len = (uint32_t)len;
+	r->dlen += (off_t)len;
+	d = json_loadb(text, len, 0, NULL);
+	assert(d && !line_check(d, &ref->time_ms, &ref->snapshot)); /* out_json wrote it */
+	line_apply(r->scratch, d, ref->snapshot, ref->time_ms, false);
+	json_decref(d);
+	gone_record(r, idx);
+	line_finish(r->scratch, ref->time_ms, false);
+	line_record(r, ref);
+	if (idx % r->cp_every == 0 && idx > 0)
+		checkpoint_add(r, idx);
+}
+
 static void index_line(struct replay *r, const char *text, size_t len, off_t off, size_t lineno,
 		       bool whole)
 {
@@ -1193,21 +1350,14 @@ static void index_line(struct replay *r, const char *text, size_t len, off_t off
 		free(detail);
 		return;
 	}
-	{
-		size_t ne = json_array_size(json_object_get(doc, "events"));
-
-		ref.n_events = (uint16_t)(ne < MODEL_EVENTS_MAX ? ne : MODEL_EVENTS_MAX);
-	}
 	if (r->n_lines == r->cap_lines) {
 		r->cap_lines = r->cap_lines ? r->cap_lines * 2 : 256;
 		r->lines = xrealloc(r->lines, r->cap_lines * sizeof(*r->lines));
 	}
 	r->lines[r->n_lines++] = ref;
-	line_apply(r->scratch, doc, ref.snapshot, ref.time_ms, false);
+	if (r->browse)
+		browse_line(r, doc, &r->lines[r->n_lines - 1]);
 	json_decref(doc);
-	line_record(r, &r->lines[r->n_lines - 1]);
-	if ((r->n_lines - 1) % r->cp_every == 0 && r->n_lines > 1)
-		checkpoint_add(r, r->n_lines - 1);
 }
 
 static int index_file(struct replay *r, char **err)
@@ -1260,6 +1410,8 @@ static int index_file(struct replay *r, char **err)
 			} else {
 				index_line(r, line, len, line_off, lineno, true);
 			}
+			if (r->fatal)
+				goto failed;
 			line_off = base + (off_t)i;
 			len = full_len = 0;
 			too_long = false;
@@ -1270,6 +1422,13 @@ static int index_file(struct replay *r, char **err)
 		skip_line(r, lineno + 1, "incomplete", false);
 	else if (len > 0)
 		index_line(r, line, len, line_off, lineno + 1, false);
+failed:
+	if (r->fatal) {
+		*err = r->fatal;
+		r->fatal = NULL;
+		rc = -1;
+		goto out;
+	}
 	if (r->n_lines == 0 && r->n_bad > 0) {
 		*err = r->n_bad == 1 ? xasprintf("%s: %s", r->path, r->first_bad)
 				     : xasprintf("%s: %s, and %zu more bad line%s: nothing to replay", r->path,
@@ -1285,13 +1444,32 @@ out:
 	return rc;
 }
 
-struct replay *replay_open(const char *path, char **err)
+/* An unlinked file in $TMPDIR (else /tmp); -1 with errno. */
+static int temp_fd(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char *tmpl = xasprintf("%s/memslope-replay.XXXXXX", dir && *dir ? dir : "/tmp");
+	int fd = mkostemp(tmpl, O_CLOEXEC), e = errno;
+
+	if (fd >= 0)
+		unlink(tmpl);
+	free(tmpl);
+	errno = e;
+	return fd;
+}
+
+static void analysis_init(struct analysis *an, int warn_pct, int crit_pct);
+static void analysis_done(struct analysis *an);
+
+struct replay *replay_open(const char *path, const struct replay_open_opts *o, char **err)
 {
 	struct replay *r = xcalloc(1, sizeof(*r));
 	struct stat st;
 
 	*err = NULL;
 	r->path = xstrdup(path);
+	r->dfd = -1;
+	r->browse = !o || !o->index_only;
 	r->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (r->fd < 0) {
 		*err = xasprintf("cannot open %s: %s", path, strerror(errno));
@@ -1303,14 +1481,40 @@ struct replay *replay_open(const char *path, char **err)
 		replay_free(r);
 		return NULL;
 	}
-	r->scratch = model_new("replay", 1000);
+	if (r->browse) {
+		r->dfd = temp_fd();
+		if (r->dfd < 0) {
+			*err = xasprintf("cannot make a temporary file for the re-analysis of %s: %s", path,
+					 strerror(errno));
+			replay_free(r);
+			return NULL;
+		}
+		r->scratch = model_new("replay", 1000);
+		r->cache = out_json_cache_new();
+		analysis_init(&r->an, o ? o->warn_pct : 0, o ? o->crit_pct : 0);
+	}
 	r->cp_every = CHECKPOINT_EVERY;
 	if (index_file(r, err) < 0) {
 		replay_free(r);
 		return NULL;
 	}
-	model_free(r->scratch);
-	r->scratch = NULL;
+	if (r->browse) {
+		r->warn_pct = r->an.m->warn_pct;
+		r->crit_pct = r->an.m->crit_pct;
+		analysis_done(&r->an);
+		out_json_cache_free(r->cache);
+		r->cache = NULL;
+		model_free(r->scratch);
+		r->scratch = NULL;
+	}
+	if (r->n_differ) {
+		char *both = xasprintf("recorded verdicts differ on %zu line%s (%s)%s%s", r->n_differ,
+				       r->n_differ == 1 ? "" : "s", r->first_differ, r->note ? "; " : "",
+				       r->note ? r->note : "");
+
+		free(r->note);
+		r->note = both;
+	}
 	return r;
 }
 
@@ -1320,6 +1524,11 @@ void replay_free(struct replay *r)
 		return;
 	if (r->fd >= 0)
 		close(r->fd);
+	if (r->dfd >= 0)
+		close(r->dfd);
+	if (r->scratch)
+		analysis_done(&r->an);
+	out_json_cache_free(r->cache);
 	model_free(r->scratch);
 	for (size_t i = 0; i < r->n_cps; i++)
 		free(r->cps[i].text);
@@ -1329,9 +1538,12 @@ void replay_free(struct replay *r)
 	free(r->series);
 	free(r->hash);
 	free(r->pts);
+	free(r->gone);
 	free(r->lines);
 	free(r->buf);
 	free(r->note);
+	free(r->fatal);
+	free(r->first_differ);
 	free(r->first_bad);
 	free(r->path);
 	free(r);
@@ -1372,8 +1584,8 @@ size_t replay_find_time(const struct replay *r, int64_t time_ms)
 	return r->n_lines ? r->n_lines - 1 : 0;
 }
 
-/* Read line idx's text back into r->buf; false when the file changed
- * under us. */
+/* Read line idx's text back into r->buf (browse: the re-analysed line);
+ * false when the file changed under us. */
 static bool line_read(struct replay *r, size_t idx)
 {
 	const struct line_ref *l = &r->lines[idx];
@@ -1384,7 +1596,7 @@ static bool line_read(struct replay *r, size_t idx)
 		r->buf = xrealloc(r->buf, r->cap_buf);
 	}
 	while (got < l->len) {
-		ssize_t n = pread(r->fd, r->buf + got, l->len - got, l->off + (off_t)got);
+		ssize_t n = pread(r->browse ? r->dfd : r->fd, r->buf + got, l->len - got, l->off + (off_t)got);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -1402,7 +1614,8 @@ static json_t *line_load(struct replay *r, size_t idx)
 	return line_read(r, idx) ? json_loadb(r->buf, r->lines[idx].len, 0, NULL) : NULL;
 }
 
-static int apply_idx(struct replay *r, size_t idx, struct model *m, bool events_only, bool push)
+/* Line idx of the re-analysis onto m, with what went at it. */
+static int apply_idx(struct replay *r, size_t idx, struct model *m, bool push)
 {
 	json_t *doc = line_load(r, idx);
 	int64_t t_ms;
@@ -1412,11 +1625,10 @@ static int apply_idx(struct replay *r, size_t idx, struct model *m, bool events_
 		json_decref(doc);
 		return -1;
 	}
-	if (events_only)
-		events_apply(m, doc);
-	else
-		line_apply(m, doc, snapshot, t_ms, push);
+	line_apply(m, doc, snapshot, t_ms, false);
 	json_decref(doc);
+	gone_apply(r, m, idx);
+	line_finish(m, t_ms, push);
 	return 0;
 }
 
@@ -1466,6 +1678,7 @@ static int checkpoint_apply(const struct checkpoint *cp, struct model *m)
 		return -1;
 	}
 	line_apply(m, doc, true, t_ms, false);
+	line_finish(m, t_ms, false);
 	json_decref(doc);
 	return 0;
 }
@@ -1474,7 +1687,7 @@ static int checkpoint_apply(const struct checkpoint *cp, struct model *m)
 static int forward(struct replay *r, size_t from, size_t to, struct model *m, bool push)
 {
 	for (size_t k = from; k <= to; k++) {
-		if (apply_idx(r, k, m, false, push) < 0) {
+		if (apply_idx(r, k, m, push) < 0) {
 			r->built = NULL;
 			return -1;
 		}
@@ -1488,60 +1701,45 @@ int replay_seek(struct replay *r, size_t idx, struct model *m)
 	const struct checkpoint *cp;
 	size_t from, first, k;
 	int64_t t;
-	uint32_t need;
 
+	assert(r->browse); /* replay_open without index_only */
 	if (r->n_lines == 0)
 		return -1;
 	if (idx >= r->n_lines)
 		idx = r->n_lines - 1;
 	if (r->built == m && idx == r->pos)
 		return 0;
+	m->warn_pct = r->warn_pct;
+	m->crit_pct = r->crit_pct;
 	t = r->lines[idx].time_ms;
 	first = idx;
 	while (first > 0 && r->lines[first - 1].time_ms >= t - REPLAY_HISTORY_MS)
 		first--;
-
-	if (idx < r->n_recorded) {
-		/* State from the nearest checkpoint, histories from the points. */
-		cp = checkpoint_at(r, idx);
-		from = cp ? cp->idx + 1 : 0;
-		if (r->built == m && idx > r->pos && r->pos + 1 >= from)
-			return forward(r, r->pos + 1, idx, m, true);
-		r->built = NULL;
-		model_clear(m);
-		if (cp && checkpoint_apply(cp, m) < 0)
-			return -1;
-		for (k = from; k <= idx; k++)
-			if (apply_idx(r, k, m, false, false) < 0)
-				return -1;
-		history_fill(r, m, first, idx);
-		r->built = m;
-		r->pos = idx;
-		return 0;
-	}
-
-	/* Past what was recorded at open: re-read the history window, from a
-	 * snapshot line before it (state is whole there). */
-	from = first;
-	while (from > 0 && !r->lines[from].snapshot)
-		from--;
-	if (r->built == m && idx > r->pos && idx - r->pos <= idx - from)
+	cp = checkpoint_at(r, idx);
+	from = cp ? cp->idx + 1 : 0;
+	if (r->built == m && idx > r->pos && r->pos + 1 >= from)
 		return forward(r, r->pos + 1, idx, m, true);
 	r->built = NULL;
 	model_clear(m);
-	/* Events are few: pick up those of the lines before the rebuild. */
-	need = MODEL_EVENTS_MAX;
-	k = from;
-	while (k > 0 && need > 0) {
-		k--;
-		need -= r->lines[k].n_events < need ? r->lines[k].n_events : need;
+	if (idx < r->n_recorded) {
+		/* State from the nearest checkpoint, histories from the points. */
+		if (cp && checkpoint_apply(cp, m) < 0)
+			return -1;
+		for (k = from; k <= idx; k++)
+			if (apply_idx(r, k, m, false) < 0)
+				return -1;
+		history_fill(r, m, first, idx);
+	} else {
+		/* Past the points kept at open: from the checkpoint before the
+		 * history window, pushing the window's lines. */
+		cp = checkpoint_at(r, first);
+		from = cp ? cp->idx + 1 : 0;
+		if (cp && checkpoint_apply(cp, m) < 0)
+			return -1;
+		for (k = from; k <= idx; k++)
+			if (apply_idx(r, k, m, k >= first) < 0)
+				return -1;
 	}
-	for (; k < from; k++)
-		if (r->lines[k].n_events && apply_idx(r, k, m, true, true) < 0)
-			return -1;
-	for (k = from; k <= idx; k++)
-		if (apply_idx(r, k, m, false, true) < 0)
-			return -1;
 	r->built = m;
 	r->pos = idx;
 	return 0;
@@ -1764,21 +1962,18 @@ static void feed_settings(struct replay_feed *f, json_t *doc, int64_t t_ms)
 	f->settings.crit_pct = get_range(a, "crit_pct", 1, 1000, &v) ? (int)v : -1;
 }
 
-int replay_feed_line(struct replay_feed *f, const char *text, size_t len, struct update_input *in)
+static int feed_doc(struct replay_feed *f, json_t *doc, struct update_input *in)
 {
-	json_t *doc = json_loadb(text, len, 0, NULL);
 	struct model *rec = f->rec;
 	int64_t t_ms;
 	bool snapshot;
 	size_t n = 0, j = 0;
 
-	if (!doc || line_check(doc, &t_ms, &snapshot)) {
-		json_decref(doc);
+	if (line_check(doc, &t_ms, &snapshot))
 		return -1;
-	}
 	feed_settings(f, doc, t_ms);
-	line_apply(rec, doc, snapshot, t_ms, false);
-	json_decref(doc);
+	line_apply(rec, doc, snapshot, t_ms, true);
+	line_finish(rec, t_ms, false);
 
 	for (size_t i = 0; i < f->n_gone; i++)
 		feed_sample_free(f->gone[i]);
@@ -1827,6 +2022,15 @@ int replay_feed_line(struct replay_feed *f, const char *text, size_t len, struct
 	return 0;
 }
 
+int replay_feed_line(struct replay_feed *f, const char *text, size_t len, struct update_input *in)
+{
+	json_t *doc = json_loadb(text, len, 0, NULL);
+	int rc = doc ? feed_doc(f, doc, in) : -1;
+
+	json_decref(doc);
+	return rc;
+}
+
 static struct cgroup_kv *kv_dup(const struct cgroup_kv *kv, size_t n)
 {
 	struct cgroup_kv *d = xcalloc(n + 1, sizeof(*d));
@@ -1856,11 +2060,32 @@ void replay_feed_cgroup_read(void *ctx, const char *path, struct cgroup_sample *
 	out->effective_high_source = c->s.effective_high_source ? xstrdup(c->s.effective_high_source) : NULL;
 }
 
-void replay_feed_after(const struct replay_feed *f, struct model *m)
+void replay_feed_after(struct replay_feed *f, struct model *m)
 {
-	const struct model *rec = f->rec;
+	struct model *rec = f->rec;
 	const struct event *first;
 	size_t n = model_events_this_tick(rec, &first);
+	size_t j = 0;
+
+	/* A delta line never says a cgroup or a tree went: the update stage
+	 * decided it; the sampler keeps what the update stage holds. */
+	for (size_t i = 0; i < rec->n_trees; i++) {
+		if (model_tree_find(m, rec->trees[i]->root_pid))
+			rec->trees[j++] = rec->trees[i];
+		else
+			model_tree_free(rec->trees[i]);
+	}
+	rec->n_trees = j;
+	j = 0;
+	for (size_t i = 0; i < rec->n_cgroups; i++) {
+		struct cgroup_entity *c = rec->cgroups[i];
+
+		if (model_cgroup_find(m, c->s.path))
+			rec->cgroups[j++] = c;
+		else
+			model_cgroup_free(rec, c);
+	}
+	rec->n_cgroups = j;
 
 	model_set_str(&m->host, rec->host);
 	m->interval_ms = rec->interval_ms;
@@ -1877,48 +2102,79 @@ void replay_feed_after(const struct replay_feed *f, struct model *m)
 	}
 }
 
+/* ---- the update stage over a log ---- */
+
+static void analysis_init(struct analysis *an, int warn_pct, int crit_pct)
+{
+	memset(an, 0, sizeof(*an));
+	an->f = replay_feed_new();
+	an->warn_pct = warn_pct;
+	an->crit_pct = crit_pct;
+}
+
+static void analysis_done(struct analysis *an)
+{
+	if (an->m) {
+		update_done(&an->u);
+		model_free(an->m);
+	}
+	replay_feed_free(an->f);
+	memset(an, 0, sizeof(*an));
+}
+
+/* One line through the sampler and the update stage into an->m. 0, or -1
+ * when it is not a log line. */
+static int analysis_doc(struct analysis *an, json_t *doc)
+{
+	struct update_input in;
+
+	if (feed_doc(an->f, doc, &in) < 0)
+		return -1;
+	if (!an->m) {
+		const struct replay_settings *st = replay_feed_settings(an->f);
+
+		an->m = model_new(an->f->rec->host, an->f->rec->interval_ms);
+		if (st->warn_pct > 0 || an->warn_pct > 0)
+			an->m->warn_pct = st->warn_pct > 0 ? st->warn_pct : an->warn_pct;
+		if (st->crit_pct > 0 || an->crit_pct > 0)
+			an->m->crit_pct = st->crit_pct > 0 ? st->crit_pct : an->crit_pct;
+		an->m->no_history = true;
+		update_init(&an->u, an->m, &(struct update_config){
+			.all = st->all,
+			.trees = st->trees,
+			.keep_pid = st->keep_pid,
+			.cgroup_read = an->f->rec->cgroup_version ? replay_feed_cgroup_read : NULL,
+			.cgroup_ctx = an->f,
+		});
+	}
+	update_tick(&an->u, &in);
+	replay_feed_after(an->f, an->m);
+	return 0;
+}
+
 int replay_relog(struct replay *r, struct ndjson_log *log, int warn_pct, int crit_pct, char **err)
 {
-	struct replay_feed *f = replay_feed_new();
-	struct model *m = NULL;
-	struct update u;
-	struct update_input in;
+	struct analysis an;
 	int rc = 0;
 
 	*err = NULL;
-	/* The lines replay_open kept: bad ones are skipped as the TUI skips them. */
+	analysis_init(&an, warn_pct, crit_pct);
+	/* The lines replay_open kept: bad ones are skipped as the browser skips them. */
 	for (size_t idx = 0; idx < r->n_lines; idx++) {
-		if (!line_read(r, idx) || replay_feed_line(f, r->buf, r->lines[idx].len, &in) < 0) {
+		json_t *doc = line_load(r, idx);
+
+		if (!doc || analysis_doc(&an, doc) < 0) {
+			json_decref(doc);
 			*err = xasprintf("%s changed while it was read", r->path);
 			rc = -1;
 			break;
 		}
-		if (!m) {
-			const struct replay_settings *st = replay_feed_settings(f);
-
-			m = model_new(f->rec->host, f->rec->interval_ms);
-			m->warn_pct = st->warn_pct > 0 ? st->warn_pct : warn_pct;
-			m->crit_pct = st->crit_pct > 0 ? st->crit_pct : crit_pct;
-			m->no_history = true;
-			update_init(&u, m, &(struct update_config){
-				.all = st->all,
-				.trees = st->trees,
-				.keep_pid = st->keep_pid,
-				.cgroup_read = f->rec->cgroup_version ? replay_feed_cgroup_read : NULL,
-				.cgroup_ctx = f,
-			});
-		}
-		update_tick(&u, &in);
-		replay_feed_after(f, m);
-		if (ndjson_write(log, m, err) < 0) {
+		json_decref(doc);
+		if (ndjson_write(log, an.m, err) < 0) {
 			rc = -1;
 			break;
 		}
 	}
-	if (m) {
-		update_done(&u);
-		model_free(m);
-	}
-	replay_feed_free(f);
+	analysis_done(&an);
 	return rc;
 }

@@ -1,5 +1,6 @@
-/* replay_tui: --replay FILE in the TUI: keys move through a recorded log
- * (replay.c rebuilds the model at any line); nothing is sampled. */
+/* replay_tui: --replay FILE in the TUI: keys move through a recorded log,
+ * re-analysed by this memslope (replay.c rebuilds the update stage's model
+ * at any line); nothing is sampled. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -22,7 +23,8 @@ static void replay_status(struct tui *tui, const struct model *m, const struct r
 	if (localtime_r(&t_s, &tm))
 		snprintf(when, sizeof(when), "%04d-%02d-%02d %02d:%02d:%02d.%03d", tm.tm_year + 1900,
 			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(t_ms % 1000));
-	msg = xasprintf("replay %zu/%zu  %s%s%s", replay_pos(rp) + 1, replay_len(rp), when,
+	/* "re-analysed": the verdicts are this memslope's, not the log's. */
+	msg = xasprintf("replay %zu/%zu  %s  re-analysed%s%s", replay_pos(rp) + 1, replay_len(rp), when,
 			extra ? "  " : "", extra ? extra : "");
 	tui_set_status(tui, msg);
 	free(msg);

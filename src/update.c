@@ -342,7 +342,13 @@ static void proc_update(struct update *u, struct proc_sample *s)
 	}
 }
 
-bool update_proc_kept(const struct proc_entity *p, int64_t now_ms, pid_t keep_pid)
+/* The rules of what stays in the model (here only: replay's browser is
+ * told what went, by this stage's model): a process while alive, the
+ * launched command (keep_pid) always, a dead one UPDATE_DEAD_RETENTION_MS
+ * after its exit; a cgroup named with -c, or read this tick, existing and
+ * holding a process the model has (seen_this_tick), or ended (emptied or
+ * gone, cgroup_entity.ended_ms) less than UPDATE_CGROUP_RETENTION_MS ago. */
+static bool update_proc_kept(const struct proc_entity *p, int64_t now_ms, pid_t keep_pid)
 {
 	if (p->alive)
 		return true;
@@ -351,7 +357,7 @@ bool update_proc_kept(const struct proc_entity *p, int64_t now_ms, pid_t keep_pi
 	return now_ms - p->exit_ms < UPDATE_DEAD_RETENTION_MS;
 }
 
-bool update_cgroup_kept(const struct cgroup_entity *c, int64_t now_ms)
+static bool update_cgroup_kept(const struct cgroup_entity *c, int64_t now_ms)
 {
 	return c->selected || (c->seen_this_tick && c->s.exists) ||
 	       (c->ended_ms >= 0 && now_ms - c->ended_ms < UPDATE_CGROUP_RETENTION_MS);

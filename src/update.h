@@ -79,14 +79,6 @@ struct update_input {
 void update_init(struct update *u, struct model *m, const struct update_config *cfg);
 void update_done(struct update *u);
 void update_tick(struct update *u, const struct update_input *in);
-/* The rules of what stays in the model, also for replay's reading of a
- * delta log (which does not say what went): a process while alive, the
- * launched command (keep_pid) always, a dead one UPDATE_DEAD_RETENTION_MS
- * after its exit; a cgroup named with -c, or read this tick, existing and
- * holding a process the model has (seen_this_tick), or ended (emptied or
- * gone, cgroup_entity.ended_ms) less than UPDATE_CGROUP_RETENTION_MS ago. */
-bool update_proc_kept(const struct proc_entity *p, int64_t now_ms, pid_t keep_pid);
-bool update_cgroup_kept(const struct cgroup_entity *c, int64_t now_ms);
 /* Launch mode: the command's PID, once started. */
 void update_set_keep_pid(struct update *u, pid_t pid);
 /* The entity of cgroup path, added when new; selected: named with -c. */

@@ -40,7 +40,7 @@ static void via_file(const uint8_t *data, size_t size)
 		return;
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	r = replay_open(path, &err);
+	r = replay_open(path, NULL, &err);
 	if (!r) {
 		FUZZ_ASSERT(err && *err && !strchr(err, '\n'));
 		free(err);
