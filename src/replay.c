@@ -16,7 +16,7 @@
  * as a log line (out_json_line, the lines --replay --log - writes) to an
  * unlinked temporary file, applied to a scratch model, and kept: an index
  * of those lines, every history point and a checkpoint of the model every
- * 64 lines, written by out_json as snapshot lines — the log format is also
+ * 16 lines, written by out_json as snapshot lines — the log format is also
  * the checkpoint format — plus the exit time of an exited process
  * ("replay_exit_ms"), so that a model rebuilt from a checkpoint is the
  * model stepped to line by line (tests/test_replay.c). */
@@ -49,7 +49,7 @@
 #define STAT_KEYS_MAX 512
 /* Checkpoints: the model every CHECKPOINT_EVERY lines as a snapshot line,
  * spaced wider (by doubling) when they would take more than this. */
-#define CHECKPOINT_EVERY 64
+#define CHECKPOINT_EVERY 16
 #define CHECKPOINT_BYTES_MAX (64u << 20)
 /* History points recorded at open (16 bytes each); past this, seeks into
  * the rest of the log rebuild histories by re-reading lines. */
@@ -1508,9 +1508,10 @@ struct replay *replay_open(const char *path, const struct replay_open_opts *o, c
 		r->scratch = NULL;
 	}
 	if (r->n_differ) {
-		char *both = xasprintf("recorded verdicts differ on %zu line%s (%s)%s%s", r->n_differ,
-				       r->n_differ == 1 ? "" : "s", r->first_differ, r->note ? "; " : "",
-				       r->note ? r->note : "");
+		/* Skipped lines first: a long note is cut at the screen's edge. */
+		char *both = xasprintf("%s%srecorded verdicts differ on %zu line%s (%s)", r->note ? r->note : "",
+				       r->note ? "; " : "", r->n_differ, r->n_differ == 1 ? "" : "s",
+				       r->first_differ);
 
 		free(r->note);
 		r->note = both;

@@ -12,10 +12,11 @@
  * keeps: each re-analysed line (as --replay --log - writes it) in an
  * unlinked temporary file, an index of the lines (offset, time, what the
  * update stage dropped at it), every history point (16 bytes each, up to
- * 64 MiB) and a checkpoint of the model every 64 lines (a snapshot line
+ * 64 MiB) and a checkpoint of the model every 16 lines (a snapshot line
  * with all events, up to 64 MiB in all). A seek then starts from the
- * nearest checkpoint, applies at most 64 re-analysed lines read back with
- * pread, and fills histories from the points. The file must not be
+ * nearest checkpoint, applies the (at most 15; more where checkpoints
+ * were spaced wider to stay in budget) re-analysed lines after it, read
+ * back with pread, and fills histories from the points. The file must not be
  * rewritten while it is replayed. */
 #ifndef MEMSLOPE_REPLAY_H
 #define MEMSLOPE_REPLAY_H

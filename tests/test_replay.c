@@ -6,6 +6,8 @@
  * hostile lines never crash replay_parse_line. */
 #include <jansson.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -695,6 +697,65 @@ static void test_browser_is_relog(void)
 	free(edited_path);
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* MEMSLOPE_REPLAY_BENCH=LINES: the browser on a generated log of LINES
+ * samples at 1 s (55 processes): the time to open (the re-analysis) and to
+ * seek, printed; nothing checked (timings depend on the machine). */
+static void bench(size_t n)
+{
+	char *path = gen_log("bench.ndjson", n, 50, "unknown"), *err = NULL;
+	struct model *m = model_new("x", 1000);
+	double t0 = now_ms(), worst[4] = {0}, sum[4] = {0};
+	struct replay *r = replay_open(path, NULL, &err);
+	double open_ms = now_ms() - t0;
+	static const char *const what[] = {"back by one (Left)", "forward by one (Right)", "a minute back ([)",
+					    "anywhere (random)"};
+	uint32_t seed = 1;
+	struct stat st;
+
+	if (!r) {
+		fprintf(stderr, "replay_open: %s\n", err);
+		exit(1);
+	}
+	stat(path, &st);
+	CHECK(replay_seek(r, n - 1, m) == 0);
+	for (int kind = 0; kind < 4; kind++) {
+		for (int k = 0; k < 200; k++) {
+			size_t pos = replay_pos(r), to;
+			double t;
+
+			seed = seed * 1103515245u + 12345u;
+			to = kind == 0 ? (pos ? pos - 1 : n - 1) : kind == 1 ? (pos + 1 < n ? pos + 1 : 0)
+			     : kind == 2 ? (pos >= 60 ? pos - 60 : n - 1) : (seed >> 8) % n;
+			t = now_ms();
+			CHECK(replay_seek(r, to, m) == 0);
+			t = now_ms() - t;
+			sum[kind] += t;
+			if (t > worst[kind])
+				worst[kind] = t;
+		}
+	}
+	printf("log: %zu lines at 1 s, %.1f MiB; open (re-analysis): %.0f ms\n", n, (double)st.st_size / MIB,
+	       open_ms);
+	for (int kind = 0; kind < 4; kind++)
+		printf("seek %-22s mean %6.2f ms  max %6.2f ms  (200 seeks)\n", what[kind], sum[kind] / 200,
+		       worst[kind]);
+	model_free(m);
+	replay_free(r);
+	if (getenv("MEMSLOPE_REPLAY_BENCH_KEEP"))
+		printf("kept: %s\n", path); /* for timing other binaries on it */
+	else
+		unlink(path);
+	free(path);
+}
+
 /* name, content, what the one-line error must mention */
 static const struct {
 	const char *name, *text, *want;
@@ -853,6 +914,11 @@ int main(void)
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");
 		return 1;
+	}
+	if (getenv("MEMSLOPE_REPLAY_BENCH")) {
+		bench((size_t)strtoul(getenv("MEMSLOPE_REPLAY_BENCH"), NULL, 10));
+		rmdir(dir);
+		return check_done("test_replay (bench)");
 	}
 	test_replay_moves();
 	test_paths_agree();
