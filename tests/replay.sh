@@ -45,3 +45,73 @@ expect 1 "starts with a snapshot" "$TMP/delta-only"
 expect 1 "No such file" "$TMP/no-such-file"
 expect 1 "Is a directory" "$TMP"
 ok "bad files are refused in one line"
+
+# ---- The browser is a view of the re-analysis (issue 12): at each sample
+# the table shows the verdict and TTL that --replay FILE --log - writes for
+# that sample, never the log's own (all "shrinking" here), and says so.
+if ! command -v tmux >/dev/null 2>&1; then
+	part_skip "the browser's screen: tmux is not installed (Debian package tmux)"
+	parts_done
+	exit 0
+fi
+python3 "${srcdir:-.}/tests/replay_gen.py" 300 >"$TMP/gen.ndjson" || fail "cannot generate a log"
+"$MEMSLOPE" --replay "$TMP/gen.ndjson" --log - >"$TMP/re.ndjson" 2>"$TMP/re.err" </dev/null ||
+	fail "--replay --log - failed: $(cat "$TMP/re.err")"
+SOCK=memslope-replay-$$
+T() { tmux -L "$SOCK" -f /dev/null "$@"; }
+T new-session -d -s r -x 160 -y 30 "TERM=xterm-256color '$MEMSLOPE' --replay '$TMP/gen.ndjson'; sleep 60" ||
+	fail "tmux cannot start"
+CHILDREN="$CHILDREN $(T display-message -p -t r '#{pane_pid}')"
+# same LINE: the screen is at sample LINE and its rows are the live
+# processes of --log -'s line LINE, each with that line's verdict, and a
+# TTL where that line has one (the binding limit's, else the trend's).
+same() {
+	T capture-pane -p -t r >"$TMP/screen"
+	python3 - "$TMP/screen" "$TMP/re.ndjson" "$1" <<'PY'
+import json, re, sys
+screen = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+want = int(sys.argv[3])
+m = re.search(r"replay (\d+)/(\d+) ", screen)
+if not m or int(m.group(1)) != want:
+    sys.exit("the screen is not at sample %d: %s" % (want, m and m.group(0)))
+body = "".join(l for l in screen.splitlines(True) if not l.startswith("replay "))
+if "re-analysed" not in screen or "shrinking" in body:
+    sys.exit("the screen does not say re-analysed, or shows a recorded verdict")
+line = json.loads(open(sys.argv[2]).readlines()[want - 1])
+exp = {}
+for p in line["processes"]:
+    if not p["alive"]:
+        continue
+    ttl = p["trend"]["ttl_s"]
+    for l in p.get("limits") or []:
+        if l["kind"] == p.get("binding_limit"):
+            ttl = l.get("ttl_s")
+    exp[p["pid"]] = (p["trend"]["verdict"], ttl is not None)
+rows = {}
+for l in screen.splitlines():
+    r = re.match(r"\s*(\d+) u\s+\S+\s+\S+\s+\S+ (\w+)\s+\S+\s+(\S+) /", l)
+    if r:
+        rows[int(r.group(1))] = (r.group(2), r.group(3) != "-")
+if rows != exp:
+    sys.exit("sample %d: the screen shows %s, --log - wrote %s" % (want, rows, exp))
+PY
+}
+wait_for 20 grep -q . "$TMP/re.ndjson"
+wait_for 20 same 300 || { cat "$TMP/screen"; T kill-server; fail "the last sample"; }
+grep -q "recorded verdicts differ on 300 lines" "$TMP/screen" ||
+	{ T kill-server; fail "the status line does not say that the recorded verdicts differ"; }
+T send-keys -t r '['
+wait_for 5 same 240 || { cat "$TMP/screen"; T kill-server; fail "a minute back"; }
+T send-keys -t r '[' '['
+wait_for 5 same 120 || { cat "$TMP/screen"; T kill-server; fail "three minutes back"; }
+grep -q "leaky" "$TMP/screen" && grep -q " growing " "$TMP/screen" ||
+	{ T kill-server; fail "the leak is not growing at sample 120"; }
+T send-keys -t r Left
+wait_for 5 same 119 || { cat "$TMP/screen"; T kill-server; fail "one back"; }
+T send-keys -t r '['
+wait_for 5 same 59 || { cat "$TMP/screen"; T kill-server; fail "a minute back again"; }
+T send-keys -t r Right
+wait_for 5 same 60 || { cat "$TMP/screen"; T kill-server; fail "one forward"; }
+T kill-server 2>/dev/null
+ok "the browser shows --log -'s verdicts and TTLs at samples 300, 240, 120, 119, 59, 60 (the log's own differ)"
+parts_done
