@@ -221,7 +221,7 @@ const struct series_desc series_table[SERIES_N] = {
 			[SG_TTL] = {"memslope_process_gpu_time_to_limit_seconds",
 				    "Predicted time until the GPU memory is full."},
 		}},
-		.tui = {.label = "GPU", .role = ROLE_SERIES_GPU, .mark = 'G', .hist = proc_gpu_hist, .column = "GPU",
+		.tui = {.label = "GPU", .role = ROLE_SERIES_GPU, .mark = 'G', .hist = proc_gpu_hist, .glyph = 'g', .column = "GPU",
 			.column_width = 7, .detail = proc_gpu_detail},
 	},
 	[SERIES_TREE] = {

@@ -74,6 +74,7 @@ struct series_desc {
 		 * from hist (view_urgent_series). */
 		char mark;
 		const struct history *(*hist)(const void *entity);
+		char glyph;            /* its curve on the detail plot, ASCII mode */
 		/* A process series with a column in the table: its title and
 		 * width; the cell is its value, with an up arrow while it grows.
 		 * NULL: no column. */

@@ -189,6 +189,43 @@ struct legend_item {
 	char text[48];
 };
 
+/* The legend: each curve, the trend, each line, events (at most one of
+ * each curve, PLOT_SERIES_MAX; of each line, PLOT_LINES_MAX). */
+#define LEGEND_MAX (PLOT_SERIES_MAX + PLOT_LINES_MAX + 4)
+
+static void legend_add(struct legend_item *it, int *n, uint32_t glyph, uint16_t style, const char *text)
+{
+	if (*n >= LEGEND_MAX)
+		return;
+	it[*n].glyph = glyph;
+	it[*n].style = style;
+	snprintf(it[*n].text, sizeof(it[*n].text), "%s", text);
+	(*n)++;
+}
+
+static uint32_t curve_glyph(enum plot_mode mode, char ascii)
+{
+	return mode == PLOT_BRAILLE ? 0x28ffu : mode == PLOT_BLOCK ? 0x2588u : (uint32_t)ascii;
+}
+
+/* One curve: h's points in [from, now], each curve its own points (pts
+ * is indexed like spec->series); false when the plot has no room. */
+static bool add_curve(struct plot_spec *spec, struct history_point **pts, const struct history *h, int64_t from,
+		      int64_t now, uint16_t style, char glyph)
+{
+	int k = spec->n_series;
+
+	if (k >= PLOT_SERIES_MAX)
+		return false;
+	pts[k] = xmalloc(DETAIL_POINTS_MAX * sizeof(*pts[k]));
+	spec->series[k].pts = pts[k];
+	spec->series[k].n = history_window(h, from, now, pts[k], DETAIL_POINTS_MAX);
+	spec->series[k].style = style;
+	spec->series[k].ascii_glyph = glyph;
+	spec->n_series++;
+	return true;
+}
+
 static void draw_legend(struct canvas *c, const struct view_state *vs, const struct legend_item *it,
 			int n, int y)
 {
@@ -279,8 +316,8 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 	const struct series_core *us;
 	struct trend_result ev;
 	const struct history *trend_hist;
-	struct history_point *pts[4] = {NULL, NULL, NULL, NULL};
-	struct legend_item legend[8];
+	struct history_point *pts[PLOT_SERIES_MAX] = {NULL};
+	struct legend_item legend[LEGEND_MAX];
 	struct plot_spec spec;
 	struct plot_result res;
 	char ttl_label[112], ttl_short[48], line[320], a[16];
@@ -373,26 +410,11 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 	spec.wall_offset_ms = m->time_ms - m->mono_ms;
 	spec.max_gap_ms = m->interval_ms * 3 > 3000 ? m->interval_ms * 3 : 3000;
 
-	pts[0] = xmalloc(DETAIL_POINTS_MAX * sizeof(*pts[0]));
-	spec.series[0].pts = pts[0];
-	spec.series[0].n = history_window(&p->hist_rss, from, now, pts[0], DETAIL_POINTS_MAX);
-	spec.series[0].style = CANVAS_STYLE(ROLE_SERIES_RSS, 0);
-	spec.series[0].ascii_glyph = '*';
-	spec.n_series = 1;
-	legend[n_legend++] = (struct legend_item){
-		mode == PLOT_BRAILLE ? 0x28ffu : mode == PLOT_BLOCK ? 0x2588u : '*',
-		CANVAS_STYLE(ROLE_SERIES_RSS, 0), "RSS"};
-	if (p->tree && p->tree->n_procs > 1) {
-		pts[1] = xmalloc(DETAIL_POINTS_MAX * sizeof(*pts[1]));
-		spec.series[1].pts = pts[1];
-		spec.series[1].n = history_window(&p->tree->hist_rss, from, now, pts[1], DETAIL_POINTS_MAX);
-		spec.series[1].style = CANVAS_STYLE(ROLE_SERIES_TREE, 0);
-		spec.series[1].ascii_glyph = '+';
-		spec.n_series = 2;
-		legend[n_legend++] = (struct legend_item){
-			mode == PLOT_BRAILLE ? 0x28ffu : mode == PLOT_BLOCK ? 0x2588u : '+',
-			CANVAS_STYLE(ROLE_SERIES_TREE, 0), "tree"};
-	}
+	add_curve(&spec, pts, &p->hist_rss, from, now, CANVAS_STYLE(ROLE_SERIES_RSS, 0), '*');
+	legend_add(legend, &n_legend, curve_glyph(mode, '*'), CANVAS_STYLE(ROLE_SERIES_RSS, 0), "RSS");
+	if (p->tree && p->tree->n_procs > 1 &&
+	    add_curve(&spec, pts, &p->tree->hist_rss, from, now, CANVAS_STYLE(ROLE_SERIES_TREE, 0), '+'))
+		legend_add(legend, &n_legend, curve_glyph(mode, '+'), CANVAS_STYLE(ROLE_SERIES_TREE, 0), "tree");
 	if (cg && strcmp(cg->s.path, "/") != 0) {
 		int64_t own = p->hist_rss.max_bytes;
 
@@ -400,35 +422,25 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 			own = p->tree->hist_rss.max_bytes;
 		/* A cgroup far bigger than the process would flatten its line. */
 		if (ms_has(cg->hist_current.max_bytes) && ms_has(own) && cg->hist_current.max_bytes <= 4 * own) {
-			pts[2] = xmalloc(DETAIL_POINTS_MAX * sizeof(*pts[2]));
-			spec.series[spec.n_series].pts = pts[2];
-			spec.series[spec.n_series].n =
-				history_window(&cg->hist_current, from, now, pts[2], DETAIL_POINTS_MAX);
-			spec.series[spec.n_series].style = CANVAS_STYLE(ROLE_SERIES_CG, 0);
-			spec.series[spec.n_series].ascii_glyph = 'o';
-			spec.n_series++;
-			legend[n_legend++] = (struct legend_item){
-				mode == PLOT_BRAILLE ? 0x28ffu : mode == PLOT_BLOCK ? 0x2588u : 'o',
-				CANVAS_STYLE(ROLE_SERIES_CG, 0), "cgroup"};
+			if (add_curve(&spec, pts, &cg->hist_current, from, now, CANVAS_STYLE(ROLE_SERIES_CG, 0), 'o'))
+				legend_add(legend, &n_legend, curve_glyph(mode, 'o'), CANVAS_STYLE(ROLE_SERIES_CG, 0),
+					   "cgroup");
 		} else if (ms_has(cg->s.current_bytes)) {
-			struct legend_item *li = &legend[n_legend++];
+			char off[48];
 
-			li->glyph = ' ';
-			li->style = 0;
-			snprintf(li->text, sizeof(li->text), "cgroup %s off-scale",
-				 util_fmt_bytes(cg->s.current_bytes, a, sizeof(a)));
+			snprintf(off, sizeof(off), "cgroup %s off-scale", util_fmt_bytes(cg->s.current_bytes, a, sizeof(a)));
+			legend_add(legend, &n_legend, ' ', 0, off);
 		}
 	}
-	if (p->gpu && spec.n_series < PLOT_SERIES_MAX) {
-		pts[3] = xmalloc(DETAIL_POINTS_MAX * sizeof(*pts[3]));
-		spec.series[spec.n_series].pts = pts[3];
-		spec.series[spec.n_series].n = history_window(&p->gpu->hist, from, now, pts[3], DETAIL_POINTS_MAX);
-		spec.series[spec.n_series].style = CANVAS_STYLE(ROLE_SERIES_GPU, 0);
-		spec.series[spec.n_series].ascii_glyph = 'g';
-		spec.n_series++;
-		legend[n_legend++] = (struct legend_item){
-			mode == PLOT_BRAILLE ? 0x28ffu : mode == PLOT_BLOCK ? 0x2588u : 'g',
-			CANVAS_STYLE(ROLE_SERIES_GPU, 0), "GPU"};
+	/* The process's other series with a history (its GPU memory), from
+	 * the series table: a curve, and its limit line below. */
+	for (int k = 0; k < SERIES_N; k++) {
+		const struct series_desc *d = &series_table[k];
+
+		if (d->kind == 'p' && !d->main && d->tui.hist && d->core(p) &&
+		    add_curve(&spec, pts, d->tui.hist(p), from, now, CANVAS_STYLE(d->tui.role, 0), d->tui.glyph))
+			legend_add(legend, &n_legend, curve_glyph(mode, d->tui.glyph), CANVAS_STYLE(d->tui.role, 0),
+				   d->tui.label);
 	}
 	if (ms_has(p->limit_bytes)) {
 		bool machine = !p->limit_source || strcmp(p->limit_source, "machine") == 0;
@@ -439,10 +451,16 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 	if (ms_has(high))
 		spec.lines[spec.n_lines++] = (struct plot_line){high, CANVAS_STYLE(ROLE_HIGH, 0), g->line_high,
 								"high"};
-	/* The card's memory as this process can reach it (own + free). */
-	if (p->gpu && ms_has(p->gpu->limit_bytes))
-		spec.lines[spec.n_lines++] = (struct plot_line){p->gpu->limit_bytes, CANVAS_STYLE(ROLE_SERIES_GPU, 0),
-								g->line_max, "GPU"};
+	/* Each such series' limit (the card's memory as this process can
+	 * reach it: own + free). */
+	for (int k = 0; k < SERIES_N && spec.n_lines < PLOT_LINES_MAX; k++) {
+		const struct series_desc *d = &series_table[k];
+		const struct series_core *s = d->kind == 'p' && !d->main && d->tui.hist ? d->core(p) : NULL;
+
+		if (s && ms_has(s->limit_bytes))
+			spec.lines[spec.n_lines++] = (struct plot_line){s->limit_bytes, CANVAS_STYLE(d->tui.role, 0),
+									g->line_max, d->tui.label};
+	}
 
 	/* Bound by a limit that refuses allocations: its series (VmSize,
 	 * VmData, Committed_AS) against its line, and its trend. */
@@ -458,17 +476,9 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 		const struct trend_result *lt = bl->kind == LIMIT_COMMIT ? trend_get(&m->commit_trend)
 									: limit_state_trend(&p->limits, bl->kind);
 
-		free(pts[2]);
-		pts[2] = xmalloc(DETAIL_POINTS_MAX * sizeof(*pts[2]));
-		spec.series[spec.n_series].pts = pts[2];
-		spec.series[spec.n_series].n = history_window(&p->hist_limit, from, now, pts[2], DETAIL_POINTS_MAX);
-		spec.series[spec.n_series].style = CANVAS_STYLE(ROLE_SERIES_CG, CANVAS_BOLD);
-		spec.series[spec.n_series].ascii_glyph = 'v';
-		spec.n_series++;
-		legend[n_legend++] = (struct legend_item){
-			mode == PLOT_BRAILLE ? 0x28ffu : mode == PLOT_BLOCK ? 0x2588u : 'v',
-			CANVAS_STYLE(ROLE_SERIES_CG, CANVAS_BOLD), ""};
-		snprintf(legend[n_legend - 1].text, sizeof(legend[0].text), "%s", series_name[bl->kind]);
+		add_curve(&spec, pts, &p->hist_limit, from, now, CANVAS_STYLE(ROLE_SERIES_CG, CANVAS_BOLD), 'v');
+		legend_add(legend, &n_legend, curve_glyph(mode, 'v'), CANVAS_STYLE(ROLE_SERIES_CG, CANVAS_BOLD),
+			   series_name[bl->kind]);
 		spec.n_lines = 0;
 		spec.lines[spec.n_lines++] = (struct plot_line){bl->limit_bytes, CANVAS_STYLE(ROLE_LIMIT, CANVAS_BOLD),
 								g->line_max, limit_kind_tag(bl->kind)};
@@ -537,8 +547,7 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 			spec.band_lo_s = tr->ttl_lo_s;
 			spec.band_hi_s = tr->ttl_hi_s;
 		}
-		legend[n_legend++] = (struct legend_item){g->trend_dot, CANVAS_STYLE(ROLE_TREND, CANVAS_BOLD),
-							  "trend"};
+		legend_add(legend, &n_legend, g->trend_dot, CANVAS_STYLE(ROLE_TREND, CANVAS_BOLD), "trend");
 	}
 	for (size_t i = 0; i < m->ev_len && spec.n_marks < PLOT_MARKS_MAX; i++) {
 		const struct event *e = model_event_at(m, i);
@@ -553,21 +562,20 @@ void view_detail_draw(struct canvas *c, const struct model *m, struct view_state
 	plot_draw(c, 0, y, c->w, avail, &spec, &res);
 	y += avail;
 	for (int i = 0; i < spec.n_lines; i++) {
-		struct legend_item *li = &legend[n_legend++];
+		char text[48];
 
-		li->glyph = spec.lines[i].glyph;
-		li->style = spec.lines[i].style;
-		snprintf(li->text, sizeof(li->text), "%s %s%s%s", spec.lines[i].name,
+		snprintf(text, sizeof(text), "%s %s%s%s", spec.lines[i].name,
 			 util_fmt_bytes(spec.lines[i].y_bytes, a, sizeof(a)),
 			 res.line_off_scale[i] ? " " : "", res.line_off_scale[i] ? g->up : "");
+		legend_add(legend, &n_legend, spec.lines[i].glyph, spec.lines[i].style, text);
 	}
 	if (spec.n_marks > 0)
-		legend[n_legend++] = (struct legend_item){g->event_mark, CANVAS_STYLE(ROLE_EVENT, 0), "event"};
+		legend_add(legend, &n_legend, g->event_mark, CANVAS_STYLE(ROLE_EVENT, 0), "event");
 	if (want_legend)
 		draw_legend(c, vs, legend, n_legend, y++);
 	if (n_ev > 0)
 		draw_events(c, m, p, g, y, n_ev);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < PLOT_SERIES_MAX; i++)
 		free(pts[i]);
 }
 

@@ -1160,6 +1160,46 @@ static void test_cgroup_find(void)
 	model_free(m);
 }
 
+/* Bound by RLIMIT_AS in a cgroup near its size: RSS, the cgroup and VmSize
+ * are three curves, each with its own points (the VmSize curve reused the
+ * cgroup's buffer after freeing it: a use after free ASan reports). */
+static void test_limit_curve_with_cgroup(void)
+{
+	struct model *m = model_new("h", 1000);
+	struct cgroup_entity *c = model_cgroup_add(m, "/app");
+	struct proc_entity *p = add_proc(m, 4242, 1, "u", "job", "job", "/app", 50 * MIB, GIB, "/app");
+	struct limit v[2] = {
+		{.kind = LIMIT_MACHINE, .limit_bytes = 18 * GIB, .used_bytes = 50 * MIB, .source = "machine",
+		 .ttl_s = NAN, .ttl_lo_s = NAN, .ttl_hi_s = NAN},
+		{.kind = LIMIT_RLIMIT_AS, .limit_bytes = GIB, .used_bytes = 930 * MIB, .source = "rlimit",
+		 .ttl_s = 45, .ttl_lo_s = 35, .ttl_hi_s = 60, .imminent = true},
+	};
+	struct canvas *cv = canvas_new(80, 24);
+	struct view_state vs;
+	char *text;
+
+	m->time_ms = WALL_NOW_MS;
+	m->mono_ms = MONO_NOW_MS;
+	c->s.exists = true;
+	c->s.current_bytes = 60 * MIB;
+	p->alive = true;
+	fill_hist(&p->hist_rss, 300, 40 * MIB, 0.01 * MIB, 0, 0);
+	fill_hist(&c->hist_current, 300, 50 * MIB, 0.01 * MIB, 0, 0);
+	fill_hist(&p->hist_limit, 300, 300 * MIB, 0.1 * MIB, 0, 0);
+	limit_state_set(&p->limits, v, 2, 1);
+	p->hist_limit_kind = LIMIT_RLIMIT_AS;
+	view_state_init(&vs, GLYPHS_UTF8);
+	vs.view = VIEW_DETAIL;
+	vs.detail_pid = 4242;
+	view_screen_draw(cv, m, &vs);
+	text = canvas_to_text(cv);
+	CHECK(strstr(text, "\u28ffRSS \u28ffcgroup \u28ffVmSize") != NULL);
+	free(text);
+	view_state_done(&vs);
+	canvas_free(cv);
+	model_free(m);
+}
+
 int main(void)
 {
 	struct model *m;
@@ -1190,5 +1230,6 @@ int main(void)
 	test_plot_truth(m);
 	model_free(m);
 	test_cgroup_find();
+	test_limit_curve_with_cgroup();
 	return check_done("test_views");
 }
