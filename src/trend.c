@@ -73,6 +73,13 @@ static const double tier_rel_level[TREND_TIERS] = { 0.015, 0.025, 0.015, 0.015 }
  * tier 2's window at 45 min, short of 1/4 of the drops: confirmed in 77 %
  * of runs within 45 min with the rule on every tier, 97 % without. */
 #define SAW_MANY 4.0
+/* Resolution part (SAW_RES): a sampled trough lies up to what the ramp climbs
+ * in one sample interval above the true one (a 5-8 s, 0.5-1.4 GB sawtooth
+ * at 1 Hz: 70-270 MB), so bucket minima scatter by that much, and the
+ * envelope's moving minimum turns the scatter into staircases that the
+ * Mann-Kendall test reads as a trend: the growth must exceed that climb.
+ * Without it, 6 of 1,000 no-leak 5-20 s sawtooths (seed base 4242) were
+ * confirmed as LEAK. */
 
 /* Trough test (trough_test): >= 4 troughs within 4 min, rising by >= 4x
  * their deviation from a line. */
@@ -128,6 +135,7 @@ static const double tier_rel_level[TREND_TIERS] = { 0.015, 0.025, 0.015, 0.015 }
 #define STALL_TAIL 6      /* a tier's newest floor points (restart after a stall) */
 #define FLAT_T 2.04       /* t(0.975, ~30 dof): the 64 s test (flat_update) */
 #define RESTART_SHARE 0.5 /* after a stall, the rate now vs the window's to pass */
+#define TAIL_COARSE_MS 64000 /* tail rule on tiers >= 1: this long after an episode (tail_holds) */
 #define RESTART_GROWTH 1.5 /* ... and tier 0's growth vs its G_min (no chatter at G_min) */
 
 /* One tested window of envelope points. */
@@ -149,6 +157,7 @@ struct gate_ctx {
 	double w_s;           /* bucket width W: the spacing of points without gaps */
 	double period_s;      /* sawtooth period estimate; NAN: unknown */
 	double drop_bytes;    /* sawtooth drop size estimate */
+	double res_bytes;     /* what a sawtooth ramp climbs between two samples */
 };
 
 static uint32_t to_kib(int64_t bytes)
@@ -456,6 +465,8 @@ static void window_test(const double *tau, const double *y, int n, const struct 
 	if (isfinite(g->period_s) && g->cover_s < SAW_MANY * g->period_s &&
 	    !(growth >= SAW_GROWTH * g->drop_bytes))
 		return; /* sawtooth guard, growth part (see SAW_MANY) */
+	if (!(growth >= g->res_bytes))
+		return; /* sawtooth guard, resolution part (see SAW_RES) */
 	quad_fit(tau, y, n, ar, &w->accel, &w->accel_se);
 	w->pass = true;
 }
@@ -928,6 +939,27 @@ static void flat_update(struct trend *t)
 }
 
 /* Steps 1-5 for tier k after one of its buckets closed. */
+/* The tail rule for a coarser tier (see tail_update): it opens no new
+ * episode while the level is within its G_min of where the last episode
+ * ended, unless it rises at least twice as fast: its window still holds the
+ * rise that episode reported (a bounded buffer's fill, switched off by
+ * stall_check, re-reported by tier 1 20-50 s after the fill had ended).
+ * For TAIL_COARSE_MS after that episode only: longer held back a slow
+ * leak near its limit, whose episodes flicker, past its kill. */
+static bool tail_holds(const struct trend *t, int k, const struct window_stats *w, double floor_bytes)
+{
+	bool any = false;
+
+	for (int j = 0; j < TREND_TIERS; j++)
+		any = any || t->tier[j].active;
+	if (any || !(t->tail_rate > 0) || saw_known(t, NULL, NULL) ||
+	    t->last_rel_ms - t->tail_at_ms > TAIL_COARSE_MS)
+		return false;
+	return floor_bytes - t->tail_floor_kib * KIB <
+		       fmax(tier_g_abs_bytes[k], tier_rel_level[k] * floor_bytes) &&
+	       w->slope < 2 * t->tail_rate;
+}
+
 static void tier_evaluate(struct trend *t, int k)
 {
 	struct trend_tier *tr = &t->tier[k];
@@ -971,11 +1003,13 @@ static void tier_evaluate(struct trend *t, int k)
 	g.w_s = tier_w_ms[k] / 1000.0;
 	g.period_s = NAN;
 	g.drop_bytes = 0;
+	g.res_bytes = 0;
 	g.prior_tau = g.prior_y = NULL;
 	g.prior_n = 0;
 	if (saw_known(t, &period_s, &drop_bytes)) {
 		g.period_s = period_s;
 		g.drop_bytes = drop_bytes;
+		g.res_bytes = drop_bytes / fmax(period_s, 1) * (t->gap_ms / 1000.0);
 	}
 
 	if (flat) {
@@ -1042,6 +1076,18 @@ static void tier_evaluate(struct trend *t, int k)
 		else
 			pass = false;
 	}
+	/* The tail of the last growing episode (tail_update): tier 0 does not
+	 * open a new episode on a rise slower than half the last one's while it
+	 * has added less than the last one did, e.g. the decaying creep after
+	 * a fast fill (fragmentation plateau, bounded buffer), which opened a
+	 * second episode 50-130 s after the first. A leak that follows a fill
+	 * opens one once it has grown as much as the fill, and tiers >= 1 are
+	 * not held back. */
+	if (pass && k == 0 && !tr->active && t->tail_rate > 0 &&
+	    best->slope < RESTART_SHARE * t->tail_rate &&
+	    f[n - 1] - t->tail_floor_kib * KIB < t->tail_growth_kib * KIB &&
+	    !saw_known(t, NULL, NULL))
+		pass = false;
 	if (pass && tr->stalled && k == 0) {
 		double g_min = fmax(tier_g_abs_bytes[0], tier_rel_level[0] * f[n / 2]);
 
@@ -1107,6 +1153,8 @@ static void tier_evaluate(struct trend *t, int k)
 		tr->fails = 0;
 		if (tr->passes < UINT8_MAX)
 			tr->passes++;
+		if (tr->passes >= PASSES_ON && !tr->active && k >= 1 && tail_holds(t, k, best, f[n - 1]))
+			tr->passes = PASSES_ON - 1; /* last_pass still counts for LEAK */
 		if (tr->passes >= PASSES_ON)
 			tr->active = 1;
 	} else {
@@ -1636,13 +1684,11 @@ static void result_fill(struct trend *t, const struct trend_fit **oom_src, int *
  * verdict unknown and no slope but a TTL; a stable series kept one). An
  * OOM projected by the near-limit or fast path makes the series growing,
  * at that fit's slope; any other TTL of a series not growing is dropped. */
-static void result_update(struct trend *t)
+/* The verdict is final: oom_imminent implies growing (issue 14), else no
+ * TTL without a growing verdict. */
+static void result_finish(struct trend *t, struct trend_result *r, const struct trend_fit *oom_src,
+			  int oom_tier)
 {
-	struct trend_result *r = &t->result;
-	const struct trend_fit *oom_src = NULL;
-	int oom_tier = -1;
-
-	result_fill(t, &oom_src, &oom_tier);
 	if (r->verdict == TREND_GROWING || r->verdict == TREND_LEAK)
 		return;
 	if (r->oom_imminent && oom_src) {
@@ -1655,6 +1701,51 @@ static void result_update(struct trend *t)
 	r->ttl_s = r->ttl_lo_s = r->ttl_hi_s = r->ttl_max_s = NAN;
 	r->ttl_target = TTL_NONE;
 }
+
+/* Tier 0's newest floor point: the lowest of its last m closed buckets. */
+static uint32_t tier0_floor_kib(const struct trend *t)
+{
+	const struct trend_tier *tr = &t->tier[0];
+	uint32_t lo = GAP;
+
+	for (int64_t p = tr->newest_idx; tr->n && p > tr->newest_idx - tier_m[0] && p > tr->newest_idx - tr->n; p--)
+		if (tr->mn[slot(p)] < lo)
+			lo = tr->mn[slot(p)];
+	return lo == GAP ? 0 : lo;
+}
+
+/* At the end of a growing episode, remember its rate, growth and the level
+ * it ended at (the tail rule in tier_evaluate); forget them when the next
+ * episode begins. prev: the result before this sample. */
+static void tail_update(struct trend *t, const struct trend_result *prev)
+{
+	bool was = prev->verdict == TREND_GROWING || prev->verdict == TREND_LEAK;
+	bool is = t->result.verdict == TREND_GROWING || t->result.verdict == TREND_LEAK;
+	double growth;
+
+	if (is && !was) {
+		t->tail_rate = 0;
+	} else if (was && !is && prev->slope_bytes_per_s > 0 && isfinite(prev->window_s)) {
+		growth = prev->slope_bytes_per_s * prev->window_s / KIB;
+		t->tail_rate = (float)prev->slope_bytes_per_s;
+		t->tail_growth_kib = growth >= UINT32_MAX ? UINT32_MAX : (uint32_t)growth;
+		t->tail_floor_kib = tier0_floor_kib(t);
+		t->tail_at_ms = t->last_rel_ms;
+	}
+}
+
+static void result_update(struct trend *t)
+{
+	struct trend_result *r = &t->result;
+	const struct trend_fit *oom_src = NULL;
+	int oom_tier = -1;
+	struct trend_result prev = *r;
+
+	result_fill(t, &oom_src, &oom_tier);
+	result_finish(t, r, oom_src, oom_tier);
+	tail_update(t, &prev);
+}
+
 
 void trend_init(struct trend *t)
 {

@@ -104,6 +104,9 @@ struct trend {
 	int32_t flat_idx;
 	struct trend_fit oom_fit;   /* fast-path fit of the maxima (amp = 0) */
 	int64_t oom_onset_rel_ms;   /* fast path: start of the rise it saw (oom_onset) */
+	float tail_rate;            /* the last growing episode's rate (bytes/s), 0 none (tail rule) */
+	uint32_t tail_floor_kib, tail_growth_kib; /* the floor it ended at, the growth it showed */
+	int64_t tail_at_ms;         /* when it ended, relative to t_first_ms */
 	int64_t limit_bytes, high_bytes; /* last limits given, for TTL */
 	struct trend_result result;
 };

@@ -258,6 +258,7 @@ static const struct {
 	{ false, 0 }, { true, 85 }, { true, 95 }, { true, 90 }, { true, 90 },
 	{ true, 82 }, { false, 10 }, { true, 95 }, { true, 85 },
 };
+#define FAST_EP_FILLS 92.5 /* plateau + buffer one episode, pooled 40 runs: 95 % less one run */
 static bool fast = true;
 static int goal_row;
 static bool regressed;
@@ -412,6 +413,20 @@ int main(int argc, char **argv)
 		snprintf(what, sizeof(what), "warm-ups/plateaus: one `growing` episode at most (%s)",
 			 lg_kinds[ep_worst].name);
 		all &= goal(what, ep_min, "%", ep_min >= 95, ">= 95 %");
+		if (fast) {
+			/* The one-episode row's worst kind in the subset is the
+			 * 20-minute warm-up, which no change since has moved: the
+			 * fills that fire twice (plateau, buffer), pooled, have a
+			 * floor of their own. */
+			int ep = st[LG_FRAG_PLATEAU].one_episode + st[LG_BOUNDED].one_episode;
+			int ep_runs = st[LG_FRAG_PLATEAU].settle_runs + st[LG_BOUNDED].settle_runs;
+			double v = pct(ep, ep_runs);
+
+			printf("%-62s %8.1f%-2s %-10s %s (floor >= %.1f: %s)\n",
+			       "subset: plateau + buffer, one `growing` episode", v, "%", "-", "",
+			       FAST_EP_FILLS, v >= FAST_EP_FILLS ? "ok" : "REGRESSED");
+			regressed |= !(v >= FAST_EP_FILLS);
+		}
 		printf("%-62s %8.1f%-2s %-10s %s\n", "info: 1-4 MB/s under a sawtooth of 10-20 s `growing` <= 60 s",
 		       pct(st[LG_LEAK_FAST_SAW].short_p60, st[LG_LEAK_FAST_SAW].short_p), "%", "-", "");
 		printf("%-62s %8.1f%-2s %-10s %s\n", "info: 1-4 MB/s under a sawtooth of 20-60 s `growing` <= 60 s",
