@@ -14,9 +14,9 @@
  * replay_open runs the analysis once over the whole log: each line through
  * replay_feed and update_tick (as --replay --log does), the result written
  * as a log line (out_json_line, the lines --replay --log - writes) to an
- * unlinked temporary file, applied to a scratch model, and kept: an index
- * of those lines, every history point and a checkpoint of the model every
- * 16 lines, written by out_json as snapshot lines — the log format is also
+ * unlinked temporary file, and kept: an index of those lines with what
+ * the update stage dropped at each, every history point and a checkpoint
+ * of the update stage's model every 16 lines, written by out_json as snapshot lines — the log format is also
  * the checkpoint format — plus the exit time of an exited process
  * ("replay_exit_ms"), so that a model rebuilt from a checkpoint is the
  * model stepped to line by line (tests/test_replay.c). */
@@ -122,9 +122,8 @@ struct replay {
 	size_t n_bad, bad_lineno;
 	char *first_bad;
 	bool last_incomplete;
-	/* Made at open by one pass over the log on a scratch model, so that a
-	 * seek applies at most cp_every lines and takes histories from pts. */
-	struct model *scratch;     /* only while opening */
+	/* Made at open by the pass over the log, so that a seek applies at
+	 * most cp_every lines and takes histories from pts. */
 	struct checkpoint *cps;
 	size_t n_cps, cap_cps, cp_every, cp_bytes;
 	struct series *series;
@@ -136,6 +135,11 @@ struct replay {
 	size_t n_recorded;         /* lines 0 .. n_recorded - 1 have their points */
 	uint32_t *gone;            /* series ids, per line (line_ref.gone_off) */
 	size_t n_gone, cap_gone;
+	/* While opening: the series the update stage's model held at the last
+	 * line, and per series id the line (+1) it was last held at. */
+	uint32_t *held;
+	size_t n_held;
+	size_t *mark, cap_mark;
 };
 
 /* ---- JSON values into model fields: a missing key leaves the field ---- */
@@ -1025,11 +1029,10 @@ static void point_add(struct replay *r, char kind, pid_t pid, int64_t start_ms, 
 	r->pts[r->n_pts++] = (struct point){bytes, series_id(r, kind, pid, start_ms, path, true)};
 }
 
-/* The points the last line pushed on the scratch model (line_finish's). */
-static void line_record(struct replay *r, struct line_ref *ref)
+/* The points of the last line: what line_finish pushes when the browsed
+ * model takes it (m: the update stage's model at that line). */
+static void line_record(struct replay *r, struct line_ref *ref, const struct model *m)
 {
-	const struct model *m = r->scratch;
-
 	if (r->n_recorded + 1 != r->n_lines || r->n_pts >= POINTS_MAX)
 		return; /* over budget: later seeks re-read lines for histories */
 	ref->pt_off = r->n_pts;
@@ -1047,13 +1050,22 @@ static void line_record(struct replay *r, struct line_ref *ref)
 	r->n_recorded++;
 }
 
-/* The scratch model as a snapshot line, with all its events and the exit
- * times a snapshot does not carry. */
-static void checkpoint_add(struct replay *r, size_t idx)
+/* The update stage's model as a snapshot line, with all its events and
+ * the exit times a snapshot does not carry (on the browsed model's clock,
+ * the wall clock). */
+static void checkpoint_add(struct replay *r, size_t idx, struct model *m)
 {
-	const struct model *m = r->scratch;
-	json_t *doc = out_json_checkpoint(m);
+	int64_t wall = m->time_ms - m->mono_ms;
 	struct checkpoint cp = {.idx = idx};
+	json_t *doc;
+
+	for (size_t i = 0; i < m->n_procs; i++)
+		if (!m->procs[i]->alive)
+			m->procs[i]->exit_ms += wall;
+	doc = out_json_checkpoint(m);
+	for (size_t i = 0; i < m->n_procs; i++)
+		if (!m->procs[i]->alive)
+			m->procs[i]->exit_ms -= wall;
 
 	cp.text = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);
@@ -1186,52 +1198,43 @@ static void gone_apply(const struct replay *r, struct model *m, size_t idx)
 		entity_drop(m, &r->series[r->gone[i]]);
 }
 
-static void gone_add(struct replay *r, char kind, pid_t pid, int64_t start_ms, const char *path)
+/* What the update stage dropped at line idx: the series its model held at
+ * the line before and holds no longer (a delta line cannot say it). */
+static void gone_track(struct replay *r, size_t idx, const struct model *a)
 {
-	if (r->n_gone == r->cap_gone) {
-		r->cap_gone = r->cap_gone ? r->cap_gone * 2 : 256;
-		r->gone = xrealloc(r->gone, r->cap_gone * sizeof(*r->gone));
-	}
-	r->gone[r->n_gone++] = series_id(r, kind, pid, start_ms, path, true);
-}
-
-static int cmp_proc_key(const void *x, const void *y)
-{
-	const struct series *a = x, *b = y;
-
-	if (a->pid != b->pid)
-		return (a->pid > b->pid) - (a->pid < b->pid);
-	return (a->start_ms > b->start_ms) - (a->start_ms < b->start_ms);
-}
-
-/* After the scratch model took line idx of the re-analysis: what it holds
- * and the update stage's model does not, the update stage dropped at this
- * tick. Recorded for the seeks (gone_apply), and dropped here. */
-static void gone_record(struct replay *r, size_t idx)
-{
-	const struct model *a = r->an.m, *s = r->scratch;
 	struct line_ref *l = &r->lines[idx];
-	struct series *keys = xmalloc((a->n_procs + 1) * sizeof(*keys));
+	uint32_t *now = xmalloc((a->n_procs + a->n_trees + a->n_cgroups + 1) * sizeof(*now));
+	size_t n = 0;
 
 	for (size_t i = 0; i < a->n_procs; i++)
-		keys[i] = (struct series){'p', a->procs[i]->pid, a->procs[i]->start_time_ms, NULL};
-	qsort(keys, a->n_procs, sizeof(*keys), cmp_proc_key);
-	l->gone_off = r->n_gone;
-	for (size_t i = 0; i < s->n_procs; i++) {
-		struct series key = {'p', s->procs[i]->pid, s->procs[i]->start_time_ms, NULL};
+		now[n++] = series_id(r, 'p', a->procs[i]->pid, a->procs[i]->start_time_ms, NULL, true);
+	for (size_t i = 0; i < a->n_trees; i++)
+		now[n++] = series_id(r, 't', a->trees[i]->root_pid, 0, NULL, true);
+	for (size_t i = 0; i < a->n_cgroups; i++)
+		now[n++] = series_id(r, 'c', 0, 0, a->cgroups[i]->s.path, true);
+	if (r->cap_mark < r->n_series) {
+		size_t cap = r->n_series * 2;
 
-		if (!bsearch(&key, keys, a->n_procs, sizeof(*keys), cmp_proc_key))
-			gone_add(r, 'p', key.pid, key.start_ms, NULL);
+		r->mark = xrealloc(r->mark, cap * sizeof(*r->mark));
+		memset(r->mark + r->cap_mark, 0, (cap - r->cap_mark) * sizeof(*r->mark));
+		r->cap_mark = cap;
 	}
-	free(keys);
-	for (size_t i = 0; i < s->n_trees; i++)
-		if (!model_tree_find(a, s->trees[i]->root_pid))
-			gone_add(r, 't', s->trees[i]->root_pid, 0, NULL);
-	for (size_t i = 0; i < s->n_cgroups; i++)
-		if (!model_cgroup_find(a, s->cgroups[i]->s.path))
-			gone_add(r, 'c', 0, 0, s->cgroups[i]->s.path);
+	for (size_t i = 0; i < n; i++)
+		r->mark[now[i]] = idx + 1;
+	l->gone_off = r->n_gone;
+	for (size_t i = 0; i < r->n_held; i++) {
+		if (r->mark[r->held[i]] == idx + 1)
+			continue;
+		if (r->n_gone == r->cap_gone) {
+			r->cap_gone = r->cap_gone ? r->cap_gone * 2 : 256;
+			r->gone = xrealloc(r->gone, r->cap_gone * sizeof(*r->gone));
+		}
+		r->gone[r->n_gone++] = r->held[i];
+	}
 	l->n_gone = (uint32_t)(r->n_gone - l->gone_off);
-	gone_apply(r, r->scratch, idx);
+	free(r->held);
+	r->held = now;
+	r->n_held = n;
 }
 
 /* Where a recorded verdict (the feed's model: the log as written) differs
@@ -1280,13 +1283,13 @@ static void differ_check(struct replay *r, const struct line_ref *ref)
 static int analysis_doc(struct analysis *an, json_t *doc);
 
 /* One line of the log through the update stage, its result written as the
- * line --replay --log - writes, applied to the scratch model, and kept:
- * what went, the history points, a checkpoint now and then. */
+ * line --replay --log - writes, and kept: what went, the history points, a
+ * checkpoint now and then. A seek rebuilds from these exactly the model the
+ * lines give when applied one by one (tests/test_replay.c). */
 static void browse_line(struct replay *r, json_t *doc, struct line_ref *ref)
 {
 	size_t idx = r->n_lines - 1, len, done = 0;
 	const char *text;
-	json_t *d;
 
 	if (r->fatal || analysis_doc(&r->an, doc) < 0)
 		return;
@@ -1307,16 +1310,12 @@ static void browse_line(struct replay *r, json_t *doc, struct line_ref *ref)
 	assert(len <= UINT32_MAX); /* the line of a model made from lines of at most 64 MiB */
 	ref->off = r->dlen;
 	ref->len = (uint32_t)len;
+	ref->snapshot = idx == 0;
 	r->dlen += (off_t)len;
-	d = json_loadb(text, len, 0, NULL);
-	assert(d && !line_check(d, &ref->time_ms, &ref->snapshot)); /* out_json wrote it */
-	line_apply(r->scratch, d, ref->snapshot, ref->time_ms, false);
-	json_decref(d);
-	gone_record(r, idx);
-	line_finish(r->scratch, ref->time_ms, false);
-	line_record(r, ref);
+	gone_track(r, idx, r->an.m);
+	line_record(r, ref, r->an.m);
 	if (idx % r->cp_every == 0 && idx > 0)
-		checkpoint_add(r, idx);
+		checkpoint_add(r, idx, r->an.m);
 }
 
 static void index_line(struct replay *r, const char *text, size_t len, off_t off, size_t lineno,
@@ -1489,7 +1488,6 @@ struct replay *replay_open(const char *path, const struct replay_open_opts *o, c
 			replay_free(r);
 			return NULL;
 		}
-		r->scratch = model_new("replay", 1000);
 		r->cache = out_json_cache_new();
 		analysis_init(&r->an, o ? o->warn_pct : 0, o ? o->crit_pct : 0);
 	}
@@ -1504,8 +1502,10 @@ struct replay *replay_open(const char *path, const struct replay_open_opts *o, c
 		analysis_done(&r->an);
 		out_json_cache_free(r->cache);
 		r->cache = NULL;
-		model_free(r->scratch);
-		r->scratch = NULL;
+		free(r->held);
+		free(r->mark);
+		r->held = NULL;
+		r->mark = NULL;
 	}
 	if (r->n_differ) {
 		/* Skipped lines first: a long note is cut at the screen's edge. */
@@ -1527,10 +1527,11 @@ void replay_free(struct replay *r)
 		close(r->fd);
 	if (r->dfd >= 0)
 		close(r->dfd);
-	if (r->scratch)
+	if (r->an.f)
 		analysis_done(&r->an);
 	out_json_cache_free(r->cache);
-	model_free(r->scratch);
+	free(r->held);
+	free(r->mark);
 	for (size_t i = 0; i < r->n_cps; i++)
 		free(r->cps[i].text);
 	free(r->cps);
@@ -1718,7 +1719,9 @@ int replay_seek(struct replay *r, size_t idx, struct model *m)
 		first--;
 	cp = checkpoint_at(r, idx);
 	from = cp ? cp->idx + 1 : 0;
-	if (r->built == m && idx > r->pos && r->pos + 1 >= from)
+	/* Forward when that applies no more lines than the checkpoint would
+	 * (so stepping crosses checkpoints: tests/test_replay.c compares). */
+	if (r->built == m && idx > r->pos && idx - r->pos <= idx + 2 - from)
 		return forward(r, r->pos + 1, idx, m, true);
 	r->built = NULL;
 	model_clear(m);
