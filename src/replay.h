@@ -107,7 +107,9 @@ void replay_feed_free(struct replay_feed *f);
  * or -1 when the text is not a memslope log line (nothing changes). */
 int replay_feed_line(struct replay_feed *f, const char *text, size_t len, struct update_input *in);
 const struct replay_settings *replay_feed_settings(const struct replay_feed *f);
-/* The log as recorded up to the last line. */
+/* The log as recorded up to the last line, as a sampler keeps it: the live
+ * processes, and the cgroups and trees the update stage still holds, with
+ * their recorded values and verdicts (replay_open compares those). */
 const struct model *replay_feed_recorded(const struct replay_feed *f);
 /* update_cgroup_reader over the recorded cgroups (ctx: the feed). */
 void replay_feed_cgroup_read(void *ctx, const char *path, struct cgroup_sample *out);

@@ -1,8 +1,8 @@
 /* The NDJSON replay reader (replay.c): every input line goes through
  * replay_parse_line into one model, as replay_seek applies snapshot and
  * delta lines in order; then (first byte odd) the same bytes as a file
- * through replay_open and seeks to the first, the last, a middle and one
- * step forward. Any bytes are safe; the model stays consistent enough to be
+ * through replay_open (the re-analysis: the sampler and the update stage)
+ * and seeks to the first, the last, a middle and one step forward. Any bytes are safe; the model stays consistent enough to be
  * written out as JSON again and freed without a leak. */
 #define _GNU_SOURCE
 #include "fuzz.h"
