@@ -5,7 +5,7 @@
  * four tiers of min/max buckets (2 s, 16 s, 128 s, 1024 s), floor/peak
  * envelopes, an O(n) OLS screen, then Mann-Kendall with AR(1) correction and
  * Theil-Sen slope with a 90 % CI, gated against noise, tiny creep, warm-up
- * ramps, one-off steps and GC sawtooth. State is fixed-size (about 1.7 KB) and
+ * ramps, one-off steps and GC sawtooth. State is fixed-size (about 1.8 KB) and
  * a push is O(1) except when a bucket closes and the screen says "rising". */
 #ifndef MEMSLOPE_TREND_H
 #define MEMSLOPE_TREND_H
@@ -44,7 +44,7 @@ struct trend_result {
 };
 
 /* The per-entity state. Embedded by the model; internals are private to
- * trend.c but sized here so no allocation is needed (about 1.7 KB). */
+ * trend.c but sized here so no allocation is needed (about 1.8 KB). */
 #define TREND_K 32
 #define TREND_TIERS 4
 #define TREND_TROUGHS 8
@@ -89,22 +89,24 @@ struct trend {
 	float saw_slope, saw_window_s; /* the troughs' Sen slope (bytes/s) and span */
 	uint32_t seg_min_kib;       /* envelope test (env_update): min since the last trough */
 	uint32_t pre_min_kib;       /* ... and that min before the drop in progress/last drop */
-	uint8_t env_over;           /* consecutive samples above the last peak's margin */
-	uint8_t env_ramp;           /* the last drop ended a ramp >= RAMP_MIN_S (no spike) */
+	uint32_t prev_kib;          /* the previous sample */
+	uint32_t seg_fall_kib, pre_fall_kib; /* largest one-sample fall since the last trough; before the drop */
 	int32_t env_at_s;           /* last time the envelope test fired, s; -1 never */
 	float env_slope, env_window_s; /* its rate estimate (bytes/s) and span */
+	uint8_t env_over;           /* consecutive samples above the last peak's margin */
+	uint8_t env_ramp;           /* the last drop ended a ramp >= RAMP_MIN_S (no spike) */
 	uint8_t started;
 	int8_t leak_tier;           /* tier that confirmed LEAK, -1 none */
 	uint8_t oom_fast;           /* step 7 fast path fired at the last 2 s bucket */
 	uint32_t peak16_kib;        /* max of the last 8 tier-0 bucket maxima */
 	double stall_hi;            /* upper bound of the rate over the last 16 s (stall_check) */
 	double stall_rate;          /* its estimate */
-	int32_t stall_idx;          /* tier-0 bucket they were computed at */
 	double flat_hi;             /* the same bound over the last 64 s (flat_update) */
+	int32_t stall_idx;          /* tier-0 bucket stall_hi/stall_rate were computed at */
 	int32_t flat_idx;
 	struct trend_fit oom_fit;   /* fast-path fit of the maxima (amp = 0) */
-	int64_t oom_onset_rel_ms;   /* fast path: start of the rise it saw (oom_onset) */
 	float tail_rate;            /* the last growing episode's rate (bytes/s), 0 none (tail rule) */
+	int64_t oom_onset_rel_ms;   /* fast path: start of the rise it saw (oom_onset) */
 	uint32_t tail_floor_kib, tail_growth_kib; /* the floor it ended at, the growth it showed */
 	int64_t tail_at_ms;         /* when it ended, relative to t_first_ms */
 	int64_t limit_bytes, high_bytes; /* last limits given, for TTL */
