@@ -392,10 +392,39 @@ static void test_urgent_rows(void)
 	}
 }
 
+/* Every JSON key a row names is a property of its entity in the schema
+ * (schema/memslope.schema.json: process_fields, tree_fields,
+ * cgroup_fields), so a new row cannot write keys the schema lacks. */
+static void test_schema_keys(void)
+{
+	const char *dir = getenv("srcdir") ? getenv("srcdir") : ".";
+	char *path = xasprintf("%s/schema/memslope.schema.json", dir);
+	json_t *schema = json_load_file(path, 0, NULL), *defs = json_object_get(schema, "$defs");
+
+	CHECK(defs != NULL);
+	for (int k = 0; defs && k < SERIES_N; k++) {
+		const struct series_desc *d = &series_table[k];
+		const char *def = d->kind == 'p' ? "process_fields" : d->kind == 't' ? "tree_fields" : "cgroup_fields";
+		json_t *props = json_object_get(json_object_get(defs, def), "properties");
+		const char *keys[] = {d->json.value, d->json.peak, d->json.per_gpu, d->json.limit,
+				      d->json.source, d->json.usage, d->json.trend};
+
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			if (keys[i] && !json_object_get(props, keys[i])) {
+				CHECK(!"a series key the schema lacks");
+				fprintf(stderr, "  %s: %s\n", def, keys[i]);
+			}
+		}
+	}
+	json_decref(schema);
+	free(path);
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
 	test_every_row();
+	test_schema_keys();
 	test_urgent_rows();
 	return check_done("test_series");
 }
