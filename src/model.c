@@ -101,6 +101,7 @@ void model_gpu_series_free(struct gpu_series *g)
 	if (!g)
 		return;
 	history_done(&g->hist);
+	free(g->limit_source); /* owned by every series core, none set yet */
 	free(g);
 }
 

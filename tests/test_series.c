@@ -329,6 +329,7 @@ static void test_every_row(void)
 	free(screen);
 	free(prom);
 	canvas_free(cv);
+	view_state_done(&vs);
 	f.p->tree = NULL;
 	f.t->pids = NULL;
 	f.m->gpus = NULL;
@@ -344,7 +345,7 @@ static void test_urgent_rows(void)
 	for (int k = 0; k < SERIES_N; k++) {
 		const struct series_desc *d = &series_table[k];
 		struct fixture f;
-		struct canvas *cv = canvas_new(1, 1);
+		struct canvas *cv;
 		struct view_state vs;
 		const struct series_core *us;
 		struct series_core *s;
@@ -352,6 +353,7 @@ static void test_urgent_rows(void)
 
 		if (d->kind != 'p' || d->main || !d->tui.mark)
 			continue;
+		cv = canvas_new(1, 1);
 		CHECK(d->tui.hist != NULL);
 		fixture_init(&f);
 		f.p->alive = true;
@@ -384,6 +386,7 @@ static void test_urgent_rows(void)
 		free(want);
 		free(screen);
 		canvas_free(cv);
+		view_state_done(&vs);
 		f.p->tree = NULL;
 		f.t->pids = NULL;
 		f.m->gpus = NULL;
