@@ -1,7 +1,8 @@
 #!/bin/sh
 # --replay: a real recorded log (snapshot and delta format) is accepted —
 # without a terminal that is the usual one-line exit 2 — and a file that is
-# not a memslope log is refused in one line with exit 1, before any screen.
+# not a memslope log is refused in one line with exit 1, before any screen;
+# the browser's screen shows the re-analysis (what --replay --log - writes).
 . "${srcdir:-.}/tests/lib.sh"
 
 PY=$(hold 20) || exit 1
@@ -45,6 +46,13 @@ expect 1 "starts with a snapshot" "$TMP/delta-only"
 expect 1 "No such file" "$TMP/no-such-file"
 expect 1 "Is a directory" "$TMP"
 ok "bad files are refused in one line"
+# The browser keeps the re-analysis in a temporary file: none can be made.
+TMPDIR="$TMP/no-such-dir" "$MEMSLOPE" --replay "$TMP/rec.ndjson" >"$TMP/out" 2>"$TMP/err" </dev/null
+rc=$?
+[ "$rc" -eq 1 ] && [ ! -s "$TMP/out" ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] &&
+	grep -q "cannot make a temporary file for the re-analysis" "$TMP/err" ||
+	fail "no temporary file: exit $rc, $(cat "$TMP/err")"
+ok "no temporary file: refused in one line"
 
 # ---- The browser is a view of the re-analysis (issue 12): at each sample
 # the table shows the verdict and TTL that --replay FILE --log - writes for
