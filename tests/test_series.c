@@ -249,6 +249,17 @@ static void check_detail(const struct series_desc *d, const void *e, const struc
 		CHECK(strstr(screen, usage) != NULL);
 }
 
+/* The fixture's links are borrowed (a tree's PID list, the GPU table): cut
+ * them before the model frees what it owns. */
+static void fixture_done(struct fixture *f)
+{
+	f->p->tree = NULL;
+	f->t->pids = NULL;
+	f->m->gpus = NULL;
+	f->m->n_gpus = 0;
+	model_free(f->m);
+}
+
 static void test_every_row(void)
 {
 	struct fixture f;
@@ -330,11 +341,7 @@ static void test_every_row(void)
 	free(prom);
 	canvas_free(cv);
 	view_state_done(&vs);
-	f.p->tree = NULL;
-	f.t->pids = NULL;
-	f.m->gpus = NULL;
-	f.m->n_gpus = 0;
-	model_free(f.m);
+	fixture_done(&f);
 }
 
 /* A process's other series (with a tui.mark) that grows while its main
@@ -387,11 +394,7 @@ static void test_urgent_rows(void)
 		free(screen);
 		canvas_free(cv);
 		view_state_done(&vs);
-		f.p->tree = NULL;
-		f.t->pids = NULL;
-		f.m->gpus = NULL;
-		f.m->n_gpus = 0;
-		model_free(f.m);
+		fixture_done(&f);
 	}
 }
 
