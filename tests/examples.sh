@@ -86,6 +86,10 @@ memslope --log "$TMP/log/memslope.ndjson" --count 3 -d 0.2 -p "$FLAT" >/dev/null
 	fail "cannot record a log to replay"
 
 # Map one example to a runnable command on stdout; fail when unknown.
+# The --check gate's job is one with no start-up ramp (sh, sleep): under a
+# loaded sanitizer build an interpreter's start-up, seconds long, is growth
+# that --max-growth rightly counts (tests/launch.sh and gpu_json.sh test the
+# gate on real growth).
 map() {
 	printf '%s\n' "$1" | sed \
 		-e 's/[[:space:]]*#.*$//' \
@@ -94,6 +98,7 @@ map() {
 		-e "s|\$(pidof memslope)|$BG|g" \
 		-e "s/\\b4242\\b/$FLAT/g" \
 		-e 's/\bgunicorn\b/flat\\.py/g' \
+		-e 's|^\(memslope --check .*-- \)python3 etl\.py$|\1sh -c "sleep 3"|' \
 		-e "s|python3 job\\.py|python3 $TMP/job.py|; s|python3 etl\\.py|python3 $TMP/job.py|; s|python3 train\\.py|python3 $TMP/job.py|" \
 		-e 's/-n train\.py/-n flat\.py/' \
 		-e "s|/system\\.slice/docker-[0-9a-z]*\\.scope|$own_cg|" \
