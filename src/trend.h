@@ -98,7 +98,9 @@ struct trend {
 	uint8_t started;
 	int8_t leak_tier;           /* tier that confirmed LEAK, -1 none */
 	uint8_t oom_fast;           /* step 7 fast path fired at the last 2 s bucket */
+	uint8_t env_jump;           /* the last drop ended a jump (a spike), not a ramp */
 	uint32_t peak16_kib;        /* max of the last 8 tier-0 bucket maxima */
+	uint32_t seg_rise_kib;      /* largest one-sample rise since the last trough */
 	double stall_hi;            /* upper bound of the rate over the last 16 s (stall_check) */
 	double stall_rate;          /* its estimate */
 	double flat_hi;             /* the same bound over the last 64 s (flat_update) */
