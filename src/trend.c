@@ -67,7 +67,7 @@ static const double tier_rel_level[TREND_TIERS] = { 0.015, 0.025, 0.015, 0.015 }
  * under it waited for tier 0's significance (AR(1)-inflated on its moving
  * minimum) for up to 3 min; at 3 % it is one, and the noise term keeps
  * heavy noise's falls from counting (test_trend's heavy-noise flat: 27.5 %
- * of runs showed a transient growing before, 34.5 % at 3 % alone, 24.5 %
+ * of runs showed a transient growing before, 34.5 % at 3 % alone, 24 %
  * with the term). */
 #define DROP_MIN_KIB (8 * 1024)
 #define DROP_REL 0.03
@@ -101,10 +101,13 @@ static const double tier_rel_level[TREND_TIERS] = { 0.015, 0.025, 0.015, 0.015 }
  * ENV_*_SHARE of the drop plus the sampling and noise terms of env_margin:
  * the generator's no-leak cycles vary by +-10 % in amplitude and +-2 % in
  * trough. The shares were 0.2 / 0.3 while the sampling term could be short
- * by half on 5-10 s periods; with it bounded (env_margin), 0.1 / 0.2 lifted
- * 1-4 MB/s under a 10-60 s sawtooth flagged within 60 s from 90.7 to 93.8 %
- * (1,000 runs) at a cost of 3.3 -> 5.0 % of no-leak 5-20 s sawtooths showing
- * a transient growing. The peak must be this recent. */
+ * by 40 % on 5-10 s periods; with it bounded (env_margin), with the trough
+ * share wider where a cycle has few samples (env_trough) and no trough rule
+ * after a spike, 0.1 / 0.2 and 3 % drops flag 1-4 MB/s under a 10-60 s
+ * sawtooth within 60 s in 95.5-97.1 % of 1,000 runs (was 90.7-91.5 %), and
+ * no-leak 5-20 s sawtooths show a transient growing in 2.5-3.5 % (was
+ * 2.2-3.3 %; docs/leak-detection-results.md, fourth part). The peak must be
+ * this recent. */
 #define ENV_TROUGH_SHARE 0.1
 #define ENV_PEAK_SHARE 0.2
 #define ENV_TROUGH_RES 0.5 /* see env_trough */
