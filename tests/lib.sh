@@ -14,6 +14,11 @@ cleanup() {
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
+# Killed (make check interrupted, a time limit): still clean up, and fail.
+trap 'exit 1' HUP INT TERM
+
+# tmux_reap SOCKET [SESSION]: a test's tmux ends with what runs in its panes.
+. "${srcdir:-.}/tests/lib_tmux.sh"
 
 skip() { echo "SKIP: $*"; exit 77; }
 # part_skip REASON: one case cannot run on this machine; the others still
