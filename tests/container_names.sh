@@ -32,7 +32,8 @@ rmcg() {
 		rmdir "$d" 2>/dev/null
 	done
 }
-trap 'tmux -L "memslope-ctr-$$" kill-server >/dev/null 2>&1; cleanup; rmcg' EXIT
+SOCK=memslope-ctr-$$
+trap 'tmux_reap "$SOCK"; cleanup; rmcg' EXIT
 P=$(hold 20 "$mnt$CG")
 SHORT=$(printf '%s' "$ID" | cut -c1-12)
 
@@ -83,7 +84,7 @@ ok "--prom-file labels the cgroup with container=\"ms-test-web\""
 
 # TUI: the CGROUP column and the cgroup view show the name.
 if command -v tmux >/dev/null 2>&1; then
-	T() { tmux -L "memslope-ctr-$$" -f /dev/null "$@"; }
+	T() { tmux -L "$SOCK" -f /dev/null "$@"; }
 	T new-session -d -s s -x 160 -y 30 "MEMSLOPE_CONTAINER_STATE_ROOT='$S' '$MEMSLOPE' -c ms-test-web --interval 300ms" ||
 		fail "tmux cannot start"
 	shows() { T capture-pane -p -t s | grep -q "$1"; }
@@ -92,7 +93,7 @@ if command -v tmux >/dev/null 2>&1; then
 	T send-keys -t s c
 	wait_for 10 shows "ms-test-web: $CG" || { T capture-pane -p -t s; fail "the cgroup view is not labelled"; }
 	T send-keys -t s q
-	T kill-server >/dev/null 2>&1
+	tmux_reap "$SOCK"
 	ok "TUI: CGROUP column and cgroup view by name"
 else
 	part_skip "tmux is not installed: the TUI case did not run"

@@ -41,8 +41,10 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/memslope-examples.XXXXXX") || exit 1
 SOCK=memslope-examples-$$
 PIDS=
 T() { tmux -L "$SOCK" -f /dev/null "$@"; }
+# tmux_reap SOCKET [SESSION]: a session or the server ends with its panes' processes.
+. "${srcdir:-.}/tests/lib_tmux.sh"
 cleanup() {
-	T kill-server >/dev/null 2>&1
+	tmux_reap "$SOCK"
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	rm -rf "$TMP"
 }
@@ -148,7 +150,7 @@ wait_for() {
 run_tui() { # run_tui SOURCE CMD
 	printf '%s\n' "$2" >"$TMP/example.sh"
 	T new-session -d -s next -x 80 -y 24 "sh '$TMP/pane.sh' '$TMP' '$TMP/example.sh'" || fail "tmux cannot start"
-	T kill-session -t t >/dev/null 2>&1
+	tmux_reap "$SOCK" t
 	T rename-session -t next t
 	if ! wait_for '^memslope |^PID [0-9]+ \(' 10 || ! wait_for 'COMMAND|CGROUP|RSS' 10; then
 		screen

@@ -92,11 +92,12 @@ ok "--replay: bad lines skipped; no usable line refused: $(cat "$TMP/err")"
 if command -v tmux >/dev/null 2>&1; then
 	SOCK=memslope-harden-$$
 	T() { tmux -L "$SOCK" -f /dev/null "$@"; }
+	trap 'tmux_reap "$SOCK"; cleanup' EXIT
 	T new-session -d -s r -x 120 -y 30 "TERM=xterm-256color '$MEMSLOPE' --replay '$TMP/bad.ndjson'; sleep 60" ||
 		fail "tmux cannot start"
 	shown() { T capture-pane -p -t r | grep -q "2 bad lines skipped, first: line 3"; }
-	wait_for 10 shown || { T capture-pane -p -t r | tail -n 3; T kill-server; fail "no note of the skipped lines"; }
-	T kill-server 2>/dev/null
+	wait_for 10 shown || { T capture-pane -p -t r | tail -n 3; fail "no note of the skipped lines"; }
+	tmux_reap "$SOCK"
 	ok "the replay's status line: 2 bad lines skipped"
 else
 	part_skip "the replay's status line: tmux is not installed (Debian package tmux)"

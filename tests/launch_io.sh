@@ -92,7 +92,7 @@ ok "--check: from a script; the exit rule said"
 command -v tmux >/dev/null 2>&1 || skip "tmux is not installed (the README's test set-up installs it)"
 SOCK=memslope-launchio-$$
 T() { tmux -L "$SOCK" -f /dev/null "$@"; }
-trap 'T kill-server >/dev/null 2>&1; cleanup' EXIT
+trap 'tmux_reap "$SOCK"; cleanup' EXIT
 screen() { T capture-pane -p -t t 2>/dev/null; }
 tfail() { echo "--- screen ---"; screen; fail "$*"; }
 cat >"$TMP/chatty.py" <<'EOF'

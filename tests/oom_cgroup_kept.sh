@@ -24,7 +24,7 @@ CHILD="$PARENT/job$$"
 SOCK=memslope-kept-$$
 T() { tmux -L "$SOCK" -f /dev/null "$@"; }
 screen() { T capture-pane -p -t t 2>/dev/null; }
-trap 'T kill-server >/dev/null 2>&1; cleanup; rmdir "$CHILD" "$PARENT" 2>/dev/null' EXIT
+trap 'tmux_reap "$SOCK"; cleanup; rmdir "$CHILD" "$PARENT" 2>/dev/null' EXIT
 mkdir "$PARENT" 2>/dev/null || skip "cannot create a memory cgroup under $mnt$own (not permitted here)"
 mkdir "$CHILD" || fail "cannot create $CHILD"
 echo $((64 << 20)) >"$CHILD/memory.limit_in_bytes" || skip "cannot set a limit"

@@ -67,9 +67,9 @@ python3 "${srcdir:-.}/tests/replay_gen.py" 300 >"$TMP/gen.ndjson" || fail "canno
 	fail "--replay --log - failed: $(cat "$TMP/re.err")"
 SOCK=memslope-replay-$$
 T() { tmux -L "$SOCK" -f /dev/null "$@"; }
+trap 'tmux_reap "$SOCK"; cleanup' EXIT
 T new-session -d -s r -x 160 -y 30 "TERM=xterm-256color '$MEMSLOPE' --replay '$TMP/gen.ndjson'; sleep 60" ||
 	fail "tmux cannot start"
-CHILDREN="$CHILDREN $(T display-message -p -t r '#{pane_pid}')"
 # same LINE: the screen is at sample LINE and its rows are the live
 # processes of --log -'s line LINE, each with that line's verdict, and a
 # TTL where that line has one (the binding limit's, else the trend's).
@@ -105,21 +105,21 @@ if rows != exp:
 PY
 }
 wait_for 20 grep -q . "$TMP/re.ndjson"
-wait_for 20 same 300 || { cat "$TMP/screen"; T kill-server; fail "the last sample"; }
+wait_for 20 same 300 || { cat "$TMP/screen"; fail "the last sample"; }
 grep -q "recorded verdicts differ on 300 lines" "$TMP/screen" ||
-	{ T kill-server; fail "the status line does not say that the recorded verdicts differ"; }
+	fail "the status line does not say that the recorded verdicts differ"
 T send-keys -t r '['
-wait_for 5 same 240 || { cat "$TMP/screen"; T kill-server; fail "a minute back"; }
+wait_for 5 same 240 || { cat "$TMP/screen"; fail "a minute back"; }
 T send-keys -t r '[' '['
-wait_for 5 same 120 || { cat "$TMP/screen"; T kill-server; fail "three minutes back"; }
+wait_for 5 same 120 || { cat "$TMP/screen"; fail "three minutes back"; }
 grep -q "leaky" "$TMP/screen" && grep -q " growing " "$TMP/screen" ||
-	{ T kill-server; fail "the leak is not growing at sample 120"; }
+	fail "the leak is not growing at sample 120"
 T send-keys -t r Left
-wait_for 5 same 119 || { cat "$TMP/screen"; T kill-server; fail "one back"; }
+wait_for 5 same 119 || { cat "$TMP/screen"; fail "one back"; }
 T send-keys -t r '['
-wait_for 5 same 59 || { cat "$TMP/screen"; T kill-server; fail "a minute back again"; }
+wait_for 5 same 59 || { cat "$TMP/screen"; fail "a minute back again"; }
 T send-keys -t r Right
-wait_for 5 same 60 || { cat "$TMP/screen"; T kill-server; fail "one forward"; }
-T kill-server 2>/dev/null
+wait_for 5 same 60 || { cat "$TMP/screen"; fail "one forward"; }
+tmux_reap "$SOCK"
 ok "the browser shows --log -'s verdicts and TTLs at samples 300, 240, 120, 119, 59, 60 (the log's own differ)"
 parts_done

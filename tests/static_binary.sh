@@ -31,7 +31,7 @@ myname=$(id -un)
 N=0
 SOCK=memslope-static-$$-$N
 T() { tmux -L "$SOCK" -f /dev/null "$@"; }
-trap 'T kill-server >/dev/null 2>&1; cleanup' EXIT
+trap 'tmux_reap "$SOCK"; cleanup' EXIT
 screen() { T capture-pane -p -t s 2>/dev/null; }
 # tui NAME COMMAND: run COMMAND in an 80x24 pane until the process table
 # shows, then quit with q; fails with the screen when it does not.
@@ -44,7 +44,7 @@ tui() {
 	T send-keys -t s q
 	wait_for 10 sh -c "tmux -L '$SOCK' capture-pane -p -t s | grep -q 'EXIT='" || { screen; fail "$1: q did not quit"; }
 	screen | grep -q 'EXIT=0' || { screen; fail "$1: exit status not 0"; }
-	T kill-server >/dev/null 2>&1
+	tmux_reap "$SOCK"
 	ok "$1"
 }
 
@@ -110,6 +110,6 @@ wait_for 10 sh -c "tmux -L '$SOCK' capture-pane -p -t s | grep -q 'EXIT='" || { 
 screen | grep -q 'EXIT=1' || { screen; fail "an unknown terminal did not fail with 1"; }
 [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -q '"no-such-terminal"' "$TMP/err" ||
 	fail "an unknown terminal is not one line naming it: $(cat "$TMP/err")"
-T kill-server >/dev/null 2>&1
+tmux_reap "$SOCK"
 ok "chroot: an unknown TERM is one line and exit 1"
 parts_done

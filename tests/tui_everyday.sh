@@ -35,9 +35,11 @@ SOCK=memslope-everyday-$$
 PIDS=
 
 T() { tmux -L "$SOCK" -f /dev/null "$@"; }
+# tmux_reap SOCKET [SESSION]: a session or the server ends with its panes' processes.
+. "${srcdir:-.}/tests/lib_tmux.sh"
 
 cleanup() {
-	T kill-server >/dev/null 2>&1
+	tmux_reap "$SOCK"
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	rm -rf "$TMP"
 }
@@ -111,7 +113,7 @@ EOF
 
 start_pane() {
 	T new-session -d -s next -x 80 -y 24 "sh '$TMP/run.sh' $*" || fail "tmux cannot start"
-	T kill-session -t t >/dev/null 2>&1
+	tmux_reap "$SOCK" t
 	T rename-session -t next t || fail "tmux cannot rename the session"
 }
 

@@ -19,7 +19,7 @@ case $MEMSLOPE in /*) ;; *) MEMSLOPE=$(pwd)/$MEMSLOPE ;; esac
 SOCK=memslope-pss-$$
 T() { tmux -L "$SOCK" -f /dev/null "$@"; }
 screen() { T capture-pane -p -t t 2>/dev/null; }
-trap 'T kill-server >/dev/null 2>&1; cleanup' EXIT
+trap 'tmux_reap "$SOCK"; cleanup' EXIT
 
 TAG=pssq$$
 cp "$(command -v sleep)" "$TMP/$TAG" || fail "cannot copy sleep"
