@@ -35,6 +35,7 @@ ok "tree"
 # SIGTERM mid-run: exit 0, only whole lines.
 "$MEMSLOPE" --log "$TMP/term.ndjson" --interval 100ms >/dev/null 2>&1 &
 M=$!
+CHILDREN="$CHILDREN $M" # runs until killed: not past a failed check
 has_lines() { [ "$(wc -l <"$TMP/term.ndjson" 2>/dev/null || echo 0)" -ge 3 ]; }
 wait_for 20 has_lines || fail "no log lines"
 kill -TERM $M
@@ -57,6 +58,7 @@ ok "rotation"
 # SIGUSR1: a snapshot file, named on stderr.
 "$MEMSLOPE" --log /dev/null --snapshot-dir "$TMP" -p "$PARENT" --interval 100ms 2>"$TMP/usr1.err" &
 M=$!
+CHILDREN="$CHILDREN $M"
 sleep 0.5
 kill -USR1 $M
 named() { grep -q "snapshot written to" "$TMP/usr1.err"; }
