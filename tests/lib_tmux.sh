@@ -59,7 +59,9 @@ tmux_end() {
 tmux_reap() {
 	local roots
 	if [ -n "${2:-}" ]; then
-		roots=$(tmux -L "$1" -f /dev/null list-panes -s -t "$2" -F '#{pane_pid}' 2>/dev/null)
+		# "=NAME:": that session exactly; a bare NAME also matches a window
+		# whose name starts with it ("tmux" while a new pane starts) elsewhere.
+		roots=$(tmux -L "$1" -f /dev/null list-panes -s -t "=$2:" -F '#{pane_pid}' 2>/dev/null)
 	else
 		roots=$(tmux -L "$1" -f /dev/null list-panes -a -F '#{pane_pid}' 2>/dev/null)
 	fi
@@ -68,7 +70,7 @@ tmux_reap() {
 		tmux_end $roots
 	fi
 	if [ -n "${2:-}" ]; then
-		tmux -L "$1" -f /dev/null kill-session -t "$2" >/dev/null 2>&1
+		tmux -L "$1" -f /dev/null kill-session -t "=$2" >/dev/null 2>&1
 	else
 		tmux -L "$1" -f /dev/null kill-server >/dev/null 2>&1
 	fi
