@@ -634,9 +634,17 @@ static double env_g_min(uint32_t x_kib)
 	return fmax(tier_g_abs_bytes[0], tier_rel_level[0] * x_kib * KIB);
 }
 
-/* The margin a rise must clear: ENV_*_SHARE of the drop, plus what the ramp
- * climbs between two samples (a sampled trough or peak misses the true one
- * by up to that: a 5 s, 200 MB sawtooth at 1 Hz, 40 MB). The sampled drop
+/* The largest one-sample fall within the ramps on either side of the last
+ * drop: their noise (env_margin, and saw_update's drop threshold). */
+static uint32_t ramp_fall_kib(const struct trend *t)
+{
+	return t->pre_fall_kib > t->seg_fall_kib ? t->pre_fall_kib : t->seg_fall_kib;
+}
+
+/* The margin a rise must clear: share of the drop (plus res x the share of
+ * the period one sample interval is), plus what the ramp climbs between two
+ * samples (a sampled trough or peak misses the true one by up to that: a
+ * 5 s, 200 MB sawtooth at 1 Hz, 40 MB). The sampled drop
  * itself misses the true one by up to two such climbs (peak and trough), so
  * the climb is the drop over the period less two intervals: drop / P alone
  * understated it by up to 40 % on 5 s periods. Plus the largest
@@ -644,13 +652,13 @@ static double env_g_min(uint32_t x_kib)
  * scatter: under heavy noise the "drops" are noise, and without this term
  * 38 % instead of 26 % of test_trend's heavy-noise flat runs showed a
  * transient growing). */
-static double env_margin(const struct trend *t, double share)
+static double env_margin(const struct trend *t, double share, double res)
 {
 	double drop = t->drop_kib[0] * KIB, period_s = t->interval_s[0] > 0 ? t->interval_s[0] : 1;
 	double gap_s = t->gap_ms / 1000.0;
-	uint32_t fall = t->pre_fall_kib > t->seg_fall_kib ? t->pre_fall_kib : t->seg_fall_kib;
+	double climb = drop / fmax(period_s - 2 * gap_s, gap_s) * gap_s;
 
-	return share * drop + drop / fmax(period_s - 2 * gap_s, gap_s) * gap_s + fall * KIB;
+	return (share + res * gap_s / period_s) * drop + climb + ramp_fall_kib(t) * KIB;
 }
 
 /* A drop has just ended at its trough (t->trough_kib, t->trough_at_s). */
@@ -658,13 +666,12 @@ static void env_trough(struct trend *t, int64_t rel_ms)
 {
 	double rise = ((double)t->trough_kib - t->pre_min_kib) * KIB;
 	int32_t since_s = t->n_troughs >= 2 ? t->trough_s_ring[1] : 0; /* previous trough */
+
 	/* Troughs sampled a few times per cycle scatter by more than the
 	 * climb term bounds (the period estimate is coarse there): half a
 	 * sample interval's share of the period more (5 s periods: 0.2). */
-	double share = ENV_TROUGH_SHARE +
-		       ENV_TROUGH_RES * (t->gap_ms / 1000.0) / fmax(t->interval_s[0], 1);
-
-	if (!t->env_jump && rise >= env_margin(t, share) && rise >= env_g_min(t->trough_kib))
+	if (!t->env_jump && rise >= env_margin(t, ENV_TROUGH_SHARE, ENV_TROUGH_RES) &&
+	    rise >= env_g_min(t->trough_kib))
 		env_fire(t, rel_ms, rise, (double)(t->trough_at_s - since_s));
 	t->seg_min_kib = t->trough_kib;
 	t->seg_fall_kib = 0;
@@ -683,7 +690,7 @@ static void env_update(struct trend *t, int64_t rel_ms, uint32_t x_kib)
 		return;
 	}
 	over = ((double)x_kib - t->drop_peak_kib) * KIB;
-	if (!(over >= env_margin(t, ENV_PEAK_SHARE) && over >= env_g_min(x_kib))) {
+	if (!(over >= env_margin(t, ENV_PEAK_SHARE, 0) && over >= env_g_min(x_kib))) {
 		t->env_over = 0;
 		return;
 	}
@@ -729,10 +736,8 @@ static void saw_update(struct trend *t, int64_t rel_ms, uint32_t x_kib)
 	thr = (uint32_t)(DROP_REL * t->peak_kib);
 	if (thr < DROP_MIN_KIB)
 		thr = DROP_MIN_KIB;
-	if (thr < DROP_FALLS * t->seg_fall_kib)
-		thr = DROP_FALLS * t->seg_fall_kib;
-	if (thr < DROP_FALLS * t->pre_fall_kib)
-		thr = DROP_FALLS * t->pre_fall_kib;
+	if (thr < DROP_FALLS * ramp_fall_kib(t))
+		thr = DROP_FALLS * ramp_fall_kib(t);
 	if (x_kib >= t->peak_kib || t->peak_kib - x_kib <= thr) {
 		/* No drop: the ramp's scatter (env_margin). */
 		if (t->prev_kib > x_kib && t->prev_kib - x_kib > t->seg_fall_kib)
